@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "jobc",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "jobc", targets: ["jobc"]),
+        .library(name: "JobcCore", targets: ["JobcCore"]),
+        .library(name: "JobcEmitters", targets: ["JobcEmitters"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The system libyaml (Debian: libyaml-dev), reached through a module map, not a vendored copy.
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
+        ),
+        // Source files → YAML nodes → job spec → validated IR; diagnostics; the emitter interface.
+        .target(name: "JobcCore", dependencies: ["CYAML"]),
+        // The built-in targets, one folder each, registered in BuiltinEmitters.swift.
+        .target(name: "JobcEmitters", dependencies: ["JobcCore"]),
+        .executableTarget(
+            name: "jobc",
+            dependencies: [
+                "JobcCore",
+                "JobcEmitters",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "JobcCoreTests", dependencies: ["JobcCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "JobcEmittersTests", dependencies: ["JobcCore", "JobcEmitters"], resources: [.copy("Golden")]),
+    ]
+)

@@ -1,0 +1,70 @@
+/// Renders diagnostics as `file:line:col: severity: message [rule]`, the source line, a caret under the
+/// column, then help and notes: the form compilers and linters print, which editors and CI logs link.
+public struct DiagnosticRenderer: Sendable {
+    /// Looks up one line of a file (1-based) so the renderer can quote it; nil when unavailable.
+    public typealias LineLookup = @Sendable (_ file: String, _ line: Int) -> String?
+
+    public var useColor: Bool
+    private let lineLookup: LineLookup
+
+    public init(useColor: Bool = false, lineLookup: @escaping LineLookup) {
+        self.useColor = useColor
+        self.lineLookup = lineLookup
+    }
+
+    public func render(_ diagnostic: Diagnostic) -> String {
+        var out = ""
+        if let location = diagnostic.location {
+            out += style(.bold, "\(location): ")
+        } else {
+            out += style(.bold, "jobc: ")
+        }
+        let severityColor: Style = diagnostic.severity == .error ? .red : .yellow
+        out += style(severityColor, "\(diagnostic.severity.rawValue):")
+        out += style(.bold, " \(diagnostic.message)")
+        out += style(.dim, " [\(diagnostic.rule)]")
+        out += "\n"
+        if let location = diagnostic.location {
+            out += snippet(at: location, caretStyle: severityColor)
+        }
+        if let suggestion = diagnostic.suggestion {
+            out += "  " + style(.cyan, "help:") + " \(suggestion)\n"
+        }
+        for note in diagnostic.notes {
+            let place = note.location.map { "\($0): " } ?? ""
+            out += "  " + style(.cyan, "note:") + " \(place)\(note.message)\n"
+            if let location = note.location, location != diagnostic.location {
+                out += snippet(at: location, caretStyle: .cyan)
+            }
+        }
+        return out
+    }
+
+    /// The quoted line with a caret. Tabs before the column are kept so the caret lines up in a terminal.
+    private func snippet(at location: SourceLocation, caretStyle: Style) -> String {
+        guard let text = lineLookup(location.file, location.line) else { return "" }
+        let gutter = String(location.line)
+        let blank = String(repeating: " ", count: gutter.count)
+        let scalars = Array(text.unicodeScalars)
+        let prefixCount = min(max(location.column - 1, 0), scalars.count)
+        let padding = String(String.UnicodeScalarView(scalars[..<prefixCount].map { $0 == "\t" ? "\t" : " " }))
+        let visibleLine = String(String.UnicodeScalarView(scalars.map(Self.printable)))
+        return " \(style(.dim, gutter + " |")) \(visibleLine)\n"
+            + " \(style(.dim, blank + " |")) \(padding)\(style(caretStyle, "^"))\n"
+    }
+
+    /// Control characters in a quoted line would corrupt the terminal; show them as U+FFFD.
+    private static func printable(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        if scalar == "\t" { return scalar }
+        if scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) { return "\u{FFFD}" }
+        return scalar
+    }
+
+    private enum Style: String {
+        case bold = "1", dim = "2", red = "1;31", yellow = "1;33", cyan = "1;36"
+    }
+
+    private func style(_ style: Style, _ text: String) -> String {
+        useColor ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
+    }
+}

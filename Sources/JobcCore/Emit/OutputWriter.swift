@@ -1,0 +1,60 @@
+import Foundation
+
+/// Writes a job's artifacts under the output folder, each atomically (temp file in the same folder,
+/// then rename), so a reader — or an interrupted run — only ever sees the old or the new file.
+public struct OutputWriter: Sendable {
+    public let outputDirectory: String
+
+    public init(outputDirectory: String) {
+        self.outputDirectory = outputDirectory
+    }
+
+    public enum WriteError: Error, CustomStringConvertible {
+        case unsafePath(String)
+        case io(path: String, reason: String)
+
+        public var description: String {
+            switch self {
+            case .unsafePath(let path): return "refusing to write '\(path)': artifact paths must stay inside the output folder"
+            case .io(let path, let reason): return "cannot write \(path): \(reason)"
+            }
+        }
+    }
+
+    /// Checks every path before writing any file, so a bad artifact list writes nothing.
+    public func write(_ artifacts: [Artifact]) throws(WriteError) {
+        for artifact in artifacts where !Self.isSafe(artifact.relativePath) {
+            throw .unsafePath(artifact.relativePath)
+        }
+        for artifact in artifacts {
+            try writeAtomically(artifact)
+        }
+    }
+
+    static func isSafe(_ path: String) -> Bool {
+        guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\\"), !path.contains("\0") else { return false }
+        return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
+    }
+
+    private func writeAtomically(_ artifact: Artifact) throws(WriteError) {
+        let destination = outputDirectory + "/" + artifact.relativePath
+        let directory = (destination as NSString).deletingLastPathComponent
+        let data = Data(artifact.contents.utf8)
+        if FileManager.default.contents(atPath: destination) == data { return }  // unchanged: keep mtime
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .io(path: directory, reason: error.localizedDescription)
+        }
+        let name = (destination as NSString).lastPathComponent
+        let temporary = directory + "/.\(name).jobc-tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+            throw .io(path: temporary, reason: "cannot create file")
+        }
+        guard rename(temporary, destination) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw .io(path: destination, reason: reason)
+        }
+    }
+}

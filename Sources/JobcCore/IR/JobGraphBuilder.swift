@@ -1,0 +1,116 @@
+/// Lowers a job spec that passed every rule into the IR: resolves functions and policies, dedupes
+/// edges, and fixes the one topological order every emitter uses.
+public struct JobGraphBuilder: Sendable {
+    public init() {}
+
+    /// Precondition: `JobRules.check` reported no error for `spec` (unknown functions, cycles and
+    /// missing keys would otherwise have nothing sensible to lower to).
+    public func build(_ spec: JobSpec, in project: Project, sourcePath: String) -> JobGraph {
+        let declared = spec.tasks.map(\.key.value)
+        var edges: [Edge] = []
+        var seen = Set<Edge>()
+        for dependency in spec.dependencies {
+            let edge = Edge(source: dependency.source.value, target: dependency.target.value)
+            if seen.insert(edge).inserted { edges.append(edge) }
+        }
+        let order = Self.topologicalOrder(declared, edges)
+        let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($0.element, $0.offset) })
+        edges.sort { (position[$0.source]!, position[$0.target]!) < (position[$1.source]!, position[$1.target]!) }
+
+        let tasksByKey = Dictionary(uniqueKeysWithValues: spec.tasks.map { ($0.key.value, $0) })
+        let tasks = order.map { lower(tasksByKey[$0]!, defaults: spec.defaults, project: project) }
+        let metadata = JobMetadata(
+            id: spec.jobID?.value ?? "",
+            description: spec.description?.value,
+            schedule: spec.schedule?.value ?? .manual,
+            startDate: spec.startDate?.value,
+            catchup: spec.catchup?.value ?? false,
+            tags: spec.tags.map(\.value),
+            sourcePath: sourcePath)
+        return JobGraph(job: metadata, tasks: tasks, edges: edges)
+    }
+
+    private func lower(_ task: TaskSpec, defaults: TaskPolicySpec, project: Project) -> TaskNode {
+        let contract = project.functions[task.function?.value ?? ""]!
+        let parameters = task.kwargs.map { ParameterValue.MappingEntry(key: $0.name.value, value: ParameterValue(yaml: $0.value)) }
+        let fileReferences: [FileReference] = parameters.compactMap { entry in
+            guard contract.parameter(named: entry.key)?.type == .path, case .string(let path) = entry.value,
+                  case .success(let normalized) = project.resolveProjectFile(path) else { return nil }
+            return FileReference(parameter: entry.key, path: normalized)
+        }
+        let retries = task.policy.retries?.value ?? defaults.retries?.value ?? 0
+        let delay = task.policy.retryDelay?.value ?? defaults.retryDelay?.value ?? RetryPolicy.defaultDelay
+        return TaskNode(
+            key: task.key.value,
+            taskID: task.effectiveTaskID.value,
+            function: FunctionReference(name: contract.name, module: contract.module, className: contract.className),
+            parameters: parameters,
+            fileReferences: fileReferences,
+            secretName: task.secretKey?.value,
+            retry: RetryPolicy(retries: retries, delay: delay),
+            timeout: task.policy.timeout?.value ?? defaults.timeout?.value,
+            sourceLine: task.key.location.line,
+            sourceColumn: task.key.location.column)
+    }
+
+    /// Kahn's algorithm, always taking the ready task declared first: the same graph gives the same
+    /// order on every run and machine, and a chain reads in the order the author wrote it.
+    static func topologicalOrder(_ declared: [String], _ edges: [Edge]) -> [String] {
+        let index = Dictionary(uniqueKeysWithValues: declared.enumerated().map { ($0.element, $0.offset) })
+        var indegree = [Int](repeating: 0, count: declared.count)
+        var successors = [[Int]](repeating: [], count: declared.count)
+        for edge in edges {
+            guard let source = index[edge.source], let target = index[edge.target] else { continue }
+            successors[source].append(target)
+            indegree[target] += 1
+        }
+        var ready = MinHeap(indegree.indices.filter { indegree[$0] == 0 })
+        var order: [String] = []
+        order.reserveCapacity(declared.count)
+        while let next = ready.popMin() {
+            order.append(declared[next])
+            for successor in successors[next] {
+                indegree[successor] -= 1
+                if indegree[successor] == 0 { ready.insert(successor) }
+            }
+        }
+        return order
+    }
+}
+
+/// A binary min-heap of declaration indices.
+struct MinHeap {
+    private var items: [Int] = []
+
+    init(_ initial: [Int]) {
+        for item in initial { insert(item) }
+    }
+
+    mutating func insert(_ item: Int) {
+        items.append(item)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard items[child] < items[parent] else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func popMin() -> Int? {
+        guard !items.isEmpty else { return nil }
+        items.swapAt(0, items.count - 1)
+        let minimum = items.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < items.count, items[left] < items[smallest] { smallest = left }
+            if right < items.count, items[right] < items[smallest] { smallest = right }
+            guard smallest != parent else { break }
+            items.swapAt(parent, smallest)
+            parent = smallest
+        }
+        return minimum
+    }
+}

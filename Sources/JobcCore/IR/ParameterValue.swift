@@ -1,0 +1,57 @@
+/// A task parameter as data: what `kwargs` held in YAML, with types resolved and order kept.
+public indirect enum ParameterValue: Sendable, Equatable, Hashable {
+    case null
+    case bool(Bool)
+    case integer(Int)
+    case float(Double)
+    case string(String)
+    case list([ParameterValue])
+    /// Entries in the order the author wrote them; keys are unique (the loader refuses duplicates).
+    case mapping([MappingEntry])
+
+    public struct MappingEntry: Sendable, Equatable, Hashable {
+        public var key: String
+        public var value: ParameterValue
+
+        public init(key: String, value: ParameterValue) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    public init(yaml node: YAMLNode) {
+        switch node.content {
+        case .scalar(let scalar):
+            switch scalar.resolved {
+            case .null: self = .null
+            case .bool(let value): self = .bool(value)
+            case .integer(let value): self = .integer(value)
+            case .float(let value): self = .float(value)
+            case .string(let value): self = .string(value)
+            }
+        case .sequence(let items):
+            self = .list(items.map(ParameterValue.init(yaml:)))
+        case .mapping(let entries):
+            self = .mapping(entries.map { MappingEntry(key: $0.key, value: ParameterValue(yaml: $0.value)) })
+        }
+    }
+
+    public var kindDescription: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .integer: return "an integer"
+        case .float: return "a number"
+        case .string: return "a string"
+        case .list: return "a list"
+        case .mapping: return "a mapping"
+        }
+    }
+
+    public var isScalar: Bool {
+        switch self {
+        case .list, .mapping: return false
+        default: return true
+        }
+    }
+}

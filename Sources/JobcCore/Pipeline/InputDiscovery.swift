@@ -1,0 +1,40 @@
+import Foundation
+
+/// Expands the paths given on the command line into job files: files as given, folders searched
+/// recursively for `*.yaml` / `*.yml` (hidden folders and function contracts skipped), sorted.
+public enum InputDiscovery {
+    public struct MissingPath: Error {
+        public let path: String
+    }
+
+    public static func jobFiles(in paths: [String]) throws(MissingPath) -> [String] {
+        var files: [String] = []
+        for path in paths {
+            if FileSystem.isDirectory(path) {
+                files += yamlFiles(under: path)
+            } else if FileSystem.exists(path) {
+                files.append(path)
+            } else {
+                throw MissingPath(path: path)
+            }
+        }
+        var seen = Set<String>()
+        return files.filter { seen.insert($0).inserted }
+    }
+
+    private static func yamlFiles(under directory: String) -> [String] {
+        var found: [String] = []
+        var pending = [directory]
+        while let folder = pending.popLast() {
+            for name in FileSystem.list(folder).sorted() where !name.hasPrefix(".") {
+                let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+                if FileSystem.isDirectory(path) {
+                    pending.append(path)
+                } else if (name.hasSuffix(".yaml") || name.hasSuffix(".yml")) && !name.hasSuffix(FunctionCatalog.contractSuffix) {
+                    found.append(path)
+                }
+            }
+        }
+        return found.sorted()
+    }
+}

@@ -1,0 +1,50 @@
+/// Every function contract of a project, by function name.
+public struct FunctionCatalog: Sendable {
+    public private(set) var contracts: [String: FunctionContract] = [:]
+
+    public init(contracts: [FunctionContract] = []) {
+        for contract in contracts { self.contracts[contract.name] = contract }
+    }
+
+    public subscript(name: String) -> FunctionContract? { contracts[name] }
+
+    public var names: [String] { contracts.keys.sorted() }
+
+    public static let contractSuffix = ".contract.yaml"
+
+    /// Reads `orchestration/function/*.contract.yaml` in name order (deterministic diagnostics).
+    static func load(projectRoot: String, loader: YAMLLoader, displayPrefix: String) -> (FunctionCatalog, [Diagnostic]) {
+        var diagnostics = DiagnosticCollector()
+        var catalog = FunctionCatalog()
+        let folder = projectRoot + "/" + Project.functionFolder
+        let files = FileSystem.list(folder).filter { $0.hasSuffix(contractSuffix) }.sorted()
+        var firstDefinition: [String: String] = [:]
+        for fileName in files {
+            let relativePath = Project.functionFolder + "/" + fileName
+            let displayPath = displayPrefix + relativePath
+            guard let bytes = try? FileSystem.read(folder + "/" + fileName) else {
+                diagnostics.error(.fileUnreadable, "cannot read function contract", at: SourceLocation(file: displayPath, line: 1, column: 1))
+                continue
+            }
+            let loaded = loader.load(SourceFile(displayPath: displayPath, bytes: bytes))
+            diagnostics.emit(contentsOf: loaded.diagnostics)
+            guard let root = loaded.root,
+                  let contract = FunctionContractDecoder().decode(root, contractPath: relativePath, diagnostics: &diagnostics)
+            else { continue }
+            if let first = firstDefinition[contract.name] {
+                diagnostics.error(
+                    .invalidContract, "function '\(contract.name)' is also defined by \(first)",
+                    at: root.location)
+                continue
+            }
+            if !FileSystem.isRegularFile(folder + "/" + contract.module + ".py") {
+                diagnostics.error(
+                    .invalidContract, "module '\(contract.module)' has no file \(Project.functionFolder)/\(contract.module).py",
+                    at: root.location)
+            }
+            firstDefinition[contract.name] = relativePath
+            catalog.contracts[contract.name] = contract
+        }
+        return (catalog, diagnostics.diagnostics)
+    }
+}

@@ -1,0 +1,55 @@
+/// What a function promises and needs, read from `<name>.contract.yaml` beside its Python module:
+/// jobc checks every task's kwargs against it at compile time, and emitters learn where the code lives.
+public struct FunctionContract: Sendable, Equatable {
+    public enum SecretRequirement: String, Sendable, CaseIterable { case required, optional, none }
+
+    /// Which kwargs beyond the declared parameters a function accepts.
+    public enum ExtraParameters: String, Sendable, CaseIterable {
+        /// Only declared parameters.
+        case none
+        /// Any other kwarg with a scalar value (e.g. SQL bind parameters).
+        case scalar
+        /// Any other kwarg, any value.
+        case any
+    }
+
+    public var name: String
+    /// The Python module (file name without `.py`) in `orchestration/function/`.
+    public var module: String
+    public var className: String
+    public var description: String?
+    public var secret: SecretRequirement
+    public var extraParameters: ExtraParameters
+    public var parameters: [ParameterContract]
+    /// The contract file, relative to the project root.
+    public var contractPath: String
+
+    public func parameter(named name: String) -> ParameterContract? {
+        parameters.first { $0.name == name }
+    }
+}
+
+/// One declared parameter of a function.
+public struct ParameterContract: Sendable, Equatable {
+    public enum ValueType: String, Sendable, CaseIterable {
+        case string, integer, number, boolean, list, mapping, any
+        /// A string naming a project file (relative to the root) that must exist and stay inside it.
+        case path
+
+        func accepts(_ value: ParameterValue) -> Bool {
+            switch (self, value) {
+            case (.any, _), (_, .null): return true
+            case (.string, .string), (.path, .string), (.boolean, .bool), (.integer, .integer),
+                 (.number, .integer), (.number, .float), (.list, .list), (.mapping, .mapping):
+                return true
+            default: return false
+            }
+        }
+    }
+
+    public var name: String
+    public var type: ValueType
+    public var required: Bool
+    public var defaultValue: ParameterValue?
+    public var description: String?
+}

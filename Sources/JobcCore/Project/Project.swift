@@ -1,0 +1,141 @@
+import Foundation
+
+/// The folder that holds `orchestration/` (and usually `secret/`): every path in a job is relative to
+/// it, and function contracts and secrets are looked up in it.
+public struct Project: Sendable {
+    /// Absolute, symlinks resolved, no trailing slash.
+    public let root: String
+    public let functions: FunctionCatalog
+    public let secretStore: SecretStore
+
+    public static let functionFolder = "orchestration/function"
+
+    /// Loads the contracts of the project at `root`; contract problems come back as diagnostics.
+    /// `displayPrefix` is prepended to root-relative paths in diagnostics (so they open from the
+    /// working directory).
+    public static func open(root: String, loader: YAMLLoader = YAMLLoader(), displayPrefix: String = "") -> (Project, [Diagnostic]) {
+        let resolvedRoot = FileSystem.realPath(root) ?? FileSystem.absolute(root)
+        let (catalog, diagnostics) = FunctionCatalog.load(projectRoot: resolvedRoot, loader: loader, displayPrefix: displayPrefix)
+        let project = Project(root: resolvedRoot, functions: catalog, secretStore: SecretStore(projectRoot: resolvedRoot))
+        return (project, diagnostics)
+    }
+
+    /// The nearest folder at or above the job file's folder that contains `orchestration/`.
+    public static func findRoot(forJobAt path: String) -> String? {
+        var directory = (FileSystem.absolute(path) as NSString).deletingLastPathComponent
+        while true {
+            if FileSystem.isDirectory((directory as NSString).appendingPathComponent("orchestration")) {
+                return directory
+            }
+            let parent = (directory as NSString).deletingLastPathComponent
+            if parent == directory || parent.isEmpty { return nil }
+            directory = parent
+        }
+    }
+
+    /// A path relative to the root for display and artifacts ('/' separated); the absolute path if
+    /// the file is outside the root.
+    public func relativePath(of path: String) -> String {
+        let absolute = FileSystem.realPath(path) ?? FileSystem.absolute(path)
+        if absolute.hasPrefix(root + "/") { return String(absolute.dropFirst(root.count + 1)) }
+        return absolute
+    }
+
+    public enum FileProblem: Error, Equatable {
+        case absolute
+        case escapesRoot
+        case missing
+        case notAFile
+        case symlinkEscapesRoot(String)
+    }
+
+    /// Resolves a project-relative path a job names, refusing anything that reads outside the root.
+    /// Returns the normalised relative path.
+    public func resolveProjectFile(_ relative: String) -> Result<String, FileProblem> {
+        guard !relative.hasPrefix("/"), !relative.hasPrefix("~") else { return .failure(.absolute) }
+        var components: [Substring] = []
+        for component in relative.split(separator: "/", omittingEmptySubsequences: true) {
+            switch component {
+            case ".": continue
+            case "..":
+                guard !components.isEmpty else { return .failure(.escapesRoot) }
+                components.removeLast()
+            default: components.append(component)
+            }
+        }
+        guard !components.isEmpty else { return .failure(.notAFile) }
+        let normalized = components.joined(separator: "/")
+        let absolute = root + "/" + normalized
+        guard FileSystem.exists(absolute) else { return .failure(.missing) }
+        guard let real = FileSystem.realPath(absolute) else { return .failure(.missing) }
+        guard real.hasPrefix(root + "/") else { return .failure(.symlinkEscapesRoot(real)) }
+        guard FileSystem.isRegularFile(real) else { return .failure(.notAFile) }
+        return .success(normalized)
+    }
+}
+
+/// The mock secret store: `secret/<name>.json` under the project root. jobc only checks that a secret
+/// exists; it never reads a value into anything it writes.
+public struct SecretStore: Sendable {
+    public let directory: String
+
+    init(projectRoot: String) {
+        directory = projectRoot + "/secret"
+    }
+
+    public func contains(_ name: String) -> Bool {
+        SecretName.problem(with: name) == nil && FileSystem.isRegularFile(directory + "/" + name + ".json")
+    }
+
+    public func availableNames() -> [String] {
+        FileSystem.list(directory).filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+    }
+}
+
+/// The few file-system questions jobc asks, in one place.
+enum FileSystem {
+    static func absolute(_ path: String) -> String {
+        let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return (full as NSString).standardizingPath
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    static func exists(_ path: String) -> Bool {
+        FileManager.default.fileExists(atPath: path)
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    static func isRegularFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+    }
+
+    static func list(_ directory: String) -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    }
+
+    /// How to reach files under `root` from the working directory: "" when the root is the working
+    /// directory, "../" style or absolute otherwise.
+    static func displayPrefix(forRoot root: String) -> String {
+        let cwd = realPath(FileManager.default.currentDirectoryPath) ?? FileManager.default.currentDirectoryPath
+        if cwd == root { return "" }
+        if root.hasPrefix(cwd + "/") { return String(root.dropFirst(cwd.count + 1)) + "/" }
+        return root + "/"
+    }
+
+    static func read(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CocoaError(.fileReadNoSuchFile)
+        }
+        return [UInt8](data)
+    }
+}

@@ -1,0 +1,67 @@
+/// A value together with where the author wrote it.
+public struct Located<Value: Sendable>: Sendable {
+    public var value: Value
+    public var location: SourceLocation
+
+    public init(_ value: Value, at location: SourceLocation) {
+        self.value = value
+        self.location = location
+    }
+}
+
+/// A job file as written: every field typed and located, nothing yet cross-checked (that is the
+/// validation rules' work) or resolved (that is the IR builder's).
+public struct JobSpec: Sendable {
+    public var file: String
+    public var location: SourceLocation
+    public var jobID: Located<String>?
+    public var description: Located<String>?
+    /// Absent means the same as `schedule: null`: manual runs only.
+    public var schedule: Located<Schedule>?
+    public var startDate: Located<StartDate>?
+    public var catchup: Located<Bool>?
+    public var tags: [Located<String>] = []
+    public var defaults = TaskPolicySpec()
+    public var tasks: [TaskSpec] = []
+    public var dependencies: [DependencySpec] = []
+}
+
+/// One entry of the `tasks:` mapping.
+public struct TaskSpec: Sendable {
+    public var key: Located<String>
+    public var location: SourceLocation
+    public var function: Located<String>?
+    public var taskID: Located<String>?
+    public var secretKey: Located<String>?
+    public var kwargs: [KeywordArgumentSpec] = []
+    public var kwargsLocation: SourceLocation?
+    public var dependsOn: [Located<String>] = []
+    public var policy = TaskPolicySpec()
+
+    /// The id engines show: `task_id` when given, else the key.
+    public var effectiveTaskID: Located<String> { taskID ?? key }
+}
+
+/// One `name: value` of a task's `kwargs`, kept as YAML so contract checks can point into it.
+public struct KeywordArgumentSpec: Sendable {
+    public var name: Located<String>
+    public var value: YAMLNode
+}
+
+/// Retry and timeout settings of a task, or of the job's `defaults:`.
+public struct TaskPolicySpec: Sendable {
+    public var retries: Located<Int>?
+    public var retryDelay: Located<Duration>?
+    public var timeout: Located<Duration>?
+
+    public init() {}
+}
+
+/// One edge, from the top-level `dependencies:` list or a task's `depends_on:`.
+public struct DependencySpec: Sendable {
+    public enum Origin: Sendable { case dependenciesList, dependsOn }
+
+    public var source: Located<String>
+    public var target: Located<String>
+    public var origin: Origin
+}

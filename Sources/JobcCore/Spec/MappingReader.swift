@@ -1,0 +1,110 @@
+/// Reads one YAML mapping against the set of keys the format defines: reports unknown keys (with a
+/// "did you mean"), missing required keys and mistyped values, and hands back typed, located values.
+struct MappingReader {
+    let node: YAMLNode
+    let entries: [YAMLMappingEntry]
+    /// What the mapping is, for messages: "the job", "task 'load'", "kwargs".
+    let context: String
+
+    /// Nil (after reporting) when `node` is not a mapping.
+    init?(_ node: YAMLNode, context: String, diagnostics: inout DiagnosticCollector) {
+        guard case .mapping(let entries) = node.content else {
+            diagnostics.error(.wrongType, "\(context) must be a mapping, found \(node.kindDescription)", at: node.location)
+            return nil
+        }
+        self.node = node
+        self.entries = entries
+        self.context = context
+    }
+
+    func value(_ key: String) -> YAMLNode? {
+        entries.first { $0.key == key }?.value
+    }
+
+    func keyLocation(_ key: String) -> SourceLocation? {
+        entries.first { $0.key == key }?.keyLocation
+    }
+
+    func reportUnknownKeys(allowed: [String], diagnostics: inout DiagnosticCollector) {
+        for entry in entries where !allowed.contains(entry.key) {
+            if entry.key == "<<" {
+                diagnostics.error(
+                    .yamlUnsupported, "YAML merge keys ('<<') are not supported in \(context)", at: entry.keyLocation,
+                    suggestion: "write the keys out, or use the job-level 'defaults:' for retries, retry_delay and timeout")
+                continue
+            }
+            let suggestion = Suggestions.didYouMean(entry.key, in: allowed)
+                ?? "\(context) accepts: \(allowed.joined(separator: ", "))"
+            diagnostics.error(.unknownKey, "unknown key '\(entry.key)' in \(context)", at: entry.keyLocation, suggestion: suggestion)
+        }
+    }
+
+    func require(_ key: String, diagnostics: inout DiagnosticCollector) -> YAMLNode? {
+        guard let node = value(key) else {
+            diagnostics.error(.missingKey, "\(context) is missing the required key '\(key)'", at: node.location)
+            return nil
+        }
+        return node
+    }
+
+    // MARK: Typed values
+
+    /// A non-null string. Numbers and booleans are refused rather than stringified, because the author
+    /// who wrote `tag: 2024` or `id: yes` rarely meant what YAML made of it.
+    static func string(_ node: YAMLNode, _ what: String, diagnostics: inout DiagnosticCollector) -> Located<String>? {
+        guard let scalar = node.scalar, case .string(let text) = scalar.resolved else {
+            var suggestion: String?
+            if let scalar = node.scalar, scalar.style == .plain, scalar.resolved != .null {
+                suggestion = "quote it to make it a string: \"\(scalar.text)\""
+            }
+            diagnostics.error(.wrongType, "\(what) must be a string, found \(node.kindDescription)", at: node.location, suggestion: suggestion)
+            return nil
+        }
+        return Located(text, at: node.location)
+    }
+
+    static func bool(_ node: YAMLNode, _ what: String, diagnostics: inout DiagnosticCollector) -> Located<Bool>? {
+        guard let scalar = node.scalar, case .bool(let value) = scalar.resolved else {
+            diagnostics.error(.wrongType, "\(what) must be true or false, found \(node.kindDescription)", at: node.location)
+            return nil
+        }
+        return Located(value, at: node.location)
+    }
+
+    static func integer(_ node: YAMLNode, _ what: String, range: ClosedRange<Int>, diagnostics: inout DiagnosticCollector) -> Located<Int>? {
+        guard let scalar = node.scalar, case .integer(let value) = scalar.resolved else {
+            diagnostics.error(.wrongType, "\(what) must be a whole number, found \(node.kindDescription)", at: node.location)
+            return nil
+        }
+        guard range.contains(value) else {
+            diagnostics.error(.invalidValue, "\(what) must be between \(range.lowerBound) and \(range.upperBound), found \(value)", at: node.location)
+            return nil
+        }
+        return Located(value, at: node.location)
+    }
+
+    static func sequence(_ node: YAMLNode, _ what: String, diagnostics: inout DiagnosticCollector) -> [YAMLNode]? {
+        guard case .sequence(let items) = node.content else {
+            diagnostics.error(.wrongType, "\(what) must be a list, found \(node.kindDescription)", at: node.location)
+            return nil
+        }
+        return items
+    }
+
+    static func stringList(_ node: YAMLNode, _ what: String, diagnostics: inout DiagnosticCollector) -> [Located<String>] {
+        guard let items = sequence(node, what, diagnostics: &diagnostics) else { return [] }
+        return items.compactMap { string($0, "each item of \(what)", diagnostics: &diagnostics) }
+    }
+
+    /// Where inside a scalar a character sits, for pointing at a bad cron field. Exact for plain and
+    /// quoted single-line scalars, which is how schedules are written.
+    static func location(in node: YAMLNode, offset: Int) -> SourceLocation {
+        guard let scalar = node.scalar, !scalar.text.contains("\n") else { return node.location }
+        switch scalar.style {
+        case .plain: return node.location.advanced(byColumns: offset)
+        case .singleQuoted, .doubleQuoted:
+            return scalar.text.contains("\\") || scalar.text.contains("'") ? node.location : node.location.advanced(byColumns: offset + 1)
+        case .literal, .folded: return node.location
+        }
+    }
+}

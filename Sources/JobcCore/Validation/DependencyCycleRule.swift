@@ -1,0 +1,44 @@
+/// Dependencies must form a DAG. Each cycle is reported once, as the path that closes it.
+struct DependencyCycleRule: JobRule {
+    func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
+        let keys = job.tasks.map(\.key.value)
+        let known = Set(keys)
+        var successors: [String: [(target: String, location: SourceLocation)]] = [:]
+        for dependency in job.dependencies where known.contains(dependency.source.value) && known.contains(dependency.target.value) {
+            successors[dependency.source.value, default: []].append((dependency.target.value, dependency.target.location))
+        }
+        // Iterative three-colour depth-first search in declaration order: deterministic, no recursion.
+        enum Colour { case white, grey, black }
+        var colour = Dictionary(uniqueKeysWithValues: keys.map { ($0, Colour.white) })
+        for start in keys where colour[start] == .white {
+            var path: [String] = [start]
+            var nextChild: [Int] = [0]
+            colour[start] = .grey
+            while let node = path.last {
+                let children = successors[node] ?? []
+                let index = nextChild[nextChild.count - 1]
+                guard index < children.count else {
+                    colour[node] = .black
+                    path.removeLast()
+                    nextChild.removeLast()
+                    continue
+                }
+                nextChild[nextChild.count - 1] += 1
+                let child = children[index]
+                switch colour[child.target] {
+                case .grey?:
+                    let cycle = path[path.lastIndex(of: child.target)!...] + [child.target]
+                    diagnostics.error(
+                        .dependencyCycle, "dependency cycle: \(cycle.joined(separator: " → "))", at: child.location,
+                        suggestion: cycle.count == 2 ? "a task cannot depend on itself" : "remove one dependency of the cycle")
+                case .white?:
+                    colour[child.target] = .grey
+                    path.append(child.target)
+                    nextChild.append(0)
+                default:
+                    break
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+/// Every dependency names tasks of this job (by key), and no dependency is declared twice.
+struct DependencyReferenceRule: JobRule {
+    func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
+        let keys = job.tasks.map(\.key.value)
+        let known = Set(keys)
+        var seen: [Edge: SourceLocation] = [:]
+        for dependency in job.dependencies {
+            var valid = true
+            for end in [dependency.source, dependency.target] where !known.contains(end.value) {
+                valid = false
+                let byTaskID = job.tasks.first { $0.taskID?.value == end.value }
+                let suggestion = byTaskID.map { "dependencies name tasks by key: use '\($0.key.value)'" }
+                    ?? Suggestions.didYouMean(end.value, in: keys)
+                diagnostics.error(.unknownDependency, "dependency on unknown task '\(end.value)'", at: end.location, suggestion: suggestion)
+            }
+            guard valid else { continue }
+            let edge = Edge(source: dependency.source.value, target: dependency.target.value)
+            if let first = seen[edge] {
+                diagnostics.warning(
+                    .redundantDependency, "'\(edge.target)' already depends on '\(edge.source)'", at: dependency.source.location,
+                    notes: [.init("first declared here", at: first)], suggestion: "remove the repeated dependency")
+            } else {
+                seen[edge] = dependency.source.location
+            }
+        }
+    }
+}

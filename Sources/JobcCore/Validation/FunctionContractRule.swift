@@ -1,0 +1,109 @@
+/// Each task names a known function, and its kwargs and secret fit that function's contract:
+/// required parameters present, no unknown ones, values of the declared type, project files real.
+struct FunctionContractRule: JobRule {
+    func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
+        for task in job.tasks {
+            guard let functionName = task.function else { continue }
+            guard let contract = project.functions[functionName.value] else {
+                let known = project.functions.names
+                diagnostics.error(
+                    .unknownFunction, "unknown function '\(functionName.value)'", at: functionName.location,
+                    suggestion: Suggestions.didYouMean(functionName.value, in: known)
+                        ?? (known.isEmpty ? "no contracts found in \(Project.functionFolder)/*\(FunctionCatalog.contractSuffix)"
+                            : "known functions: \(known.joined(separator: ", "))"))
+                continue
+            }
+            checkParameters(task, contract, project, &diagnostics)
+            checkSecret(task, contract, functionName, &diagnostics)
+        }
+    }
+
+    private func checkParameters(_ task: TaskSpec, _ contract: FunctionContract, _ project: Project, _ diagnostics: inout DiagnosticCollector) {
+        let given = Set(task.kwargs.map(\.name.value))
+        let missing = contract.parameters.filter { $0.required && !given.contains($0.name) }
+        if !missing.isEmpty {
+            let names = missing.map { "'\($0.name)'" }.joined(separator: ", ")
+            diagnostics.error(
+                .functionParameters,
+                "task '\(task.key.value)' is missing required parameter\(missing.count > 1 ? "s" : "") \(names) of \(contract.name)",
+                at: task.kwargsLocation ?? task.key.location,
+                notes: [.init("contract: \(contract.contractPath)")])
+        }
+        for argument in task.kwargs {
+            let value = ParameterValue(yaml: argument.value)
+            guard let parameter = contract.parameter(named: argument.name.value) else {
+                checkExtra(argument, value, contract, &diagnostics)
+                continue
+            }
+            guard parameter.type.accepts(value) else {
+                diagnostics.error(
+                    .functionParameters,
+                    "parameter '\(parameter.name)' of \(contract.name) must be of type \(parameter.type.rawValue), found \(value.kindDescription)",
+                    at: argument.value.location)
+                continue
+            }
+            if parameter.type == .path, case .string(let path) = value {
+                checkProjectFile(path, at: argument.value.location, parameter.name, project, &diagnostics)
+            }
+        }
+    }
+
+    private func checkExtra(_ argument: KeywordArgumentSpec, _ value: ParameterValue, _ contract: FunctionContract, _ diagnostics: inout DiagnosticCollector) {
+        let declared = contract.parameters.map(\.name)
+        switch contract.extraParameters {
+        case .any:
+            return
+        case .scalar where value.isScalar:
+            // A near miss of a declared name is almost always a typo, even where extras are allowed.
+            if let close = Suggestions.closest(to: argument.name.value, in: declared) {
+                diagnostics.warning(
+                    .functionParameters, "'\(argument.name.value)' is passed through to \(contract.name) as an extra parameter",
+                    at: argument.name.location, suggestion: "did you mean '\(close)'?")
+            }
+        case .scalar:
+            diagnostics.error(
+                .functionParameters,
+                "extra parameter '\(argument.name.value)' of \(contract.name) must be a single value, found \(value.kindDescription)",
+                at: argument.value.location)
+        case .none:
+            diagnostics.error(
+                .functionParameters, "\(contract.name) has no parameter '\(argument.name.value)'", at: argument.name.location,
+                suggestion: Suggestions.didYouMean(argument.name.value, in: declared)
+                    ?? (declared.isEmpty ? "it takes no parameters" : "its parameters: \(declared.joined(separator: ", "))"))
+        }
+    }
+
+    private func checkProjectFile(_ path: String, at location: SourceLocation, _ parameter: String, _ project: Project, _ diagnostics: inout DiagnosticCollector) {
+        switch project.resolveProjectFile(path) {
+        case .success:
+            return
+        case .failure(.absolute):
+            diagnostics.error(.pathEscape, "'\(path)' is absolute; project files are named relative to the project root", at: location,
+                              suggestion: "write the path relative to \(project.root)")
+        case .failure(.escapesRoot):
+            diagnostics.error(.pathEscape, "'\(path)' leaves the project root", at: location)
+        case .failure(.symlinkEscapesRoot(let target)):
+            diagnostics.error(.pathEscape, "'\(path)' is a symlink that resolves outside the project root (to \(target))", at: location)
+        case .failure(.missing):
+            diagnostics.error(.missingFile, "file '\(path)' (parameter '\(parameter)') does not exist in the project", at: location,
+                              suggestion: "paths are relative to the project root \(project.root)")
+        case .failure(.notAFile):
+            diagnostics.error(.missingFile, "'\(path)' (parameter '\(parameter)') is not a file", at: location)
+        }
+    }
+
+    private func checkSecret(_ task: TaskSpec, _ contract: FunctionContract, _ functionName: Located<String>, _ diagnostics: inout DiagnosticCollector) {
+        switch (contract.secret, task.secretKey) {
+        case (.required, nil):
+            diagnostics.error(
+                .functionParameters, "\(contract.name) needs a secret, but task '\(task.key.value)' has no 'secret_key'",
+                at: functionName.location, suggestion: "add secret_key: NAME (a file secret/NAME.json in the mock store)")
+        case (.none, let secret?):
+            diagnostics.warning(
+                .functionParameters, "\(contract.name) uses no secret; 'secret_key' is ignored", at: secret.location,
+                suggestion: "remove 'secret_key'")
+        default:
+            break
+        }
+    }
+}

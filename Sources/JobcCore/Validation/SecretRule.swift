@@ -1,0 +1,19 @@
+/// A task's `secret_key` names a secret that exists in the project's store (never read, only found).
+struct SecretRule: JobRule {
+    func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
+        for task in job.tasks {
+            guard let secret = task.secretKey else { continue }
+            if let problem = SecretName.problem(with: secret.value) {
+                diagnostics.error(.missingSecret, problem, at: secret.location)
+                continue
+            }
+            guard !project.secretStore.contains(secret.value) else { continue }
+            let available = project.secretStore.availableNames()
+            diagnostics.error(
+                .missingSecret, "secret '\(secret.value)' is not in the secret store (secret/\(secret.value).json)",
+                at: secret.location,
+                suggestion: Suggestions.didYouMean(secret.value, in: available)
+                    ?? (available.isEmpty ? "the store is empty" : "known secrets: \(available.joined(separator: ", "))"))
+        }
+    }
+}

@@ -1,0 +1,55 @@
+/// The one naming rule for job ids, task keys and task ids, chosen so the same name is valid on every
+/// target: Airflow dag/task ids, Dagster op and job names, Cloud Workflows ids and step names (lowercase,
+/// at most 63 characters), Prefect flow names, and a Python identifier in generated code.
+public enum Identifier {
+    public static let maxLength = 63
+
+    /// Why `text` is not a portable identifier, or nil when it is.
+    public static func problem(with text: String) -> String? {
+        guard !text.isEmpty else { return "an id cannot be empty" }
+        guard text.count <= maxLength else { return "'\(text)' is \(text.count) characters long; ids are at most \(maxLength)" }
+        guard let first = text.unicodeScalars.first, ("a"..."z").contains(first) else {
+            return "'\(text)' must start with a lowercase letter a-z"
+        }
+        if let bad = text.unicodeScalars.first(where: { !isAllowed($0) }) {
+            return "'\(text)' contains '\(bad)'; ids use only lowercase letters a-z, digits and '_'"
+        }
+        if text.hasSuffix("_") { return "'\(text)' ends with '_'; Cloud Workflows ids must end with a letter or digit" }
+        if pythonKeywords.contains(text) { return "'\(text)' is a Python keyword, which generated code cannot use as a name" }
+        return nil
+    }
+
+    /// A portable spelling close to `text`, offered as a suggestion.
+    public static func suggestion(for text: String) -> String? {
+        var result = ""
+        for scalar in text.lowercased().unicodeScalars {
+            result.unicodeScalars.append(isAllowed(scalar) ? scalar : "_")
+        }
+        while result.hasSuffix("_") { result.removeLast() }
+        if let first = result.unicodeScalars.first, !("a"..."z").contains(first) { result = "job_" + result }
+        result = String(result.prefix(maxLength))
+        return problem(with: result) == nil && result != text ? result : nil
+    }
+
+    private static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "_"
+    }
+
+    private static let pythonKeywords: Set<String> = [
+        "false", "none", "true", "and", "as", "assert", "async", "await", "break", "class", "continue", "def",
+        "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is",
+        "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+    ]
+}
+
+/// Secret names address a file in the mock store and a Secret Manager secret id: letters, digits, '_'
+/// and '-', so a name can never be a path.
+public enum SecretName {
+    public static func problem(with text: String) -> String? {
+        guard !text.isEmpty, text.count <= 255 else { return "a secret name has 1 to 255 characters" }
+        let allowed = text.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+        }
+        return allowed ? nil : "'\(text)' is not a secret name: use letters, digits, '_' and '-' only"
+    }
+}
