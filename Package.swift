@@ -31,7 +31,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "JobcCoreTests", dependencies: ["JobcCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "JobcEmittersTests", dependencies: ["JobcCore", "JobcEmitters"], resources: [.copy("Golden")]),
+        // Fixtures and golden files are read from the source tree (#filePath), not bundled, so
+        // `JOBC_UPDATE_GOLDEN=1 swift test` can rewrite them in place.
+        .testTarget(name: "JobcCoreTests", dependencies: ["JobcCore"]),
+        .testTarget(name: "JobcEmittersTests", dependencies: ["JobcCore", "JobcEmitters"], exclude: ["Golden"]),
+        // Runs the built `jobc` binary: exit codes, the bad-input corpus, files written or not.
+        .testTarget(name: "JobcCLITests", dependencies: ["jobc"], exclude: ["Fixtures"]),
     ]
 )

@@ -48,6 +48,16 @@ public indirect enum ParameterValue: Sendable, Equatable, Hashable {
         }
     }
 
+    /// False when a NaN or infinity hides anywhere inside: JSON, Python literals and SQL disagree on them.
+    public var isFinite: Bool {
+        switch self {
+        case .float(let number): return number.isFinite
+        case .list(let items): return items.allSatisfy(\.isFinite)
+        case .mapping(let entries): return entries.allSatisfy(\.value.isFinite)
+        default: return true
+        }
+    }
+
     public var isScalar: Bool {
         switch self {
         case .list, .mapping: return false

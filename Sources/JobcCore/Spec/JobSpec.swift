@@ -57,7 +57,8 @@ public struct TaskPolicySpec: Sendable {
     public init() {}
 }
 
-/// One edge, from the top-level `dependencies:` list or a task's `depends_on:`.
+/// One edge, from the top-level `dependencies:` list or a task's `depends_on:`. Either way
+/// `source.location` is where the edge is declared (the `depends_on` item, or the entry's `source`).
 public struct DependencySpec: Sendable {
     public enum Origin: Sendable { case dependenciesList, dependsOn }
 

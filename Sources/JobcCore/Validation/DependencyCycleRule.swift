@@ -3,9 +3,9 @@ struct DependencyCycleRule: JobRule {
     func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
         let keys = job.tasks.map(\.key.value)
         let known = Set(keys)
-        var successors: [String: [(target: String, location: SourceLocation)]] = [:]
+        var successors: [String: [(target: String, declaredAt: SourceLocation)]] = [:]
         for dependency in job.dependencies where known.contains(dependency.source.value) && known.contains(dependency.target.value) {
-            successors[dependency.source.value, default: []].append((dependency.target.value, dependency.target.location))
+            successors[dependency.source.value, default: []].append((dependency.target.value, dependency.source.location))
         }
         // Iterative three-colour depth-first search in declaration order: deterministic, no recursion.
         enum Colour { case white, grey, black }
@@ -29,7 +29,7 @@ struct DependencyCycleRule: JobRule {
                 case .grey?:
                     let cycle = path[path.lastIndex(of: child.target)!...] + [child.target]
                     diagnostics.error(
-                        .dependencyCycle, "dependency cycle: \(cycle.joined(separator: " → "))", at: child.location,
+                        .dependencyCycle, "dependency cycle: \(cycle.joined(separator: " → "))", at: child.declaredAt,
                         suggestion: cycle.count == 2 ? "a task cannot depend on itself" : "remove one dependency of the cycle")
                 case .white?:
                     colour[child.target] = .grey

@@ -31,6 +31,12 @@ struct FunctionContractRule: JobRule {
         }
         for argument in task.kwargs {
             let value = ParameterValue(yaml: argument.value)
+            guard value.isFinite else {
+                diagnostics.error(
+                    .invalidValue, "parameter '\(argument.name.value)' holds NaN or infinity, which no target can pass on exactly",
+                    at: argument.value.location)
+                continue
+            }
             guard let parameter = contract.parameter(named: argument.name.value) else {
                 checkExtra(argument, value, contract, &diagnostics)
                 continue

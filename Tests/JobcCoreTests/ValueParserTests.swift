@@ -1,0 +1,65 @@
+import XCTest
+@testable import JobcCore
+
+final class ValueParserTests: XCTestCase {
+    func testCronPresetsAndExpressions() throws {
+        XCTAssertEqual(try CronExpression.parse("@daily").get(), CronExpression(expression: "0 0 * * *", preset: "@daily"))
+        XCTAssertEqual(try CronExpression.parse("*/15  9-17 * JAN-MAR mon,fri").get().expression, "*/15 9-17 * JAN-MAR mon,fri")
+        XCTAssertNoThrow(try CronExpression.parse("0 0 1,15 */2 0-6").get())
+    }
+
+    func testCronErrorsPointAtTheField() {
+        func failure(_ text: String) -> CronExpression.ParseError? {
+            if case .failure(let error) = CronExpression.parse(text) { return error }
+            return nil
+        }
+        XCTAssertEqual(failure("0 25 * * *")?.offset, 2)
+        XCTAssertEqual(failure("0 0 * * 7")?.offset, 8)
+        XCTAssertEqual(failure("0 0 0 * *")?.offset, 4)
+        XCTAssertEqual(failure("5-1 * * * *")?.message.contains("backwards"), true)
+        XCTAssertEqual(failure("*/0 * * * *")?.offset, 0)
+        XCTAssertEqual(failure("* * * *")?.message.contains("has 4"), true)
+        XCTAssertEqual(failure("@dayly")?.suggestion, "did you mean '@daily'?")
+        XCTAssertEqual(failure("@once")?.suggestion?.contains("schedule: null"), true)
+    }
+
+    func testStartDates() throws {
+        XCTAssertEqual(try StartDate.parse("2024-01-01").get().iso8601, "2024-01-01T00:00:00+00:00")
+        XCTAssertEqual(try StartDate.parse("2024-02-29T13:45").get().iso8601, "2024-02-29T13:45:00+00:00")
+        XCTAssertEqual(try StartDate.parse("2024-06-01 08:00:30+02:00").get().utcOffsetMinutes, 120)
+        XCTAssertEqual(try StartDate.parse("2024-06-01T08:00:00Z").get().iso8601, "2024-06-01T08:00:00+00:00")
+        for bad in ["2024-02-30", "2023-02-29", "2024-13-01", "2024-1-1", "24-01-01", "2024-01-01T25:00", "2024-01-01T10:00+5", "2024-01-01x"] {
+            XCTAssertThrowsError(try StartDate.parse(bad).get(), bad)
+        }
+        XCTAssertNoThrow(try StartDate.parse("2000-02-29").get())
+        XCTAssertThrowsError(try StartDate.parse("1900-02-29").get())
+    }
+
+    func testDurations() throws {
+        XCTAssertEqual(try Duration.parse("30s").get().seconds, 30)
+        XCTAssertEqual(try Duration.parse("1h30m").get().seconds, 5400)
+        XCTAssertEqual(try Duration.parse("2d").get().seconds, 172_800)
+        XCTAssertEqual(try Duration.parse("45").get().seconds, 45)
+        XCTAssertEqual(Duration(seconds: 5400).description, "1h30m")
+        for bad in ["", "5x", "m5", "30s5m", "1h1h", "1.5h", "-5s"] {
+            XCTAssertThrowsError(try Duration.parse(bad).get(), bad)
+        }
+        XCTAssertEqual(Duration.parse("999999999d"), .failure(.tooLarge))
+    }
+
+    func testIdentifierRule() {
+        XCTAssertNil(Identifier.problem(with: "derived_dataset_materialize_sink"))
+        for bad in ["", "Job", "1job", "my-job", "job_", "class", "j\u{00E9}b", String(repeating: "a", count: 64)] {
+            XCTAssertNotNil(Identifier.problem(with: bad), bad)
+        }
+        XCTAssertEqual(Identifier.suggestion(for: "My-Job"), "my_job")
+        XCTAssertNil(SecretName.problem(with: "postgres-credentials_2"))
+        XCTAssertNotNil(SecretName.problem(with: "../etc/passwd"))
+    }
+
+    func testSuggestions() {
+        XCTAssertEqual(Suggestions.closest(to: "schedul", in: JobSpecDecoder.jobKeys), "schedule")
+        XCTAssertEqual(Suggestions.closest(to: "dependecies", in: JobSpecDecoder.jobKeys), "dependencies")
+        XCTAssertNil(Suggestions.closest(to: "banana", in: JobSpecDecoder.jobKeys))
+    }
+}
