@@ -1,0 +1,39 @@
+"""Run the jobc binary from integration tests.
+
+The binary comes from `swift build` (.ci/run exports JOBC_BIN); without it the tests fail loudly.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import subprocess
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def jobc_binary() -> pathlib.Path:
+    configured = os.environ.get("JOBC_BIN")
+    binary = pathlib.Path(configured) if configured else REPO_ROOT / ".build" / "debug" / "jobc"
+    if not (binary.is_file() and os.access(binary, os.X_OK)):
+        raise AssertionError(f"jobc binary not found at {binary}: run `swift build` or set JOBC_BIN")
+    return binary
+
+
+def run_jobc(*arguments: str, cwd: pathlib.Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(jobc_binary()), *arguments],
+        cwd=cwd or REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+def compile_jobs(target: str, out: pathlib.Path, *paths: pathlib.Path | str, root: pathlib.Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
+    """Compile and fail with jobc's diagnostics unless every job compiled."""
+    result = run_jobc("compile", *map(str, paths), "--target", target, "--out", str(out), "--root", str(root))
+    if result.returncode != 0:
+        raise AssertionError(f"jobc compile failed ({result.returncode}):\n{result.stderr}{result.stdout}")
+    return result
