@@ -1,0 +1,85 @@
+"""Shared fixtures for the jobc integration tests.
+
+Everything here runs for real: a throwaway PostgreSQL 15 cluster, the installed
+jobc-runtime / jobc-airflow packages, and Airflow 3 with its own metadata DB.
+Missing PostgreSQL binaries make the tests FAIL, never skip.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import sys
+
+import pytest
+
+HERE = pathlib.Path(__file__).resolve().parent
+# Helper modules next to this file (postgres_cluster, airflow_harness, ...).
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+from airflow_harness import AirflowHarness  # noqa: E402
+from jobc_test_support import FIXTURE_FUNCTIONS, REPO_ROOT, HookLog  # noqa: E402
+from postgres_cluster import PostgresCluster  # noqa: E402
+
+TABLES = ("source", "sink", "failing_target", "bind_target")
+
+
+@pytest.fixture(scope="session")
+def project_root() -> pathlib.Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    try:
+        cluster = PostgresCluster.start()
+    except Exception as error:  # fail loudly with the reason; never skip
+        pytest.fail(f"could not start the test PostgreSQL cluster: {error}", pytrace=False)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def secret_dir(postgres, tmp_path_factory) -> pathlib.Path:
+    """A secret folder holding postgres_credentials.json for the test cluster."""
+    directory = tmp_path_factory.mktemp("secrets")
+    (directory / "postgres_credentials.json").write_text(json.dumps(postgres.credentials()), encoding="utf-8")
+    return directory
+
+
+@pytest.fixture
+def clean_db(postgres):
+    """Drop every table the tests use, so each test starts from an empty database."""
+    with postgres.connect() as connection, connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS " + ", ".join(TABLES))
+    connection.close()
+    return postgres
+
+
+@pytest.fixture
+def hook_log(tmp_path, monkeypatch) -> HookLog:
+    log = HookLog(tmp_path / "hooks.jsonl")
+    monkeypatch.setenv("JOBC_TEST_HOOK_LOG", str(log.path))
+    return log
+
+
+@pytest.fixture
+def jobc_env(monkeypatch, project_root, secret_dir):
+    """Environment of a jobc task process: project root and secret folder."""
+    monkeypatch.setenv("JOBC_PROJECT_ROOT", str(project_root))
+    monkeypatch.setenv("JOBC_SECRET_DIR", str(secret_dir))
+    # The test-only functions are importable by module name, like the
+    # project's own functions (jobc_runtime puts those on sys.path).
+    monkeypatch.syspath_prepend(str(FIXTURE_FUNCTIONS))
+    return monkeypatch
+
+
+@pytest.fixture(scope="session")
+def airflow(tmp_path_factory) -> AirflowHarness:
+    """An Airflow 3 installation with a migrated sqlite metadata DB (once per session)."""
+    harness = AirflowHarness(home=tmp_path_factory.mktemp("airflow_home"))
+    harness.migrate()
+    return harness

@@ -1,0 +1,131 @@
+"""JobcFunctionOperator inside real Airflow 3: hand-written DAGs run with DAG.test()."""
+
+from __future__ import annotations
+
+import datetime
+import sqlite3
+
+import pytest
+from jobc_test_support import AIRFLOW_DAGS, FIXTURE_FUNCTIONS
+
+UTC = datetime.timezone.utc
+LOGICAL_DATE = datetime.datetime(2024, 3, 1, 0, 0, tzinfo=UTC)
+DAG_IDS = ["derived_dataset_failing", "derived_dataset_materialize_sink", "verbatim_kwargs"]
+
+
+@pytest.fixture
+def task_env(project_root, secret_dir, hook_log):
+    """What an Airflow worker running jobc tasks needs in its environment."""
+    return {
+        "JOBC_PROJECT_ROOT": str(project_root),
+        "JOBC_SECRET_DIR": str(secret_dir),
+        "JOBC_TEST_HOOK_LOG": str(hook_log.path),
+        "PYTHONPATH": str(FIXTURE_FUNCTIONS),
+    }
+
+
+def seed_source(postgres, project_root):
+    sql = (project_root / "orchestration" / "sql" / "seed_source.sql").read_text(encoding="utf-8")
+    connection = postgres.connect()
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute(sql)  # no parameters: the file has no placeholders
+    finally:
+        connection.close()
+
+
+def fetch(postgres, sql):
+    connection = postgres.connect()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchall()
+    finally:
+        connection.close()
+
+
+def xcom_count(airflow, dag_id: str) -> int:
+    with sqlite3.connect(airflow.database) as db:
+        return db.execute("SELECT count(*) FROM xcom WHERE dag_id = ?", (dag_id,)).fetchone()[0]
+
+
+def test_hand_written_dags_import_without_errors(airflow, task_env):
+    report = airflow.load_dags(AIRFLOW_DAGS, extra_env=task_env)
+
+    assert report.import_errors == {}
+    assert report.dag_ids == DAG_IDS
+
+
+def test_materialize_dag_fills_the_sink_table(airflow, task_env, clean_db, project_root):
+    seed_source(clean_db, project_root)
+
+    report = airflow.run_dag(AIRFLOW_DAGS, "derived_dataset_materialize_sink", LOGICAL_DATE, extra_env=task_env)
+
+    assert report.state == "success", report.tail()
+    task = report.task("postgres_transformation_task")
+    assert (task.state, task.try_number) == ("success", 1)
+    assert report.logical_date == LOGICAL_DATE.isoformat()
+    assert fetch(clean_db, "SELECT ds::text, name, total::text, row_count FROM sink ORDER BY name") == [
+        ("2024-03-01", "alpha", "30.00", 2),
+        ("2024-03-01", "beta", "7.50", 2),
+        ("2024-03-01", "gamma", "100.25", 1),
+    ]
+    # The jobc log lines reach Airflow's task log; the secret never does.
+    assert "Running SQL file orchestration/sql/transform_source_to_sink.sql" in report.output
+    assert clean_db.password not in report.output
+    # do_xcom_push is off by default: the function's result is not stored.
+    assert xcom_count(airflow, "derived_dataset_materialize_sink") == 0
+
+
+def test_failing_dag_retries_then_fails_and_commits_nothing(airflow, task_env, clean_db, hook_log):
+    connection = clean_db.connect()
+    with connection, connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE failing_target (ds date NOT NULL, note text NOT NULL)")
+    connection.close()
+
+    report = airflow.run_dag(AIRFLOW_DAGS, "derived_dataset_failing", LOGICAL_DATE, extra_env=task_env)
+
+    assert report.state == "failed", report.tail()
+    task = report.task("failing_transformation_task")
+    assert (task.state, task.try_number) == ("failed", 2)  # retries=1: two attempts
+    assert "DivisionByZero" in report.output
+    assert fetch(clean_db, "SELECT count(*) FROM failing_target") == [(0,)]
+    assert [(e["hook"], e["attempt"], e["max_attempts"], e.get("error")) for e in hook_log.entries()] == [
+        ("pre_execute", 1, 2, None),
+        ("on_retry", 1, 2, "DivisionByZero"),
+        ("pre_execute", 2, 2, None),
+        ("on_failure", 2, 2, "DivisionByZero"),
+    ]
+    assert clean_db.password not in report.output
+
+
+def test_function_kwargs_reach_the_function_verbatim(airflow, task_env, hook_log):
+    report = airflow.run_dag(AIRFLOW_DAGS, "verbatim_kwargs", LOGICAL_DATE, extra_env=task_env)
+
+    assert report.state == "success", report.tail()
+    [execute] = [e for e in hook_log.entries() if e["hook"] == "execute"]
+    # Not rendered by Jinja: function_kwargs is not a templated field.
+    assert execute["kwargs"] == {
+        "query": "SELECT '{{ ds }}'",
+        "nested": {"template": "{{ run_id }}", "items": [1, "{{ ti }}"]},
+    }
+    assert execute["execution_date"] == "2024-03-01"
+    assert execute["run_id"] == report.run_id
+    assert (execute["attempt"], execute["max_attempts"]) == (1, 1)
+
+
+def test_run_without_logical_date_uses_run_after_and_finds_the_project_from_the_dag_file(
+    airflow, task_env, hook_log
+):
+    # No JOBC_PROJECT_ROOT, and Airflow runs in a temp dir: the project root
+    # must be found by walking up from the DAG file.
+    env = {key: value for key, value in task_env.items() if key != "JOBC_PROJECT_ROOT"}
+    before = datetime.datetime.now(UTC).date()
+
+    report = airflow.run_dag(AIRFLOW_DAGS, "verbatim_kwargs", None, extra_env=env)
+
+    after = datetime.datetime.now(UTC).date()
+    assert report.state == "success", report.tail()
+    assert report.logical_date is None
+    [execute] = [e for e in hook_log.entries() if e["hook"] == "execute"]
+    assert execute["execution_date"] in {before.isoformat(), after.isoformat()}

@@ -1,0 +1,31 @@
+"""Engine-free jobc runtime: find the project, load functions, resolve secrets, run tasks."""
+
+from .errors import (
+    FunctionLoadError,
+    JobcRuntimeError,
+    ProjectRootNotFoundError,
+    SecretError,
+    TaskConfigurationError,
+)
+from .project import PROJECT_ROOT_ENV, ensure_function_path, find_project_root, load_function, load_function_base
+from .secret_store import SECRET_DIR_ENV, resolve_secret, secret_dir
+from .task import run_task
+
+__all__ = [
+    "PROJECT_ROOT_ENV",
+    "SECRET_DIR_ENV",
+    "FunctionLoadError",
+    "JobcRuntimeError",
+    "ProjectRootNotFoundError",
+    "SecretError",
+    "TaskConfigurationError",
+    "ensure_function_path",
+    "find_project_root",
+    "load_function",
+    "load_function_base",
+    "resolve_secret",
+    "run_task",
+    "secret_dir",
+]
+
+__version__ = "0.1.0"
