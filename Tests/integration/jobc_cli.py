@@ -9,7 +9,7 @@ import os
 import pathlib
 import subprocess
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
+from jobc_test_support import REPO_ROOT
 
 
 def jobc_binary() -> pathlib.Path:
