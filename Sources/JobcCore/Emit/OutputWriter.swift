@@ -31,6 +31,20 @@ public struct OutputWriter: Sendable {
         }
     }
 
+    /// Temporary files a killed earlier run left behind (it died between write and rename).
+    /// Only names this writer produces are touched.
+    public func removeStaleTemporaryFiles() {
+        guard let enumerator = FileManager.default.enumerator(atPath: outputDirectory) else { return }
+        for case let relative as String in enumerator {
+            let name = (relative as NSString).lastPathComponent
+            if name.hasPrefix("."), name.contains(Self.temporaryMarker) {
+                try? FileManager.default.removeItem(atPath: outputDirectory + "/" + relative)
+            }
+        }
+    }
+
+    static let temporaryMarker = ".jobc-tmp-"
+
     static func isSafe(_ path: String) -> Bool {
         guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\\"), !path.contains("\0") else { return false }
         return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
@@ -47,7 +61,7 @@ public struct OutputWriter: Sendable {
             throw .io(path: directory, reason: error.localizedDescription)
         }
         let name = (destination as NSString).lastPathComponent
-        let temporary = directory + "/.\(name).jobc-tmp-\(getpid())"
+        let temporary = directory + "/.\(name)\(Self.temporaryMarker)\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: data) else {
             throw .io(path: temporary, reason: "cannot create file")
         }

@@ -47,7 +47,8 @@ public struct BatchCompiler: Sendable {
 
     /// Compiles, then writes each successful job's artifacts atomically under `writer`'s folder.
     public func compileAndWrite(_ files: [String], writer: OutputWriter) -> [JobOutcome] {
-        compile(files).map { outcome in
+        writer.removeStaleTemporaryFiles()
+        return compile(files).map { outcome in
             guard outcome.succeeded else { return outcome }
             var outcome = outcome
             do {

@@ -1,0 +1,45 @@
+import Foundation
+import XCTest
+@testable import JobcCore
+
+final class OutputWriterTests: XCTestCase {
+    private var folder: String!
+
+    override func setUpWithError() throws {
+        folder = NSTemporaryDirectory() + "jobc-writer-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    private func contents(_ relative: String) -> String? {
+        FileManager.default.contents(atPath: folder + "/" + relative).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func testWritesNestedFilesAndLeavesNoTemporaries() throws {
+        let writer = OutputWriter(outputDirectory: folder)
+        try writer.write([Artifact(relativePath: "a.py", contents: "one\n"), Artifact(relativePath: "sub/b.yaml", contents: "two\n")])
+        XCTAssertEqual(contents("a.py"), "one\n")
+        XCTAssertEqual(contents("sub/b.yaml"), "two\n")
+        let all = try FileManager.default.subpathsOfDirectory(atPath: folder).sorted()
+        XCTAssertEqual(all, ["a.py", "sub", "sub/b.yaml"])
+    }
+
+    func testUnsafePathsWriteNothing() {
+        let writer = OutputWriter(outputDirectory: folder)
+        for bad in ["../escape.py", "/abs.py", "a/../../b.py", "", "a//b.py", "./a.py", "a\\b.py"] {
+            XCTAssertThrowsError(try writer.write([Artifact(relativePath: "ok.py", contents: "x"), Artifact(relativePath: bad, contents: "x")]), bad)
+        }
+        XCTAssertNil(contents("ok.py"), "a rejected artifact list must write no file at all")
+    }
+
+    func testStaleTemporariesFromAKilledRunAreRemoved() throws {
+        try "half".write(toFile: folder + "/.a.py.jobc-tmp-4242", atomically: false, encoding: .utf8)
+        try "keep".write(toFile: folder + "/.hidden-but-mine", atomically: false, encoding: .utf8)
+        OutputWriter(outputDirectory: folder).removeStaleTemporaryFiles()
+        XCTAssertNil(contents(".a.py.jobc-tmp-4242"))
+        XCTAssertEqual(contents(".hidden-but-mine"), "keep")
+    }
+}
