@@ -40,13 +40,25 @@ public struct DiagnosticRenderer: Sendable {
         return out
     }
 
+    /// Lines longer than this are quoted as a window around the column.
+    static let maxQuotedScalars = 160
+
     /// The quoted line with a caret. Tabs before the column are kept so the caret lines up in a terminal.
     private func snippet(at location: SourceLocation, caretStyle: Style) -> String {
         guard let text = lineLookup(location.file, location.line) else { return "" }
         let gutter = String(location.line)
         let blank = String(repeating: " ", count: gutter.count)
-        let scalars = Array(text.unicodeScalars)
-        let prefixCount = min(max(location.column - 1, 0), scalars.count)
+        var scalars = Array(text.unicodeScalars)
+        var column = location.column
+        if scalars.count > Self.maxQuotedScalars {
+            let half = Self.maxQuotedScalars / 2
+            let start = max(0, min(column - 1 - half, scalars.count - Self.maxQuotedScalars))
+            let end = min(scalars.count, start + Self.maxQuotedScalars)
+            let ellipsis: [Unicode.Scalar] = ["\u{2026}"]
+            scalars = (start > 0 ? ellipsis : []) + Array(scalars[start..<end]) + (end < scalars.count ? ellipsis : [])
+            column = column - start + (start > 0 ? 1 : 0)
+        }
+        let prefixCount = min(max(column - 1, 0), scalars.count)
         let padding = String(String.UnicodeScalarView(scalars[..<prefixCount].map { $0 == "\t" ? "\t" : " " }))
         let visibleLine = String(String.UnicodeScalarView(scalars.map(Self.printable)))
         return " \(style(.dim, gutter + " |")) \(visibleLine)\n"

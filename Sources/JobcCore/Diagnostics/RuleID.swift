@@ -40,6 +40,7 @@ extension RuleID {
     public static let missingFile: RuleID = "missing-file"
     public static let pathEscape: RuleID = "path-escape"
     public static let missingSecret: RuleID = "missing-secret"
+    public static let invalidSecretName: RuleID = "invalid-secret-name"
     public static let invalidContract: RuleID = "invalid-contract"
     public static let targetUnsupported: RuleID = "target-unsupported"
     public static let outputWrite: RuleID = "output-write"
@@ -73,6 +74,7 @@ extension RuleID {
         (.missingFile, "A referenced project file does not exist."),
         (.pathEscape, "A referenced path leaves the project root (absolute, '..', or a symlink pointing outside)."),
         (.missingSecret, "A named secret is not in the secret store."),
+        (.invalidSecretName, "A secret name that could be a path: only letters, digits, '_' and '-' are allowed."),
         (.invalidContract, "A function contract file is malformed."),
         (.targetUnsupported, "The job uses something the chosen target cannot express."),
         (.outputWrite, "A generated file could not be written."),

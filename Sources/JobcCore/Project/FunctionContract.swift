@@ -36,6 +36,8 @@ public struct ParameterContract: Sendable, Equatable {
         /// A string naming a project file (relative to the root) that must exist and stay inside it.
         case path
 
+        /// Whether `value` fits. Null stands for "use the default", so it fits every type here; the
+        /// contract rule refuses it for required parameters.
         func accepts(_ value: ParameterValue) -> Bool {
             switch (self, value) {
             case (.any, _), (_, .null): return true

@@ -15,7 +15,7 @@ public struct JobSpecDecoder: Sendable {
 
     public func decode(_ root: YAMLNode, file: String) -> (spec: JobSpec?, diagnostics: [Diagnostic]) {
         var diagnostics = DiagnosticCollector()
-        guard let job = MappingReader(root, context: "a job file", diagnostics: &diagnostics) else {
+        guard let job = MappingReader(root, context: "the job", diagnostics: &diagnostics) else {
             return (nil, diagnostics.diagnostics)
         }
         var spec = JobSpec(file: file, location: root.location)
@@ -160,6 +160,7 @@ public struct JobSpecDecoder: Sendable {
         let text: String
         switch node.scalar?.resolved {
         case .integer(let seconds)?: text = String(seconds)
+        case .float? where MappingReader.isWholeNumberSyntax(node.scalar!.text): text = node.scalar!.text
         case .string(let value)?: text = value
         default:
             diagnostics.error(

@@ -72,6 +72,10 @@ struct MappingReader {
     }
 
     static func integer(_ node: YAMLNode, _ what: String, range: ClosedRange<Int>, diagnostics: inout DiagnosticCollector) -> Located<Int>? {
+        if let scalar = node.scalar, scalar.style == .plain, case .float = scalar.resolved, isWholeNumberSyntax(scalar.text) {
+            diagnostics.error(.invalidValue, "\(what) must be between \(range.lowerBound) and \(range.upperBound), found \(scalar.text)", at: node.location)
+            return nil
+        }
         guard let scalar = node.scalar, case .integer(let value) = scalar.resolved else {
             diagnostics.error(.wrongType, "\(what) must be a whole number, found \(node.kindDescription)", at: node.location)
             return nil
@@ -81,6 +85,13 @@ struct MappingReader {
             return nil
         }
         return Located(value, at: node.location)
+    }
+
+    /// Digits with an optional sign: an integer too large for Int resolves to a float, but the author
+    /// wrote a whole number and should hear that it is out of range, not that it is not whole.
+    static func isWholeNumberSyntax(_ text: String) -> Bool {
+        let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
+        return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     static func sequence(_ node: YAMLNode, _ what: String, diagnostics: inout DiagnosticCollector) -> [YAMLNode]? {

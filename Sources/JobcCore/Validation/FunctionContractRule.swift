@@ -41,6 +41,12 @@ struct FunctionContractRule: JobRule {
                 checkExtra(argument, value, contract, &diagnostics)
                 continue
             }
+            if parameter.required, value == .null {
+                diagnostics.error(
+                    .functionParameters, "required parameter '\(parameter.name)' of \(contract.name) is null",
+                    at: argument.value.location, suggestion: "give it a \(parameter.type.rawValue) value")
+                continue
+            }
             guard parameter.type.accepts(value) else {
                 diagnostics.error(
                     .functionParameters,

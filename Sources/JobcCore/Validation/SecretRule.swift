@@ -4,7 +4,7 @@ struct SecretRule: JobRule {
         for task in job.tasks {
             guard let secret = task.secretKey else { continue }
             if let problem = SecretName.problem(with: secret.value) {
-                diagnostics.error(.missingSecret, problem, at: secret.location)
+                diagnostics.error(.invalidSecretName, problem, at: secret.location)
                 continue
             }
             guard !project.secretStore.contains(secret.value) else { continue }

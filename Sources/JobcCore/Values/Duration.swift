@@ -27,10 +27,10 @@ public struct Duration: Hashable, Sendable, Comparable, CustomStringConvertible 
                 digits.append(character)
                 continue
             }
-            guard !digits.isEmpty,
-                  let index = units[nextUnit...].firstIndex(where: { $0.0 == character }),
-                  let amount = Int(digits)
-            else { return .failure(.malformed) }
+            guard !digits.isEmpty, let index = units[nextUnit...].firstIndex(where: { $0.0 == character }) else {
+                return .failure(.malformed)
+            }
+            guard let amount = Int(digits) else { return .failure(.tooLarge) }
             let (product, overflow) = amount.multipliedReportingOverflow(by: units[index].1)
             guard !overflow, product <= maximumSeconds else { return .failure(.tooLarge) }
             total += product

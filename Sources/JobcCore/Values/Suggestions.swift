@@ -4,7 +4,9 @@ public enum Suggestions {
     public static func closest(to word: String, in candidates: [String]) -> String? {
         let threshold = max(1, min(3, word.count / 3))
         var best: (candidate: String, distance: Int)?
-        for candidate in candidates {
+        let length = word.unicodeScalars.count
+        // The length difference bounds the edit distance from below: skip hopeless candidates cheaply.
+        for candidate in candidates where abs(candidate.unicodeScalars.count - length) <= threshold {
             let distance = editDistance(word.lowercased(), candidate.lowercased())
             if distance <= threshold, distance < (best?.distance ?? .max) {
                 best = (candidate, distance)

@@ -5,10 +5,17 @@ import Foundation
 public struct SourceFile: Sendable {
     public let displayPath: String
     public let bytes: [UInt8]
+    /// Byte offset where each line starts, so quoting a line for a diagnostic is O(1).
+    private let lineStarts: [Int]
 
     public init(displayPath: String, bytes: [UInt8]) {
         self.displayPath = displayPath
         self.bytes = bytes
+        var starts = [0]
+        for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+            starts.append(offset + 1)
+        }
+        self.lineStarts = starts
     }
 
     public init(displayPath: String, text: String) {
@@ -17,19 +24,10 @@ public struct SourceFile: Sendable {
 
     /// Line `number` (1-based) without its line break, decoded leniently; nil past the end.
     public func line(_ number: Int) -> String? {
-        guard number >= 1 else { return nil }
-        var current = 1
-        var start = 0
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "\n") {
-                if current == number { return Self.decode(bytes[start..<index]) }
-                current += 1
-                start = index + 1
-            }
-            index += 1
-        }
-        return current == number && start <= bytes.count ? Self.decode(bytes[start..<bytes.count]) : nil
+        guard number >= 1, number <= lineStarts.count else { return nil }
+        let start = lineStarts[number - 1]
+        let end = number < lineStarts.count ? lineStarts[number] - 1 : bytes.count
+        return Self.decode(bytes[start..<max(start, end)])
     }
 
     private static func decode(_ slice: ArraySlice<UInt8>) -> String {

@@ -33,7 +33,7 @@ public struct YAMLLoader: Sendable {
         file.bytes.withUnsafeBufferPointer { buffer in
             builder.parse(buffer)
         }
-        collector.emit(contentsOf: builder.diagnostics)
+        collector.emit(contentsOf: builder.diagnostics.map { Self.explainTabs($0, in: file) })
         if builder.aborted {
             return Result(root: nil, diagnostics: collector.diagnostics)
         }
@@ -47,9 +47,33 @@ public struct YAMLLoader: Sendable {
     }
 }
 
-/// Refuses binary data and invalid UTF-8 before libyaml sees it, with the exact position.
+extension YAMLLoader {
+    /// libyaml says "found character that cannot start any token" for a tab used as indentation;
+    /// say what to do about it.
+    static func explainTabs(_ diagnostic: Diagnostic, in file: SourceFile) -> Diagnostic {
+        guard diagnostic.rule == .yamlSyntax, diagnostic.suggestion == nil, let location = diagnostic.location,
+              let line = file.line(location.line), line.prefix(location.column).contains("\t") else { return diagnostic }
+        var explained = diagnostic
+        explained.suggestion = "YAML indents with spaces; replace the tab characters on this line with spaces"
+        return explained
+    }
+}
+
+/// Refuses binary data, invalid UTF-8 and the characters YAML forbids before libyaml sees them, with
+/// the exact position (libyaml's own reader errors only know a byte offset).
 enum EncodingCheck {
+    /// YAML 1.1's printable set: tab, line breaks, and everything but C0/C1 controls and non-characters.
+    static func isAllowedInYAML(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x0D, 0x85: return true
+        case 0x00...0x1F, 0x7F...0x9F, 0xFFFE, 0xFFFF: return false
+        default: return true
+        }
+    }
+
     static func firstProblem(in bytes: [UInt8], path: String) -> Diagnostic? {
+        // A NUL anywhere means binary data: say so at the NUL, not at an earlier odd byte.
+        let isBinary = bytes.contains(0)
         var iterator = bytes.makeIterator()
         var decoder = UTF8()
         var line = 1
@@ -62,6 +86,13 @@ enum EncodingCheck {
                         .yamlEncoding, "the file contains a NUL byte: it looks like a binary file, not YAML text",
                         at: SourceLocation(file: path, line: line, column: column))
                 }
+                if !isBinary, !isAllowedInYAML(scalar) {
+                    let hex = String(scalar.value, radix: 16, uppercase: true)
+                    return .error(
+                        .yamlEncoding, "control character U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex) is not allowed in YAML text",
+                        at: SourceLocation(file: path, line: line, column: column),
+                        suggestion: "inside a double-quoted string, write it as an escape such as \\x07")
+                }
                 if scalar == "\n" {
                     line += 1
                     column = 1
@@ -70,11 +101,13 @@ enum EncodingCheck {
                 }
             case .emptyInput:
                 return nil
-            case .error:
+            case .error where !isBinary:
                 return .error(
                     .yamlEncoding, "invalid UTF-8 byte sequence: job files must be UTF-8 text",
                     at: SourceLocation(file: path, line: line, column: column),
                     suggestion: "re-save the file as UTF-8")
+            case .error:
+                column += 1  // binary: keep looking for the NUL
             }
         }
     }
@@ -82,45 +115,49 @@ enum EncodingCheck {
 
 /// The event-driven half of the loader: a stack of open collections and the anchors seen so far.
 private struct TreeBuilder {
-    private enum Frame {
-        case sequence(SequenceFrame)
-        case mapping(MappingFrame)
+    /// A sequence or mapping whose end event has not arrived yet. A class, so appending a child
+    /// mutates the one array in place (a struct popped, changed and pushed back would copy it).
+    private final class OpenCollection {
+        enum Kind { case sequence, mapping }
 
-        var anchor: String? {
-            switch self {
-            case .sequence(let sequence): return sequence.anchor
-            case .mapping(let mapping): return mapping.anchor
-            }
+        let kind: Kind
+        let location: SourceLocation
+        let tag: String?
+        let anchor: String?
+        var items: [YAMLNode] = []
+        var entries: [YAMLMappingEntry] = []
+        /// Nodes this collection stands for once aliases are expanded (itself included).
+        var expandedSize = 1
+        var pendingKey: (text: String, location: SourceLocation)?
+        var firstLocationOfKey: [String: SourceLocation] = [:]
+
+        init(_ kind: Kind, location: SourceLocation, tag: String?, anchor: String?) {
+            self.kind = kind
+            self.location = location
+            self.tag = tag
+            self.anchor = anchor
+        }
+
+        func close() -> YAMLNode {
+            let content: YAMLNode.Content = kind == .sequence ? .sequence(items) : .mapping(entries)
+            return YAMLNode(content: content, location: location, tag: tag, expandedSize: expandedSize)
         }
     }
 
-    private struct SequenceFrame {
-        var items: [YAMLNode] = []
-        var location: SourceLocation
-        var tag: String?
-        var anchor: String?
-        var size = 1
-    }
-
-    private struct MappingFrame {
-        var entries: [YAMLMappingEntry] = []
-        var location: SourceLocation
-        var tag: String?
-        var anchor: String?
-        var size = 1
-        var pendingKey: (text: String, location: SourceLocation)?
-        /// True after a non-scalar key: its value is read and dropped (the key was already reported).
-        var skippingValue = false
-        var firstLocationOfKey: [String: SourceLocation] = [:]
-    }
+    /// The core-schema tags a job may use; `!!python/…`, `!!binary`, `!!set` and the like may not.
+    private static let allowedTags: Set<String> = [
+        "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+        "tag:yaml.org,2002:null", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map",
+    ]
 
     let path: String
     let limits: YAMLLimits
     private(set) var root: YAMLNode?
     private(set) var diagnostics: [Diagnostic] = []
     private(set) var aborted = false
-    private var stack: [Frame] = []
+    private var stack: [OpenCollection] = []
     private var anchors: [String: YAMLNode] = [:]
+    /// Nodes built so far, counting every alias as the whole subtree it stands for.
     private var expandedNodes = 0
     private var documentCount = 0
 
@@ -136,13 +173,13 @@ private struct TreeBuilder {
             return
         }
         defer { yaml_parser_delete(&parser) }
+        // No forced encoding: libyaml's detection also consumes a UTF-8 byte order mark.
         yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
 
         while !aborted {
             var event = yaml_event_t()
             guard yaml_parser_parse(&parser, &event) == 1 else {
-                reportParserError(parser)
+                reportParserError(parser, buffer)
                 return
             }
             defer { yaml_event_delete(&event) }
@@ -165,12 +202,8 @@ private struct TreeBuilder {
             let data = event.data.scalar
             let text = Self.string(data.value, length: data.length)
             let tag = Self.optionalString(data.tag)
-            guard checkTag(tag, at: start) else { return }
-            let scalar = YAMLScalar(
-                text: text, style: Self.style(data.style),
-                forcedString: tag == "tag:yaml.org,2002:str")
-            let node = YAMLNode(content: .scalar(scalar), location: start, tag: tag, expandedSize: 1)
-            attach(node, anchor: Self.optionalString(data.anchor))
+            guard checkTag(tag, at: start), let scalar = typedScalar(text, style: Self.style(data.style), tag: tag, at: start) else { return }
+            attach(YAMLNode(content: .scalar(scalar), location: start, tag: tag, expandedSize: 1), anchor: Self.optionalString(data.anchor), countedNodes: 1)
         case YAML_ALIAS_EVENT:
             let name = Self.optionalString(event.data.alias.anchor) ?? ""
             guard let target = anchors[name] else {
@@ -184,43 +217,39 @@ private struct TreeBuilder {
             }
             var copy = target
             copy.location = start
-            attach(copy, anchor: nil)
+            attach(copy, anchor: nil, countedNodes: target.expandedSize)
         case YAML_SEQUENCE_START_EVENT:
             let data = event.data.sequence_start
-            let tag = Self.optionalString(data.tag)
-            guard checkDepth(at: start), checkTag(tag, at: start) else { return }
-            stack.append(.sequence(SequenceFrame(location: start, tag: tag, anchor: Self.optionalString(data.anchor))))
+            open(.sequence, at: start, tag: Self.optionalString(data.tag), anchor: Self.optionalString(data.anchor))
         case YAML_MAPPING_START_EVENT:
             let data = event.data.mapping_start
-            let tag = Self.optionalString(data.tag)
-            guard checkDepth(at: start), checkTag(tag, at: start) else { return }
-            stack.append(.mapping(MappingFrame(location: start, tag: tag, anchor: Self.optionalString(data.anchor))))
+            open(.mapping, at: start, tag: Self.optionalString(data.tag), anchor: Self.optionalString(data.anchor))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-            closeCollection()
+            guard let collection = stack.popLast() else { return }
+            attach(collection.close(), anchor: collection.anchor, countedNodes: 1)
         default:
             break  // stream start, document end: nothing to build
         }
     }
 
-    private mutating func closeCollection() {
-        guard let frame = stack.popLast() else { return }
-        switch frame {
-        case .sequence(let sequence):
-            let node = YAMLNode(
-                content: .sequence(sequence.items), location: sequence.location, tag: sequence.tag,
-                expandedSize: sequence.size)
-            attach(node, anchor: sequence.anchor)
-        case .mapping(let mapping):
-            let node = YAMLNode(
-                content: .mapping(mapping.entries), location: mapping.location, tag: mapping.tag,
-                expandedSize: mapping.size)
-            attach(node, anchor: mapping.anchor)
+    private mutating func open(_ kind: OpenCollection.Kind, at start: SourceLocation, tag: String?, anchor: String?) {
+        guard stack.count < limits.maxDepth else {
+            abort(.yamlLimits, "nesting deeper than \(limits.maxDepth) levels; a job never needs that many", at: start)
+            return
         }
+        guard checkTag(tag, at: start) else { return }
+        if let parent = stack.last, parent.kind == .mapping, parent.pendingKey == nil {
+            abort(
+                .yamlUnsupported, "a mapping key must be a plain string, not \(kind == .sequence ? "a list" : "a mapping")",
+                at: start)
+            return
+        }
+        stack.append(OpenCollection(kind, location: start, tag: tag, anchor: anchor))
     }
 
     /// Hands a finished node to its parent (or makes it the root), recording its anchor.
-    private mutating func attach(_ node: YAMLNode, anchor: String?) {
-        expandedNodes += node.expandedSize
+    private mutating func attach(_ node: YAMLNode, anchor: String?, countedNodes: Int) {
+        expandedNodes += countedNodes
         if expandedNodes > limits.maxExpandedNodes {
             abort(
                 .yamlLimits,
@@ -229,33 +258,22 @@ private struct TreeBuilder {
             return
         }
         if let anchor { anchors[anchor] = node }
-        guard let parent = stack.popLast() else {
+        guard let parent = stack.last else {
             root = node
             return
         }
-        switch parent {
-        case var .sequence(sequence):
-            sequence.items.append(node)
-            sequence.size += node.expandedSize
-            stack.append(.sequence(sequence))
-        case var .mapping(mapping):
-            mapping.size += node.expandedSize
-            addToMapping(&mapping, node)
-            stack.append(.mapping(mapping))
+        parent.expandedSize += node.expandedSize
+        switch parent.kind {
+        case .sequence: parent.items.append(node)
+        case .mapping: addToMapping(parent, node)
         }
     }
 
-    private mutating func addToMapping(_ mapping: inout MappingFrame, _ node: YAMLNode) {
-        if mapping.skippingValue {
-            mapping.skippingValue = false
-            return
-        }
+    private mutating func addToMapping(_ mapping: OpenCollection, _ node: YAMLNode) {
         guard let key = mapping.pendingKey else {
+            // Collections as keys are refused when they open; an aliased one arrives here.
             guard let scalar = node.scalar else {
-                diagnostics.append(.error(
-                    .yamlUnsupported, "a mapping key must be a plain string, not \(node.kindDescription)",
-                    at: node.location))
-                mapping.skippingValue = true
+                abort(.yamlUnsupported, "a mapping key must be a plain string, not \(node.kindDescription)", at: node.location)
                 return
             }
             mapping.pendingKey = (scalar.text, node.location)
@@ -273,39 +291,53 @@ private struct TreeBuilder {
         mapping.entries.append(YAMLMappingEntry(key: key.text, keyLocation: key.location, value: node))
     }
 
-    private mutating func checkDepth(at location: SourceLocation) -> Bool {
-        guard stack.count < limits.maxDepth else {
-            abort(
-                .yamlLimits, "nesting deeper than \(limits.maxDepth) levels; a job never needs that many",
-                at: location)
-            return false
-        }
-        return true
-    }
-
-    /// Core-schema tags are fine; application tags (`!python/object`) could mean anything to a reader.
+    /// Only core-schema tags: an application tag (`!python/object`, `!!python/…`) could mean
+    /// anything to a reader of the file, and jobc will not guess.
     private mutating func checkTag(_ tag: String?, at location: SourceLocation) -> Bool {
-        guard let tag, tag != "!", !tag.hasPrefix("tag:yaml.org,2002:") else { return true }
-        diagnostics.append(.error(
-            .yamlUnsupported, "custom YAML tag '\(tag)' is not allowed in a job file", at: location,
-            suggestion: "remove the tag; values are plain strings, numbers, booleans, lists and mappings"))
-        return true
+        guard let tag, tag != "!", !Self.allowedTags.contains(tag) else { return true }
+        let shown = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst("tag:yaml.org,2002:".count) : Substring(tag)
+        abort(
+            .yamlUnsupported, "YAML tag '\(shown)' is not allowed in a job file", at: location,
+            suggestion: "remove the tag; values are plain strings, numbers, booleans, lists and mappings")
+        return false
     }
 
-    private mutating func reportParserError(_ parser: yaml_parser_t) {
+    /// A scalar with an explicit core tag (`!!int "12"`) must really be of that type.
+    private mutating func typedScalar(_ text: String, style: YAMLScalar.Style, tag: String?, at location: SourceLocation) -> YAMLScalar? {
+        guard let tag, tag != "!", tag != "tag:yaml.org,2002:str" else {
+            return YAMLScalar(text: text, style: style, forcedString: tag == "tag:yaml.org,2002:str")
+        }
+        let value = ScalarValue(plain: text)
+        let matches: Bool
+        switch (tag, value) {
+        case ("tag:yaml.org,2002:int", .integer), ("tag:yaml.org,2002:float", .float), ("tag:yaml.org,2002:float", .integer),
+             ("tag:yaml.org,2002:bool", .bool), ("tag:yaml.org,2002:null", .null):
+            matches = true
+        default:
+            matches = false
+        }
+        guard matches else {
+            let name = tag.dropFirst("tag:yaml.org,2002:".count)
+            abort(.yamlUnsupported, "'\(text)' is not a valid !!\(name)", at: location)
+            return nil
+        }
+        return YAMLScalar(text: text, style: .plain, forcedString: false)
+    }
+
+    private mutating func reportParserError(_ parser: yaml_parser_t, _ buffer: UnsafeBufferPointer<UInt8>) {
         let problem = Self.optionalCString(parser.problem) ?? "malformed YAML"
-        var mark = parser.problem_mark
+        let at: SourceLocation
         if parser.error == YAML_READER_ERROR {
-            // Reader errors carry a byte offset, not a mark; our own encoding check runs first, so
-            // this is rare (a control character libyaml refuses).
-            mark = yaml_mark_t()
+            // Reader errors carry a byte offset, not a mark.
+            at = location(forByteOffset: parser.problem_offset, in: buffer)
+        } else {
+            at = location(line: parser.problem_mark.line, column: parser.problem_mark.column)
         }
         var notes: [Diagnostic.Note] = []
         if let context = Self.optionalCString(parser.context) {
-            let contextLocation = location(line: parser.context_mark.line, column: parser.context_mark.column)
-            notes.append(.init(context, at: contextLocation))
+            notes.append(.init(context, at: location(line: parser.context_mark.line, column: parser.context_mark.column)))
         }
-        abort(.yamlSyntax, problem, at: location(line: mark.line, column: mark.column), notes: notes)
+        abort(.yamlSyntax, problem, at: at, notes: notes)
     }
 
     private mutating func abort(
@@ -318,6 +350,20 @@ private struct TreeBuilder {
 
     private func location(line: Int, column: Int) -> SourceLocation {
         SourceLocation(file: path, line: line + 1, column: column + 1)
+    }
+
+    private func location(forByteOffset offset: Int, in buffer: UnsafeBufferPointer<UInt8>) -> SourceLocation {
+        var line = 1
+        var column = 1
+        for byte in buffer.prefix(offset) {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {  // count scalars, not continuation bytes
+                column += 1
+            }
+        }
+        return SourceLocation(file: path, line: line, column: column)
     }
 
     private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?, length: Int) -> String {
