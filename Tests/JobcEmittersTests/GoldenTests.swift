@@ -52,8 +52,8 @@ final class GoldenTests: XCTestCase {
         let files = try Self.jobFiles()
         let first = BatchCompiler(workspace: Workspace(rootOverride: Self.repositoryRoot.path), emitter: AirflowEmitter()).compile(files)
         let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(NSTemporaryDirectory())
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(NSTemporaryDirectory()))
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
         let second = BatchCompiler(workspace: Workspace(rootOverride: Self.repositoryRoot.path), emitter: AirflowEmitter()).compile(files)
         XCTAssertEqual(first.flatMap(\.artifacts), second.flatMap(\.artifacts))
     }
