@@ -101,6 +101,25 @@ class PostgresCluster:
         settings = {**self.credentials(), "connect_timeout": 10, **overrides}
         return psycopg2.connect(**settings)
 
+    def execute(self, sql: str, params=None) -> None:
+        """Run `sql` in one committed transaction."""
+        connection = self.connect()
+        try:
+            with connection, connection.cursor() as cursor:
+                cursor.execute(sql, params)
+        finally:
+            connection.close()
+
+    def fetch(self, sql: str, params=None) -> list[tuple]:
+        """All rows of a query, on a fresh connection."""
+        connection = self.connect()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+        finally:
+            connection.close()
+
     # -- lifecycle -----------------------------------------------------------
 
     @classmethod

@@ -48,25 +48,6 @@ def task_env(project_root, secret_dir, hook_log=None) -> dict[str, str]:
     return env
 
 
-def execute(postgres, sql: str) -> None:
-    connection = postgres.connect()
-    try:
-        with connection, connection.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        connection.close()
-
-
-def fetch(postgres, sql: str) -> list[tuple]:
-    connection = postgres.connect()
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-            return cursor.fetchall()
-    finally:
-        connection.close()
-
-
 def test_every_generated_dag_imports_cleanly(airflow, dag_folder, secret_dir):
     report = airflow.load_dags(dag_folder, extra_env=task_env(REPO_ROOT, secret_dir))
 
@@ -75,13 +56,13 @@ def test_every_generated_dag_imports_cleanly(airflow, dag_folder, secret_dir):
 
 
 def test_demo_job_materializes_the_sink_table(airflow, dag_folder, secret_dir, clean_db):
-    execute(clean_db, (REPO_ROOT / "orchestration" / "sql" / "seed_source.sql").read_text(encoding="utf-8"))
+    clean_db.execute((REPO_ROOT / "orchestration" / "sql" / "seed_source.sql").read_text(encoding="utf-8"))
 
     report = airflow.run_dag(dag_folder, "derived_dataset_materialize_sink", LOGICAL_DATE, extra_env=task_env(REPO_ROOT, secret_dir))
 
     assert report.state == "success", report.tail()
     assert report.task("postgres_transformation_task").state == "success"
-    assert fetch(clean_db, "SELECT ds::text, name, total::text, row_count FROM sink ORDER BY name") == [
+    assert clean_db.fetch("SELECT ds::text, name, total::text, row_count FROM sink ORDER BY name") == [
         ("2024-03-01", "alpha", "30.00", 2),
         ("2024-03-01", "beta", "7.50", 2),
         ("2024-03-01", "gamma", "100.25", 1),
@@ -90,7 +71,7 @@ def test_demo_job_materializes_the_sink_table(airflow, dag_folder, secret_dir, c
 
 
 def test_diamond_job_runs_every_task_in_dependency_order(airflow, dag_folder, secret_dir, clean_db):
-    execute(clean_db, "DROP TABLE IF EXISTS " + ", ".join(SALES_TABLES))
+    clean_db.execute("DROP TABLE IF EXISTS " + ", ".join(SALES_TABLES))
 
     report = airflow.run_dag(dag_folder, "sales_diamond", LOGICAL_DATE, extra_env=task_env(REPO_ROOT, secret_dir))
 
@@ -102,24 +83,24 @@ def test_diamond_job_runs_every_task_in_dependency_order(airflow, dag_folder, se
         "publish_report": "success",
     }
     # publish_report can only count both totals if it ran after both transforms.
-    assert fetch(clean_db, "SELECT ds::text, regions, products, total::text FROM sales_report") == [
+    assert clean_db.fetch("SELECT ds::text, regions, products, total::text FROM sales_report") == [
         ("2024-03-01", 3, 2, "156.50"),
     ]
-    assert fetch(clean_db, "SELECT product, quantity, total::text FROM sales_by_product ORDER BY product") == [
+    assert clean_db.fetch("SELECT product, quantity, total::text FROM sales_by_product ORDER BY product") == [
         ("gadget", 3, "76.50"),
         ("widget", 8, "80.00"),
     ]
 
 
 def test_failing_job_retries_then_fails_and_commits_nothing(airflow, dag_folder, secret_dir, clean_db, hook_log, scratch_project):
-    execute(clean_db, "CREATE TABLE failing_target (ds date NOT NULL, note text NOT NULL)")
+    clean_db.execute("CREATE TABLE failing_target (ds date NOT NULL, note text NOT NULL)")
 
     report = airflow.run_dag(dag_folder, "failing_job", LOGICAL_DATE, extra_env=task_env(scratch_project, secret_dir, hook_log))
 
     assert report.state == "failed", report.tail()
     task = report.task("failing_transformation")
     assert (task.state, task.try_number) == ("failed", 2)
-    assert fetch(clean_db, "SELECT count(*) FROM failing_target") == [(0,)]
+    assert clean_db.fetch("SELECT count(*) FROM failing_target") == [(0,)]
     assert [(entry["hook"], entry["attempt"]) for entry in hook_log.entries()] == [
         ("pre_execute", 1),
         ("on_retry", 1),

@@ -25,23 +25,7 @@ def task_env(project_root, secret_dir, hook_log):
 
 
 def seed_source(postgres, project_root):
-    sql = (project_root / "orchestration" / "sql" / "seed_source.sql").read_text(encoding="utf-8")
-    connection = postgres.connect()
-    try:
-        with connection, connection.cursor() as cursor:
-            cursor.execute(sql)  # no parameters: the file has no placeholders
-    finally:
-        connection.close()
-
-
-def fetch(postgres, sql):
-    connection = postgres.connect()
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-            return cursor.fetchall()
-    finally:
-        connection.close()
+    postgres.execute((project_root / "orchestration" / "sql" / "seed_source.sql").read_text(encoding="utf-8"))
 
 
 def xcom_count(airflow, dag_id: str) -> int:
@@ -65,7 +49,7 @@ def test_materialize_dag_fills_the_sink_table(airflow, task_env, clean_db, proje
     task = report.task("postgres_transformation_task")
     assert (task.state, task.try_number) == ("success", 1)
     assert report.logical_date == LOGICAL_DATE.isoformat()
-    assert fetch(clean_db, "SELECT ds::text, name, total::text, row_count FROM sink ORDER BY name") == [
+    assert clean_db.fetch("SELECT ds::text, name, total::text, row_count FROM sink ORDER BY name") == [
         ("2024-03-01", "alpha", "30.00", 2),
         ("2024-03-01", "beta", "7.50", 2),
         ("2024-03-01", "gamma", "100.25", 1),
@@ -78,10 +62,7 @@ def test_materialize_dag_fills_the_sink_table(airflow, task_env, clean_db, proje
 
 
 def test_failing_dag_retries_then_fails_and_commits_nothing(airflow, task_env, clean_db, hook_log):
-    connection = clean_db.connect()
-    with connection, connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE failing_target (ds date NOT NULL, note text NOT NULL)")
-    connection.close()
+    clean_db.execute("CREATE TABLE failing_target (ds date NOT NULL, note text NOT NULL)")
 
     report = airflow.run_dag(AIRFLOW_DAGS, "derived_dataset_failing", LOGICAL_DATE, extra_env=task_env)
 
@@ -89,7 +70,7 @@ def test_failing_dag_retries_then_fails_and_commits_nothing(airflow, task_env, c
     task = report.task("failing_transformation_task")
     assert (task.state, task.try_number) == ("failed", 2)  # retries=1: two attempts
     assert "DivisionByZero" in report.output
-    assert fetch(clean_db, "SELECT count(*) FROM failing_target") == [(0,)]
+    assert clean_db.fetch("SELECT count(*) FROM failing_target") == [(0,)]
     assert [(e["hook"], e["attempt"], e["max_attempts"], e.get("error")) for e in hook_log.entries()] == [
         ("pre_execute", 1, 2, None),
         ("on_retry", 1, 2, "DivisionByZero"),

@@ -75,22 +75,11 @@ def function_base(project_root):
 
 
 def fetch(postgres, sql, params=None):
-    connection = postgres.connect()
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-    finally:
-        connection.close()
+    return postgres.fetch(sql, params)
 
 
 def execute(postgres, sql):
-    connection = postgres.connect()
-    try:
-        with connection, connection.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        connection.close()
+    postgres.execute(sql)
 
 
 def assert_no_jobc_connections_left(postgres, timeout=10.0):
