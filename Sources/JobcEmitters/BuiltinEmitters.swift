@@ -5,5 +5,6 @@ import JobcCore
 public enum BuiltinEmitters {
     public static let all: [any Emitter] = [
         AirflowEmitter(),
+        DagsterEmitter(),
     ]
 }

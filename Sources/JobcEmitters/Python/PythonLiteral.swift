@@ -33,6 +33,14 @@ public enum PythonLiteral {
         }
     }
 
+    /// A timezone-aware `datetime.datetime(...)` (the module must `import datetime`).
+    public static func datetime(_ date: StartDate) -> String {
+        let zone = date.utcOffsetMinutes == 0
+            ? "datetime.timezone.utc"
+            : "datetime.timezone(datetime.timedelta(minutes=\(date.utcOffsetMinutes)))"
+        return "datetime.datetime(\(date.year), \(date.month), \(date.day), \(date.hour), \(date.minute), \(date.second), tzinfo=\(zone))"
+    }
+
     /// Swift's shortest round-trip spelling is also valid Python ("0.1", "1e-05", "2.0").
     /// Non-finite numbers are refused by validation before emitters run.
     static func float(_ number: Double) -> String {

@@ -1,0 +1,31 @@
+import JobcCore
+
+/// Dagster 1.13: one module per job, `<job_id>.py`, holding an op per task (built by
+/// `jobc_dagster.jobc_op`, targets/dagster/), the job wiring them by Nothing dependencies, its
+/// schedule, and a `Definitions` object that `dagster definitions validate` accepts.
+public struct DagsterEmitter: Emitter {
+    public let name = "dagster"
+    public let summary = "Dagster 1.13 modules (ops, job, schedule, Definitions), one per job"
+    public let capabilities = TargetCapabilities(supported: [
+        .cronSchedule: "ScheduleDefinition in UTC; ticks before start_date are skipped",
+        .retries: "op RetryPolicy(max_retries)",
+        .retryDelay: "op RetryPolicy(delay)",
+        .taskTimeout: "enforced by jobc_op inside the op (Dagster has no per-op timeout)",
+        .tags: "job tag 'jobc/tags' holding the tags as a JSON list",
+        .secrets: "resolved by name at run time by jobc_op",
+    ])
+
+    public init() {}
+
+    public func emit(_ graph: JobGraph, context: EmitContext) -> EmitterOutput {
+        var diagnostics: [Diagnostic] = []
+        if graph.job.catchup {
+            diagnostics.append(.warning(
+                .targetUnsupported, "Dagster schedules do not catch up missed intervals; 'catchup: true' has no effect on dagster",
+                at: SourceLocation(file: graph.job.sourcePath, line: 1, column: 1),
+                suggestion: "launch a backfill in Dagster for the past intervals you need"))
+        }
+        let file = DagsterModuleFile(graph: graph, jobcVersion: context.jobcVersion)
+        return EmitterOutput(artifacts: [Artifact(relativePath: graph.job.id + ".py", contents: file.render())], diagnostics: diagnostics)
+    }
+}
