@@ -19,11 +19,10 @@ import pathlib
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from jobc_cli import compile_jobs, run_jobc
+from jobc_cli import compile_jobs, job_id
 from jobc_test_support import REPO_ROOT
 
 SCENARIOS = REPO_ROOT / "Tests" / "conformance" / "scenarios"
-TASK_STATES = ("success", "failed", "not_run")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,10 +35,7 @@ class Scenario:
 
     @property
     def job_id(self) -> str:
-        result = run_jobc("ir", str(self.job), "--root", str(REPO_ROOT))
-        if result.returncode != 0:
-            raise AssertionError(f"scenario {self.name}: jobc ir failed\n{result.stderr}")
-        return json.loads(result.stdout)["job"]["id"]
+        return job_id(self.job)
 
 
 def load_scenarios() -> list[Scenario]:
@@ -62,7 +58,7 @@ class EngineRun:
     """What an engine reports: the run's state and, per task id, its state and attempts."""
 
     run: str  # "success" | "failed"
-    tasks: Mapping[str, Mapping[str, Any]]  # task id -> {"state": one of TASK_STATES, "attempts": int}
+    tasks: Mapping[str, Mapping[str, Any]]  # task id -> {"state": "success" | "failed" | "not_run", "attempts": int}
     output: str  # engine output, shown when something differs
 
 
@@ -94,6 +90,8 @@ class AirflowDriver:
 
 class DagsterDriver:
     name = "dagster"
+    # The harness's op statuses, in the suite's words ("skipped": never started, an upstream failed).
+    STATES = {"success": "success", "failure": "failed", "skipped": "not_run"}
 
     def __init__(self, harness) -> None:
         self.harness = harness
@@ -101,11 +99,10 @@ class DagsterDriver:
     def compile_and_run(self, scenario, job_id, out, env) -> EngineRun:
         compile_jobs("dagster", out, scenario.job)
         report = self.harness.run_job(out / f"{job_id}.py", job_id, scenario.logical_date, extra_env=env)
-        tasks = {
-            op: {"state": "not_run" if op_report.status == "skipped" else op_report.status,
-                 "attempts": 0 if op_report.status == "skipped" else op_report.attempts}
-            for op, op_report in report.ops.items()
-        }
+        tasks = {}
+        for op, op_report in report.ops.items():
+            state = self.STATES[op_report.status]
+            tasks[op] = {"state": state, "attempts": 0 if state == "not_run" else op_report.attempts}
         return EngineRun(run="success" if report.success else "failed", tasks=tasks, output=report.output)
 
 

@@ -1,8 +1,9 @@
 """Shared fixtures for the jobc integration tests.
 
 Everything here runs for real: a throwaway PostgreSQL 15 cluster, the installed
-jobc-runtime / jobc-airflow packages, and Airflow 3 with its own metadata DB.
-Missing PostgreSQL binaries make the tests FAIL, never skip.
+jobc-runtime / jobc-airflow packages, Airflow 3 with its own metadata DB, and
+Dagster 1.13 in its own virtualenv with its own instance.
+Missing PostgreSQL binaries or a missing Dagster venv make the tests FAIL, never skip.
 """
 
 from __future__ import annotations
@@ -19,10 +20,15 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 from airflow_harness import AirflowHarness  # noqa: E402
+from dagster_harness import DagsterHarness, DagsterHarnessError  # noqa: E402
 from jobc_test_support import FIXTURE_FUNCTIONS, REPO_ROOT, HookLog  # noqa: E402
 from postgres_cluster import PostgresCluster  # noqa: E402
 
-TABLES = ("source", "sink", "failing_target", "bind_target")
+TABLES = (
+    "source", "sink", "failing_target", "bind_target",
+    # written by orchestration/job/sales_diamond.yaml's SQL files
+    "sales_orders", "sales_by_region", "sales_by_product", "sales_report",
+)
 
 
 @pytest.fixture(scope="session")
@@ -83,3 +89,12 @@ def airflow(tmp_path_factory) -> AirflowHarness:
     harness = AirflowHarness(home=tmp_path_factory.mktemp("airflow_home"))
     harness.migrate()
     return harness
+
+
+@pytest.fixture(scope="session")
+def dagster(tmp_path_factory) -> DagsterHarness:
+    """Dagster 1.13 from the venv at $JOBC_DAGSTER_VENV (default <repo>/.venv/dagster), private DAGSTER_HOME."""
+    try:
+        return DagsterHarness(home=tmp_path_factory.mktemp("dagster_home"))
+    except DagsterHarnessError as error:  # fail loudly with the reason; never skip
+        pytest.fail(str(error), pytrace=False)

@@ -5,6 +5,7 @@ The binary comes from `swift build` (.ci/run exports JOBC_BIN); without it the t
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import subprocess
@@ -37,3 +38,11 @@ def compile_jobs(target: str, out: pathlib.Path, *paths: pathlib.Path | str, roo
     if result.returncode != 0:
         raise AssertionError(f"jobc compile failed ({result.returncode}):\n{result.stderr}{result.stdout}")
     return result
+
+
+def job_id(job: pathlib.Path, root: pathlib.Path = REPO_ROOT) -> str:
+    """The job's id, as jobc reads it (`jobc ir`)."""
+    result = run_jobc("ir", str(job), "--root", str(root))
+    if result.returncode != 0:
+        raise AssertionError(f"jobc ir {job} failed ({result.returncode}):\n{result.stderr}")
+    return json.loads(result.stdout)["job"]["id"]

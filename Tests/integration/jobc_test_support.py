@@ -10,6 +10,7 @@ REPO_ROOT = HERE.parents[1]
 FIXTURES = HERE / "fixtures"
 FIXTURE_FUNCTIONS = FIXTURES / "functions"
 AIRFLOW_DAGS = FIXTURES / "airflow_dags"
+DAGSTER_JOBS = FIXTURES / "dagster_jobs"
 
 
 class HookLog:

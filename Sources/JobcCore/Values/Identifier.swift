@@ -1,6 +1,7 @@
 /// The one naming rule for job ids, task keys and task ids, chosen so the same name is valid on every
-/// target: Airflow dag/task ids, Dagster op and job names, Cloud Workflows ids and step names (lowercase,
-/// at most 63 characters), Prefect flow names, and a Python identifier in generated code.
+/// target: Airflow dag/task ids, Dagster op and job names (minus the names Dagster reserves), Cloud
+/// Workflows ids and step names (lowercase, at most 63 characters), Prefect flow names, and a Python
+/// identifier in generated code.
 public enum Identifier {
     public static let maxLength = 63
 
@@ -16,6 +17,7 @@ public enum Identifier {
         }
         if text.hasSuffix("_") { return "'\(text)' ends with '_'; Cloud Workflows ids must end with a letter or digit" }
         if pythonKeywords.contains(text) { return "'\(text)' is a Python keyword, which generated code cannot use as a name" }
+        if dagsterReservedNames.contains(text) { return "'\(text)' is reserved by Dagster for its own job, op and input names" }
         return nil
     }
 
@@ -34,6 +36,12 @@ public enum Identifier {
     private static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
         ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "_"
     }
+
+    /// Names Dagster 1.13 refuses for jobs, ops and inputs (`dagster._core.definitions.utils`).
+    private static let dagsterReservedNames: Set<String> = [
+        "context", "conf", "config", "meta", "arg_dict", "dict", "input_arg_dict", "output_arg_dict",
+        "int", "str", "float", "bool", "input", "output", "type",
+    ]
 
     private static let pythonKeywords: Set<String> = [
         "false", "none", "true", "and", "as", "assert", "async", "await", "break", "class", "continue", "def",
