@@ -83,6 +83,18 @@ def jobc_env(monkeypatch, project_root, secret_dir):
     return monkeypatch
 
 
+@pytest.fixture
+def task_env(project_root, secret_dir, hook_log):
+    """What an engine worker (Airflow task, Dagster op) running jobc functions needs in its
+    environment; PYTHONPATH makes the test-only functions importable."""
+    return {
+        "JOBC_PROJECT_ROOT": str(project_root),
+        "JOBC_SECRET_DIR": str(secret_dir),
+        "JOBC_TEST_HOOK_LOG": str(hook_log.path),
+        "PYTHONPATH": str(FIXTURE_FUNCTIONS),
+    }
+
+
 @pytest.fixture(scope="session")
 def airflow(tmp_path_factory) -> AirflowHarness:
     """An Airflow 3 installation with a migrated sqlite metadata DB (once per session)."""

@@ -25,3 +25,8 @@ class HookLog:
 
     def hooks(self) -> list[str]:
         return [entry["hook"] for entry in self.entries()]
+
+
+def seed_source(postgres) -> None:
+    """(Re)create and fill the demo job's `source` table with its fixed sample rows."""
+    postgres.execute((REPO_ROOT / "orchestration" / "sql" / "seed_source.sql").read_text(encoding="utf-8"))

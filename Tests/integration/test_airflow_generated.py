@@ -11,7 +11,7 @@ import datetime
 import shutil
 
 import pytest
-from jobc_test_support import FIXTURES, REPO_ROOT
+from jobc_test_support import FIXTURES, REPO_ROOT, seed_source
 from jobc_cli import compile_jobs
 
 UTC = datetime.timezone.utc
@@ -41,7 +41,7 @@ def dag_folder(tmp_path_factory, scratch_project):
     return out
 
 
-def task_env(project_root, secret_dir, hook_log=None) -> dict[str, str]:
+def engine_env(project_root, secret_dir, hook_log=None) -> dict[str, str]:
     env = {"JOBC_PROJECT_ROOT": str(project_root), "JOBC_SECRET_DIR": str(secret_dir)}
     if hook_log is not None:
         env["JOBC_TEST_HOOK_LOG"] = str(hook_log.path)
@@ -49,16 +49,16 @@ def task_env(project_root, secret_dir, hook_log=None) -> dict[str, str]:
 
 
 def test_every_generated_dag_imports_cleanly(airflow, dag_folder, secret_dir):
-    report = airflow.load_dags(dag_folder, extra_env=task_env(REPO_ROOT, secret_dir))
+    report = airflow.load_dags(dag_folder, extra_env=engine_env(REPO_ROOT, secret_dir))
 
     assert report.import_errors == {}
     assert report.dag_ids == sorted(SAMPLE_JOBS + ["failing_job"])
 
 
 def test_demo_job_materializes_the_sink_table(airflow, dag_folder, secret_dir, clean_db):
-    clean_db.execute((REPO_ROOT / "orchestration" / "sql" / "seed_source.sql").read_text(encoding="utf-8"))
+    seed_source(clean_db)
 
-    report = airflow.run_dag(dag_folder, "derived_dataset_materialize_sink", LOGICAL_DATE, extra_env=task_env(REPO_ROOT, secret_dir))
+    report = airflow.run_dag(dag_folder, "derived_dataset_materialize_sink", LOGICAL_DATE, extra_env=engine_env(REPO_ROOT, secret_dir))
 
     assert report.state == "success", report.tail()
     assert report.task("postgres_transformation_task").state == "success"
@@ -73,7 +73,7 @@ def test_demo_job_materializes_the_sink_table(airflow, dag_folder, secret_dir, c
 def test_diamond_job_runs_every_task_in_dependency_order(airflow, dag_folder, secret_dir, clean_db):
     clean_db.execute("DROP TABLE IF EXISTS " + ", ".join(SALES_TABLES))
 
-    report = airflow.run_dag(dag_folder, "sales_diamond", LOGICAL_DATE, extra_env=task_env(REPO_ROOT, secret_dir))
+    report = airflow.run_dag(dag_folder, "sales_diamond", LOGICAL_DATE, extra_env=engine_env(REPO_ROOT, secret_dir))
 
     assert report.state == "success", report.tail()
     assert {task_id: task.state for task_id, task in report.task_instances.items()} == {
@@ -95,7 +95,7 @@ def test_diamond_job_runs_every_task_in_dependency_order(airflow, dag_folder, se
 def test_failing_job_retries_then_fails_and_commits_nothing(airflow, dag_folder, secret_dir, clean_db, hook_log, scratch_project):
     clean_db.execute("CREATE TABLE failing_target (ds date NOT NULL, note text NOT NULL)")
 
-    report = airflow.run_dag(dag_folder, "failing_job", LOGICAL_DATE, extra_env=task_env(scratch_project, secret_dir, hook_log))
+    report = airflow.run_dag(dag_folder, "failing_job", LOGICAL_DATE, extra_env=engine_env(scratch_project, secret_dir, hook_log))
 
     assert report.state == "failed", report.tail()
     task = report.task("failing_transformation")

@@ -6,26 +6,11 @@ import datetime
 import sqlite3
 
 import pytest
-from jobc_test_support import AIRFLOW_DAGS, FIXTURE_FUNCTIONS
+from jobc_test_support import AIRFLOW_DAGS, seed_source
 
 UTC = datetime.timezone.utc
 LOGICAL_DATE = datetime.datetime(2024, 3, 1, 0, 0, tzinfo=UTC)
 DAG_IDS = ["derived_dataset_failing", "derived_dataset_materialize_sink", "verbatim_kwargs"]
-
-
-@pytest.fixture
-def task_env(project_root, secret_dir, hook_log):
-    """What an Airflow worker running jobc tasks needs in its environment."""
-    return {
-        "JOBC_PROJECT_ROOT": str(project_root),
-        "JOBC_SECRET_DIR": str(secret_dir),
-        "JOBC_TEST_HOOK_LOG": str(hook_log.path),
-        "PYTHONPATH": str(FIXTURE_FUNCTIONS),
-    }
-
-
-def seed_source(postgres, project_root):
-    postgres.execute((project_root / "orchestration" / "sql" / "seed_source.sql").read_text(encoding="utf-8"))
 
 
 def xcom_count(airflow, dag_id: str) -> int:
@@ -41,7 +26,7 @@ def test_hand_written_dags_import_without_errors(airflow, task_env):
 
 
 def test_materialize_dag_fills_the_sink_table(airflow, task_env, clean_db, project_root):
-    seed_source(clean_db, project_root)
+    seed_source(clean_db)
 
     report = airflow.run_dag(AIRFLOW_DAGS, "derived_dataset_materialize_sink", LOGICAL_DATE, extra_env=task_env)
 

@@ -9,7 +9,7 @@ import subprocess
 import textwrap
 
 import pytest
-from jobc_test_support import DAGSTER_JOBS, FIXTURE_FUNCTIONS, HERE
+from jobc_test_support import DAGSTER_JOBS, HERE, seed_source
 
 UTC = datetime.timezone.utc
 LOGICAL_DATE = datetime.datetime(2024, 3, 1, 0, 0, tzinfo=UTC)
@@ -21,21 +21,6 @@ HOSTILE_TAGS = [
     "new\nline\ttab\rreturn", "nul\x00byte and \x1f\x7f", "unicode é ü 日本語 🎉", "\u2028\u2029 separators",
     "{{ ds }} {% raw %}", "dagster/priority", ".dagster/hidden", "key=value, a:b", "</script><!--", "x" * 1000,
 ]
-
-
-@pytest.fixture
-def task_env(project_root, secret_dir, hook_log):
-    """What a Dagster code location running jobc ops needs in its environment."""
-    return {
-        "JOBC_PROJECT_ROOT": str(project_root),
-        "JOBC_SECRET_DIR": str(secret_dir),
-        "JOBC_TEST_HOOK_LOG": str(hook_log.path),
-        "PYTHONPATH": str(FIXTURE_FUNCTIONS),
-    }
-
-
-def seed_source(postgres, project_root):
-    postgres.execute((project_root / "orchestration" / "sql" / "seed_source.sql").read_text(encoding="utf-8"))
 
 
 def hook_trace(hook_log, task_id=None):
@@ -170,7 +155,7 @@ def test_not_before_skips_schedule_ticks_before_the_start_date(dagster):
 
 
 def test_materialize_job_fills_the_sink_table(dagster, task_env, clean_db, project_root):
-    seed_source(clean_db, project_root)
+    seed_source(clean_db)
 
     report = dagster.run_job(DAGSTER_JOBS / "derived_dataset_materialize_sink.py", "derived_dataset_materialize_sink",
                              LOGICAL_DATE, extra_env=task_env)
