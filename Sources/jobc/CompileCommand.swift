@@ -53,7 +53,7 @@ struct CompileCommand: ParsableCommand {
         for outcome in outcomes {
             reporter.report(outcome.diagnostics)
         }
-        reporter.summary(files: files.count)
+        reporter.finish(files: files.count)
         let written = outcomes.filter(\.succeeded)
         print("compiled \(written.count) of \(outcomes.count) job\(outcomes.count == 1 ? "" : "s") for \(target) into \(out ?? "build/\(target)")")
         if written.count < outcomes.count { throw ExitCode(1) }

@@ -25,7 +25,7 @@ struct IRCommand: ParsableCommand {
         var reporter = Reporter(workspace: workspace, noColor: project.noColor)
         reporter.report(compilation.diagnostics)
         guard let graph = compilation.graph else {
-            reporter.summary(files: 1)
+            reporter.finish(files: 1)
             throw ExitCode(1)
         }
         print(graph.json.rendered(), terminator: "")

@@ -6,28 +6,58 @@ struct LintCommand: ParsableCommand {
         commandName: "lint",
         abstract: "Check job files and report every problem, with its file, line and column.",
         discussion: """
+            Exit status: 0 clean (warnings allowed), 1 when any error (or warning, with
+            --warnings-as-errors), 2 for usage errors.
+
             Examples:
               jobc lint orchestration/job
-              jobc lint jobs/a.yaml jobs/b.yaml --warnings-as-errors
+              jobc lint jobs/ --format github               # annotations in a GitHub pull request
+              jobc lint jobs/ --format sarif > jobc.sarif   # code scanning
+              jobc lint jobs/ --target all                  # can every target express these jobs?
+              jobc lint jobs/a.yaml --target dagster,airflow --warnings-as-errors
             """
     )
 
     @Argument(help: "Job files, or folders searched recursively for *.yaml and *.yml.")
     var paths: [String]
 
+    @Option(help: "Output format: text (default; stderr), json, github or sarif (stdout).")
+    var format: DiagnosticFormat = .text
+
+    @Option(help: "Also check that these targets can express every job: a comma-separated list of targets, or 'all'.")
+    var target: String?
+
     @OptionGroup var project: ProjectOptions
 
     @Flag(help: "Treat warnings as errors (exit 1 when there is any).")
     var warningsAsErrors = false
 
+    func validate() throws {
+        _ = try portabilityTargets()
+    }
+
+    private func portabilityTargets() throws -> [any Emitter] {
+        guard let target else { return [] }
+        if target == "all" { return Jobc.registry.emitters }
+        return try target.split(separator: ",").map { name in
+            guard let emitter = Jobc.registry.emitter(named: String(name)) else {
+                throw ValidationError("unknown target '\(name)'; available: \(Jobc.registry.names.joined(separator: ", ")), or all")
+            }
+            return emitter
+        }
+    }
+
     func run() throws {
         let files = discoverJobFiles(paths)
+        let targets = try portabilityTargets()
         let workspace = Workspace(rootOverride: project.root)
-        var reporter = Reporter(workspace: workspace, noColor: project.noColor)
+        var reporter = Reporter(workspace: workspace, noColor: project.noColor, format: format)
         for file in files {
-            reporter.report(workspace.compileJob(at: file).diagnostics, warningsAsErrors: warningsAsErrors)
+            let compilation = workspace.compileJob(at: file)
+            let portability = compilation.spec.map { spec in targets.flatMap { PortabilityCheck.check(spec, target: $0) } } ?? []
+            reporter.report(compilation.diagnostics + portability, warningsAsErrors: warningsAsErrors)
         }
-        reporter.summary(files: files.count)
+        reporter.finish(files: files.count)
         if reporter.errors > 0 { throw ExitCode(1) }
     }
 }

@@ -1,33 +1,46 @@
+import ArgumentParser
 import Foundation
 import JobcCore
 
-/// Prints diagnostics to standard error in the located, caret-underlined text form, and a summary.
+/// Prints a run's diagnostics in the chosen format: text streams to standard error as files are
+/// checked; the machine-readable formats are one document on standard output at the end.
 struct Reporter {
     let workspace: Workspace
+    let format: DiagnosticFormat
     let renderer: DiagnosticRenderer
-    private(set) var errors = 0
-    private(set) var warnings = 0
+    private var collected: [Diagnostic] = []
 
-    init(workspace: Workspace, noColor: Bool) {
+    init(workspace: Workspace, noColor: Bool, format: DiagnosticFormat = .text) {
         self.workspace = workspace
+        self.format = format
         let environment = ProcessInfo.processInfo.environment
         let useColor = !noColor && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb" && isatty(STDERR_FILENO) == 1
         self.renderer = DiagnosticRenderer(useColor: useColor) { [workspace] file, line in workspace.line(of: file, line) }
     }
 
+    var errors: Int { collected.filter { $0.severity == .error }.count }
+    var warnings: Int { collected.count - errors }
+
     mutating func report(_ diagnostics: [Diagnostic], warningsAsErrors: Bool = false) {
         for diagnostic in diagnostics.sortedByLocation() {
             var shown = diagnostic
             if warningsAsErrors { shown.severity = .error }
-            if shown.severity == .error { errors += 1 } else { warnings += 1 }
-            Self.writeError(renderer.render(shown))
+            collected.append(shown)
+            if format == .text { Self.writeError(renderer.render(shown)) }
         }
     }
 
-    func summary(files: Int) {
-        guard errors + warnings > 0 else { return }
-        func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
-        Self.writeError("\(plural(errors, "error")), \(plural(warnings, "warning")) in \(plural(files, "file"))\n")
+    func finish(files: Int) {
+        let report = DiagnosticReport(diagnostics: collected, filesChecked: files)
+        switch format {
+        case .text:
+            guard !collected.isEmpty else { return }
+            func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
+            Self.writeError("\(plural(errors, "error")), \(plural(warnings, "warning")) in \(plural(files, "file"))\n")
+        case .json: print(JSONDiagnostics.render(report), terminator: "")
+        case .github: print(GitHubAnnotations.render(report), terminator: "")
+        case .sarif: print(SARIFLog.render(report), terminator: "")
+        }
     }
 
     static func writeError(_ text: String) {
@@ -39,6 +52,8 @@ struct Reporter {
         exit(2)
     }
 }
+
+extension DiagnosticFormat: ExpressibleByArgument {}
 
 /// Expands job paths, turning a missing path into a usage error (exit 2).
 func discoverJobFiles(_ paths: [String]) -> [String] {

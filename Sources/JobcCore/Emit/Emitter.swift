@@ -58,9 +58,12 @@ public struct TargetCapabilities: Sendable {
 
     /// Supported features, each with a note on how the target expresses it.
     public var supported: [Feature: String]
+    /// For features the target cannot express: what a job author should do instead.
+    public var workarounds: [Feature: String]
 
-    public init(supported: [Feature: String]) {
+    public init(supported: [Feature: String], workarounds: [Feature: String] = [:]) {
         self.supported = supported
+        self.workarounds = workarounds
     }
 }
 

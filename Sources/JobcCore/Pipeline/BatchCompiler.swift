@@ -29,7 +29,9 @@ public struct BatchCompiler: Sendable {
                 return JobOutcome(displayPath: file, diagnostics: compilation.diagnostics, artifacts: [], succeeded: false)
             }
             let output = emitter.emit(graph, context: context)
-            var diagnostics = compilation.diagnostics + output.diagnostics.map { relocate($0, graph: graph, displayPath: file) }
+            let portability = compilation.spec.map { PortabilityCheck.check($0, target: emitter) } ?? []
+            var diagnostics = compilation.diagnostics + portability
+                + output.diagnostics.map { relocate($0, graph: graph, displayPath: file) }
             for artifact in output.artifacts {
                 if let owner = owners[artifact.relativePath] {
                     diagnostics.append(.error(

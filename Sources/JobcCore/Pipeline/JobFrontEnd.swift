@@ -14,6 +14,8 @@ public struct JobFrontEnd: Sendable {
     }
 
     public struct Result: Sendable {
+        /// The decoded job, when the file had the shape of one (even if rules then failed).
+        public var spec: JobSpec?
         /// Nil when any stage reported an error.
         public var graph: JobGraph?
         public var diagnostics: [Diagnostic]
@@ -23,13 +25,13 @@ public struct JobFrontEnd: Sendable {
     /// not depend on the working directory.
     public func compile(_ source: SourceFile, project: Project, sourcePath: String) -> Result {
         let loaded = loader.load(source)
-        guard let root = loaded.root else { return Result(graph: nil, diagnostics: loaded.diagnostics) }
+        guard let root = loaded.root else { return Result(spec: nil, graph: nil, diagnostics: loaded.diagnostics) }
         let decoded = JobSpecDecoder().decode(root, file: source.displayPath)
         var diagnostics = loaded.diagnostics + decoded.diagnostics
-        guard let spec = decoded.spec else { return Result(graph: nil, diagnostics: diagnostics) }
+        guard let spec = decoded.spec else { return Result(spec: nil, graph: nil, diagnostics: diagnostics) }
         diagnostics += JobRules.check(spec, in: project)
-        guard !diagnostics.containsErrors else { return Result(graph: nil, diagnostics: diagnostics) }
+        guard !diagnostics.containsErrors else { return Result(spec: spec, graph: nil, diagnostics: diagnostics) }
         let graph = JobGraphBuilder().build(spec, in: project, sourcePath: sourcePath)
-        return Result(graph: graph, diagnostics: diagnostics)
+        return Result(spec: spec, graph: graph, diagnostics: diagnostics)
     }
 }

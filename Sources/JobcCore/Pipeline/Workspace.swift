@@ -17,6 +17,7 @@ public final class Workspace: @unchecked Sendable {
     /// The outcome for one job file.
     public struct JobCompilation: Sendable {
         public var displayPath: String
+        public var spec: JobSpec?
         public var graph: JobGraph?
         /// Problems of the job, preceded by those of its project's contracts the first time that
         /// project is opened in this workspace.
@@ -26,7 +27,7 @@ public final class Workspace: @unchecked Sendable {
     public func compileJob(at path: String) -> JobCompilation {
         let displayPath = path
         guard let rootPath = rootOverride ?? Project.findRoot(forJobAt: path) else {
-            return JobCompilation(displayPath: displayPath, graph: nil, diagnostics: [.error(
+            return JobCompilation(displayPath: displayPath, spec: nil, graph: nil, diagnostics: [.error(
                 .fileUnreadable, "no project root found: no folder above this file contains 'orchestration/'",
                 at: SourceLocation(file: displayPath, line: 1, column: 1), suggestion: "pass --root PROJECT_FOLDER")])
         }
@@ -36,13 +37,14 @@ public final class Workspace: @unchecked Sendable {
             guard !FileSystem.isDirectory(path) else { throw CocoaError(.fileReadUnknown) }
             bytes = try FileSystem.read(path)
         } catch {
-            return JobCompilation(displayPath: displayPath, graph: nil, diagnostics: projectDiagnostics + [.error(
+            return JobCompilation(displayPath: displayPath, spec: nil, graph: nil, diagnostics: projectDiagnostics + [.error(
                 .fileUnreadable, "cannot read the job file", at: SourceLocation(file: displayPath, line: 1, column: 1))])
         }
         let source = SourceFile(displayPath: displayPath, bytes: bytes)
         remember(source)
         let result = frontEnd.compile(source, project: project, sourcePath: project.relativePath(of: path))
-        return JobCompilation(displayPath: displayPath, graph: result.graph, diagnostics: projectDiagnostics + result.diagnostics)
+        return JobCompilation(
+            displayPath: displayPath, spec: result.spec, graph: result.graph, diagnostics: projectDiagnostics + result.diagnostics)
     }
 
     /// Opens a project once; its contract diagnostics are returned only on that first opening.

@@ -13,19 +13,14 @@ public struct DagsterEmitter: Emitter {
         .taskTimeout: "enforced by jobc_op inside the op (Dagster has no per-op timeout)",
         .tags: "job tag 'jobc/tags' holding the tags as a JSON list",
         .secrets: "resolved by name at run time by jobc_op",
+    ], workarounds: [
+        .catchup: "Dagster schedules do not catch up missed intervals: launch a backfill for the past intervals you need",
     ])
 
     public init() {}
 
     public func emit(_ graph: JobGraph, context: EmitContext) -> EmitterOutput {
-        var diagnostics: [Diagnostic] = []
-        if graph.job.catchup {
-            diagnostics.append(.warning(
-                .targetUnsupported, "Dagster schedules do not catch up missed intervals; 'catchup: true' has no effect on dagster",
-                at: SourceLocation(file: graph.job.sourcePath, line: 1, column: 1),
-                suggestion: "launch a backfill in Dagster for the past intervals you need"))
-        }
         let file = DagsterModuleFile(graph: graph, jobcVersion: context.jobcVersion)
-        return EmitterOutput(artifacts: [Artifact(relativePath: graph.job.id + ".py", contents: file.render())], diagnostics: diagnostics)
+        return EmitterOutput(artifacts: [Artifact(relativePath: graph.job.id + ".py", contents: file.render())])
     }
 }
