@@ -17,7 +17,10 @@ struct Jobc: ParsableCommand {
               jobc targets
             """,
         version: JobcVersion.current,
-        subcommands: [LintCommand.self, CompileCommand.self, IRCommand.self, TargetsCommand.self, RulesCommand.self]
+        subcommands: [
+            LintCommand.self, CompileCommand.self, IRCommand.self, GraphCommand.self, SchemaCommand.self, TargetsCommand.self,
+            RulesCommand.self,
+        ]
     )
 
     static let registry = EmitterRegistry(BuiltinEmitters.all)

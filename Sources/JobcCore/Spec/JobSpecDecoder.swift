@@ -1,14 +1,10 @@
 /// Reads a job file's YAML tree into a `JobSpec`: checks the shape (keys, types) and the syntax of
 /// values (schedule, dates, durations), reporting every problem it finds, not just the first.
 public struct JobSpecDecoder: Sendable {
-    public static let jobKeys = [
-        "job_id", "name", "description", "schedule", "start_date", "catchup", "tags", "defaults", "tasks", "dependencies",
-    ]
-    public static let taskKeys = [
-        "function", "task_id", "secret_key", "kwargs", "depends_on", "retries", "retry_delay", "timeout",
-    ]
-    public static let policyKeys = ["retries", "retry_delay", "timeout"]
-    public static let dependencyKeys = ["source", "target"]
+    public static let jobKeys = JobFormat.job.names
+    public static let taskKeys = JobFormat.task.names
+    public static let policyKeys = JobFormat.policy.names
+    public static let dependencyKeys = JobFormat.dependency.names
     public static let maxRetries = 100
 
     public init() {}

@@ -91,14 +91,14 @@ struct FunctionContractRule: JobRule {
             return
         case .failure(.absolute):
             diagnostics.error(.pathEscape, "'\(path)' is absolute; project files are named relative to the project root", at: location,
-                              suggestion: "write the path relative to \(project.root)")
+                              suggestion: "write the path relative to the project root (the folder that holds orchestration/)")
         case .failure(.escapesRoot):
             diagnostics.error(.pathEscape, "'\(path)' leaves the project root", at: location)
         case .failure(.symlinkEscapesRoot(let target)):
             diagnostics.error(.pathEscape, "'\(path)' is a symlink that resolves outside the project root (to \(target))", at: location)
         case .failure(.missing):
             diagnostics.error(.missingFile, "file '\(path)' (parameter '\(parameter)') does not exist in the project", at: location,
-                              suggestion: "paths are relative to the project root \(project.root)")
+                              suggestion: "paths are relative to the project root (the folder that holds orchestration/)")
         case .failure(.notAFile):
             diagnostics.error(.missingFile, "'\(path)' (parameter '\(parameter)') is not a file", at: location)
         }
