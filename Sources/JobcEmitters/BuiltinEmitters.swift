@@ -5,6 +5,7 @@ import JobcCore
 public enum BuiltinEmitters {
     public static let all: [any Emitter] = [
         AirflowEmitter(),
+        CloudWorkflowsEmitter(),
         DagsterEmitter(),
     ]
 }

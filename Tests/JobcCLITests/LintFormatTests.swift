@@ -64,7 +64,10 @@ final class LintFormatTests: JobcCLITestCase {
             """, to: project.appendingPathComponent("jobs/catching_up.yaml"))
         let all = try jobc(["lint", "jobs/catching_up.yaml", "--target", "all"], in: project)
         XCTAssertEqual(all.status, 0, "portability problems are warnings: " + all.summary)
-        XCTAssertEqual(all.diagnostics.map(\.description), ["jobs/catching_up.yaml:4:10: warning: target 'dagster' cannot express catchup: true [target-unsupported]"])
+        XCTAssertEqual(all.diagnostics.map(\.description), [
+            "jobs/catching_up.yaml:4:10: warning: target 'cloud-workflows' cannot express catchup: true [target-unsupported]",
+            "jobs/catching_up.yaml:4:10: warning: target 'dagster' cannot express catchup: true [target-unsupported]",
+        ])
         XCTAssertTrue(all.stderr.contains("help: Dagster schedules do not catch up missed intervals"), all.summary)
         XCTAssertEqual(try jobc(["lint", "jobs/catching_up.yaml", "--target", "airflow"], in: project).stderr, "")
         XCTAssertEqual(try jobc(["lint", "jobs/catching_up.yaml", "--target", "dagster", "--warnings-as-errors"], in: project).status, 1)

@@ -19,7 +19,7 @@ import pathlib
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from jobc_cli import compile_jobs, job_id
+from jobc_cli import compile_jobs, job_id, run_jobc
 from jobc_test_support import REPO_ROOT
 
 SCENARIOS = REPO_ROOT / "Tests" / "conformance" / "scenarios"
@@ -106,10 +106,41 @@ class DagsterDriver:
         return EngineRun(run="success" if report.success else "failed", tasks=tasks, output=report.output)
 
 
+class CloudWorkflowsDriver:
+    """The program runs in workflows-emulator against the executor on 127.0.0.1; the executor's
+    call log says which tasks ran, how often, and how their last attempt ended."""
+
+    name = "cloud-workflows"
+
+    def __init__(self, harness) -> None:
+        self.harness = harness
+
+    def compile_and_run(self, scenario, job_id, out, env) -> EngineRun:
+        with self.harness.executor(env) as (url, call_log):
+            result = run_jobc("compile", str(scenario.job), "--target", "cloud-workflows", "--out", str(out),
+                              "--root", str(REPO_ROOT), "--option", f"executor_url={url}")
+            assert result.returncode == 0, f"jobc compile failed ({result.returncode}):\n{result.stderr}{result.stdout}"
+            run = self.harness.run(out / f"{job_id}.workflows.yaml", {"logical_date": scenario.logical_date.date().isoformat()}, call_log)
+        tasks = {task_id: {"state": "not_run", "attempts": 0} for task_id in _task_ids(scenario)}
+        for call in run.calls:
+            tasks[call["task_id"]] = {"state": "success" if call["outcome"] == "success" else "failed", "attempts": call["attempt"]}
+        output = run.output + "\n--- executor ---\n" + self.harness.last_executor_output
+        return EngineRun(run="success" if run.succeeded else "failed", tasks=tasks, output=output)
+
+
+def _task_ids(scenario: Scenario) -> list[str]:
+    """Every task id of the scenario's job, as jobc reads it (`jobc ir`)."""
+    result = run_jobc("ir", str(scenario.job), "--root", str(REPO_ROOT))
+    if result.returncode != 0:
+        raise AssertionError(f"jobc ir {scenario.job} failed:\n{result.stderr}")
+    return [task["taskId"] for task in json.loads(result.stdout)["tasks"]]
+
+
 # The registry: target name -> how to build its driver from the pytest request (its engine fixture).
 TARGET_DRIVERS: dict[str, Callable[[Any], TargetDriver]] = {
     "airflow": lambda request: AirflowDriver(request.getfixturevalue("airflow")),
     "dagster": lambda request: DagsterDriver(request.getfixturevalue("dagster")),
+    "cloud-workflows": lambda request: CloudWorkflowsDriver(request.getfixturevalue("cloud_workflows")),
 }
 
 

@@ -110,3 +110,14 @@ def dagster(tmp_path_factory) -> DagsterHarness:
         return DagsterHarness(home=tmp_path_factory.mktemp("dagster_home"))
     except DagsterHarnessError as error:  # fail loudly with the reason; never skip
         pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def cloud_workflows(tmp_path_factory):
+    """workflows-emulator and the executor (functions-framework) from $JOBC_CLOUD_WORKFLOWS_VENV."""
+    from cloud_workflows_harness import CloudWorkflowsHarness, CloudWorkflowsHarnessError
+
+    try:
+        return CloudWorkflowsHarness(work=tmp_path_factory.mktemp("cloud_workflows"))
+    except CloudWorkflowsHarnessError as error:  # fail loudly with the reason; never skip
+        pytest.fail(str(error), pytrace=False)

@@ -1,0 +1,58 @@
+import JobcCore
+
+/// Google Cloud Workflows: one program per job, `<job_id>.workflows.yaml`, whose tasks are calls to
+/// one generic executor function (targets/cloud_workflows/), arranged as structured parallelism;
+/// and, for a scheduled job, its Cloud Scheduler job as Terraform JSON, `<job_id>.scheduler.tf.json`.
+public struct CloudWorkflowsEmitter: Emitter {
+    public let name = "cloud-workflows"
+    public let summary = "Google Cloud Workflows programs calling a generic executor, plus Cloud Scheduler jobs (Terraform JSON)"
+    public let capabilities = TargetCapabilities(supported: [
+        .cronSchedule: "Cloud Scheduler job in UTC (Terraform JSON); no start date",
+        .retries: "try/retry with a predicate retrying executor failures",
+        .retryDelay: "retry backoff with a constant delay",
+        .taskTimeout: "http.post timeout, at most 1800 s",
+        .secrets: "resolved by name at run time by the executor",
+    ])
+
+    public init() {}
+
+    public func emit(_ graph: JobGraph, context: EmitContext) -> EmitterOutput {
+        let (options, optionProblems) = CloudWorkflowsOptions.parse(context.options, file: graph.job.sourcePath)
+        var diagnostics = optionProblems
+        diagnostics += unsupportedFeatures(graph)
+        if diagnostics.containsErrors { return EmitterOutput(artifacts: [], diagnostics: diagnostics) }
+
+        var scheduler = StructuredScheduler(graph: graph)
+        let plan = scheduler.schedule()
+        let program = WorkflowsProgramFile(
+            graph: graph, options: options, jobcVersion: context.jobcVersion, plan: plan,
+            metrics: ScheduleMetrics(scheduler: scheduler, plan: plan))
+        var artifacts = [Artifact(relativePath: graph.job.id + ".workflows.yaml", contents: program.render())]
+        if case .cron(let cron) = graph.job.schedule {
+            let file = CloudSchedulerFile(graph: graph, cron: cron, options: options, jobcVersion: context.jobcVersion)
+            artifacts.append(Artifact(relativePath: graph.job.id + ".scheduler.tf.json", contents: file.render()))
+        }
+        return EmitterOutput(artifacts: artifacts, diagnostics: diagnostics)
+    }
+
+    private func unsupportedFeatures(_ graph: JobGraph) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        let file = graph.job.sourcePath
+        // catchup and tags: the portability check reports them from `capabilities`.
+        for task in graph.tasks {
+            let location = SourceLocation(file: file, line: task.sourceLine, column: task.sourceColumn)
+            if let timeout = task.timeout, timeout.seconds > WorkflowsProgramFile.maximumHTTPTimeout {
+                diagnostics.append(.warning(
+                    .targetUnsupported,
+                    "task '\(task.key)' has a timeout of \(timeout); Workflows waits at most \(WorkflowsProgramFile.maximumHTTPTimeout) s for an HTTP call, so the call times out after 1800 s",
+                    at: location, suggestion: "use a timeout of at most 30m on cloud-workflows"))
+            }
+            if task.retry.retries > 0 && task.retry.delay.seconds < 1 {
+                diagnostics.append(.warning(
+                    .targetUnsupported, "task '\(task.key)' retries without delay; Workflows waits at least 1 s between attempts",
+                    at: location))
+            }
+        }
+        return diagnostics
+    }
+}

@@ -1,0 +1,130 @@
+"""Run jobc-generated Cloud Workflows programs for real, offline.
+
+Two processes from the pinned venv at $JOBC_CLOUD_WORKFLOWS_VENV (requirements-cloud-workflows.txt,
+default <repo>/.venv/cloud-workflows):
+
+- the executor (targets/cloud_workflows/main.py, `jobc_executor`) served by functions-framework on
+  127.0.0.1 at a free port, recording every call in a JSON-lines file (JOBC_EXECUTOR_CALL_LOG);
+- workflows-emulator running the program compiled with `--option executor_url=http://127.0.0.1:PORT`.
+
+The emulator cannot mint OIDC tokens offline (`NotImplementedError: OIDC auth is not supported
+yet`), so `local_program` removes each `auth: {type: OIDC}` block, and only that: it checks that the
+parsed program minus those blocks is unchanged. Anything missing fails loudly, never skips.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import pathlib
+import re
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+
+from jobc_test_support import REPO_ROOT
+
+VENV_ENV = "JOBC_CLOUD_WORKFLOWS_VENV"
+EXECUTOR_SOURCE = REPO_ROOT / "targets" / "cloud_workflows" / "main.py"
+# An `auth:` key whose whole value is `type: OIDC`, at any indentation.
+AUTH_BLOCK = re.compile(r"^(?P<indent> *)auth:\n(?P=indent)  type: OIDC\n", re.MULTILINE)
+
+
+class CloudWorkflowsHarnessError(AssertionError):
+    """The executor or the emulator could not run; the message says why."""
+
+
+def venv() -> pathlib.Path:
+    return pathlib.Path(os.environ.get(VENV_ENV) or REPO_ROOT / ".venv" / "cloud-workflows")
+
+
+def local_program(text: str) -> str:
+    """The program with its OIDC auth blocks removed (one per http.post), nothing else."""
+    local, removed = AUTH_BLOCK.subn("", text)
+    calls = text.count("call: http.post")
+    if removed != calls:
+        raise CloudWorkflowsHarnessError(f"expected one auth block per http.post ({calls}), removed {removed}")
+    return local
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkflowRun:
+    succeeded: bool
+    output: str
+    calls: list[dict]  # the executor's call log, in order
+
+
+class CloudWorkflowsHarness:
+    def __init__(self, work: pathlib.Path) -> None:
+        self.work = work
+        self.bin = venv() / "bin"
+        for tool in ("functions-framework", "workflows-emulator", "python"):
+            if not (self.bin / tool).is_file():
+                raise CloudWorkflowsHarnessError(
+                    f"{self.bin / tool} not found: create the venv with "
+                    f"Tests/integration/setup_venv.sh {venv()} Tests/integration/requirements-cloud-workflows.txt "
+                    f"targets/runtime targets/cloud_workflows, or set {VENV_ENV}")
+
+    @contextlib.contextmanager
+    def executor(self, extra_env: Mapping[str, str]) -> Iterator[tuple[str, pathlib.Path]]:
+        """Serve the executor; yields its URL and its call log."""
+        port = _free_port()
+        call_log = self.work / f"calls-{uuid.uuid4().hex}.jsonl"
+        call_log.touch()
+        log_file = self.work / f"executor-{port}.log"
+        env = {**_base_env(), **extra_env, "JOBC_EXECUTOR_CALL_LOG": str(call_log), "PYTHONUNBUFFERED": "1"}
+        with open(log_file, "w", encoding="utf-8") as output:
+            process = subprocess.Popen(
+                [str(self.bin / "functions-framework"), "--source", str(EXECUTOR_SOURCE), "--target", "jobc_executor",
+                 "--host", "127.0.0.1", "--port", str(port)],
+                cwd=self.work, env=env, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            _wait_for_port(port, process, log_file)
+            yield f"http://127.0.0.1:{port}", call_log
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.last_executor_output = log_file.read_text(encoding="utf-8", errors="replace")
+
+    def run(self, program: pathlib.Path, data: Mapping, call_log: pathlib.Path, timeout: float = 300) -> WorkflowRun:
+        local = self.work / (program.name.removesuffix(".workflows.yaml") + ".local.workflows.yaml")
+        local.write_text(local_program(program.read_text(encoding="utf-8")), encoding="utf-8")
+        env = {**_base_env(), "GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID": f"local-{uuid.uuid4()}"}
+        result = subprocess.run(
+            [str(self.bin / "workflows-emulator"), "--source", str(local), "run", "--data", json.dumps(data)],
+            cwd=self.work, env=env, capture_output=True, text=True, timeout=timeout)
+        calls = [json.loads(line) for line in call_log.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return WorkflowRun(succeeded=result.returncode == 0, output=result.stdout + result.stderr, calls=calls)
+
+
+def _base_env() -> dict[str, str]:
+    # Nothing of the caller's Google credentials or Python setup leaks in.
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+    return {key: os.environ[key] for key in keep if key in os.environ}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, log_file: pathlib.Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise CloudWorkflowsHarnessError(
+                f"the executor exited with {process.returncode}:\n{log_file.read_text(encoding='utf-8', errors='replace')}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise CloudWorkflowsHarnessError(f"the executor did not listen on 127.0.0.1:{port} within {timeout}s")

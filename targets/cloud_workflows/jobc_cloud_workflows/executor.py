@@ -1,0 +1,131 @@
+"""jobc_executor: the one HTTP function a generated Cloud Workflows program calls for every task.
+
+The workflow POSTs a JSON body (job_id, task_id, function_module, function_class, kwargs,
+secret_key, run_id, logical_date, attempt, max_attempts, timeout_seconds). The executor runs one
+attempt of the task's function through ``jobc_runtime.run_task`` (which resolves the secret by name
+and drives the function's lifecycle: ``on_retry`` before a retry, ``on_failure`` on the last
+attempt, chosen from attempt and max_attempts) and answers:
+
+- 200 ``{"status": "success"}`` when the function succeeded;
+- 500 ``{"status": "failed", "error": ...}`` when it raised: the workflow's retry predicate
+  retries 500, so the task's ``retries`` apply;
+- 400 ``{"status": "rejected", "error": ...}`` for a request that cannot describe a task (never
+  retried: retrying would not help).
+
+Error texts name the exception type and message only; secret values never reach them (the
+runtime's errors never contain secret values).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import os
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import functions_framework
+import jobc_runtime
+
+# When set, every call is appended to this JSON-lines file (task, attempt, outcome): how a local
+# test learns which tasks ran and how often. Unset in the cloud, where Cloud Logging has the same.
+CALL_LOG_ENV = "JOBC_EXECUTOR_CALL_LOG"
+
+_REQUIRED_STRINGS = ("job_id", "task_id", "function_module", "function_class", "run_id", "logical_date")
+_call_log_lock = threading.Lock()
+_logger = logging.getLogger("jobc.executor")
+
+
+class ExecutorRequestError(ValueError):
+    """The request body does not describe one attempt of a task."""
+
+
+def parse_request(body: Any) -> dict[str, Any]:
+    """Check the request body and return run_task's keyword arguments."""
+    if not isinstance(body, Mapping):
+        raise ExecutorRequestError("the request body must be a JSON object")
+    for key in _REQUIRED_STRINGS:
+        if not isinstance(body.get(key), str) or not body[key]:
+            raise ExecutorRequestError(f"{key} must be a non-empty string")
+    for key in ("attempt", "max_attempts"):
+        value = body.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ExecutorRequestError(f"{key} must be a positive integer")
+    if body["attempt"] > body["max_attempts"]:
+        raise ExecutorRequestError("attempt must not exceed max_attempts")
+    kwargs = body.get("kwargs")
+    if kwargs is None:
+        kwargs = {}
+    if not isinstance(kwargs, Mapping):
+        raise ExecutorRequestError("kwargs must be a JSON object")
+    secret_key = body.get("secret_key")
+    if secret_key is not None and (not isinstance(secret_key, str) or not secret_key):
+        raise ExecutorRequestError("secret_key must be a non-empty string or null")
+    return {
+        "job_id": body["job_id"],
+        "task_id": body["task_id"],
+        "run_id": body["run_id"],
+        "execution_date": logical_date(body["logical_date"]),
+        "attempt": body["attempt"],
+        "max_attempts": body["max_attempts"],
+        "module": body["function_module"],
+        "class_name": body["function_class"],
+        "kwargs": dict(kwargs),
+        "secret_key": secret_key,
+    }
+
+
+def logical_date(text: str) -> datetime.datetime:
+    """``YYYY-MM-DD`` (midnight UTC) or an ISO 8601 date-time (UTC when it has no offset)."""
+    try:
+        if len(text) == 10:
+            day = datetime.date.fromisoformat(text)
+            return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc)
+        value = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ExecutorRequestError(f"logical_date {text!r} is not an ISO 8601 date or date-time") from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=datetime.timezone.utc)
+
+
+@functions_framework.http
+def jobc_executor(request):
+    try:
+        arguments = parse_request(request.get_json(silent=True))
+    except ExecutorRequestError as error:
+        _logger.error("rejected request: %s", error)
+        return _answer(400, {"status": "rejected", "error": str(error)})
+
+    task = f"{arguments['job_id']}/{arguments['task_id']}"
+    outcome = "success"
+    try:
+        jobc_runtime.run_task(**arguments, logger=logging.getLogger(f"jobc.task.{task.replace('/', '.')}"))
+    except Exception as error:  # the function's failure is the task's failure: report, never crash
+        outcome = "failed"
+        message = f"{type(error).__name__}: {error}"
+        _logger.error("jobc task %s attempt %d/%d failed: %s", task, arguments["attempt"], arguments["max_attempts"], message)
+    _record(arguments, outcome)
+    if outcome == "success":
+        return _answer(200, {"status": "success", "task_id": arguments["task_id"], "attempt": arguments["attempt"]})
+    return _answer(500, {"status": "failed", "task_id": arguments["task_id"], "attempt": arguments["attempt"], "error": message})
+
+
+def _answer(status: int, payload: Mapping[str, Any]):
+    return json.dumps(payload, ensure_ascii=False), status, {"Content-Type": "application/json"}
+
+
+def _record(arguments: Mapping[str, Any], outcome: str) -> None:
+    path = os.environ.get(CALL_LOG_ENV)
+    if not path:
+        return
+    line = json.dumps({
+        "job_id": arguments["job_id"],
+        "task_id": arguments["task_id"],
+        "run_id": arguments["run_id"],
+        "attempt": arguments["attempt"],
+        "max_attempts": arguments["max_attempts"],
+        "outcome": outcome,
+    }, ensure_ascii=False)
+    with _call_log_lock, open(path, "a", encoding="utf-8") as log:
+        log.write(line + "\n")
