@@ -68,12 +68,13 @@ struct CompileCommand: ParsableCommand {
         reporter.finish(files: files.count)
         let succeeded = outcomes.filter(\.succeeded)
         if check {
-            guard succeeded.count == outcomes.count else { throw ExitCode(1) }
+            guard succeeded.count == outcomes.count, reporter.errors == 0 else { throw ExitCode(1) }
             try reportDrift(DriftCheck.compare(outcomes.flatMap(\.artifacts), outputDirectory: outputDirectory), in: outputDirectory)
             return
         }
         print("compiled \(succeeded.count) of \(outcomes.count) job\(outcomes.count == 1 ? "" : "s") for \(target) into \(outputDirectory)")
-        if succeeded.count < outcomes.count { throw ExitCode(1) }
+        // Contract errors fail the run even when every job that was written avoided them.
+        if succeeded.count < outcomes.count || reporter.errors > 0 { throw ExitCode(1) }
     }
 
     private func reportDrift(_ drift: DriftCheck.Report, in folder: String) throws {

@@ -31,8 +31,9 @@ struct GraphCommand: ParsableCommand {
         let workspace = Workspace(rootOverride: project.root)
         let compilation = workspace.compileJob(at: path)
         var reporter = Reporter(workspace: workspace, noColor: project.noColor)
-        reporter.report(compilation.diagnostics)
-        guard let graph = compilation.graph else {
+        reporter.report(compilation.allDiagnostics)
+        // Output only from a fully valid project: a contract error would make the picture a lie.
+        guard let graph = compilation.graph, reporter.errors == 0 else {
             reporter.finish(files: 1)
             throw ExitCode(1)
         }

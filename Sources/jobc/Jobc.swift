@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import JobcCore
 import JobcEmitters
 
@@ -33,4 +34,10 @@ struct ProjectOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Never colour diagnostics (colour is also off when NO_COLOR is set or stderr is not a terminal).")
     var noColor = false
+
+    func validate() throws {
+        if let root, !FileManager.default.fileExists(atPath: root + "/orchestration") {
+            throw ValidationError("--root \(root) is not a project root: it has no orchestration/ folder")
+        }
+    }
 }

@@ -55,7 +55,7 @@ struct LintCommand: ParsableCommand {
         for file in files {
             let compilation = workspace.compileJob(at: file)
             let portability = compilation.spec.map { spec in targets.flatMap { PortabilityCheck.check(spec, target: $0) } } ?? []
-            reporter.report(compilation.diagnostics + portability, warningsAsErrors: warningsAsErrors)
+            reporter.report(compilation.allDiagnostics + portability, warningsAsErrors: warningsAsErrors)
         }
         reporter.finish(files: files.count)
         if reporter.errors > 0 { throw ExitCode(1) }

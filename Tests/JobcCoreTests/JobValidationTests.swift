@@ -148,7 +148,7 @@ final class JobValidationTests: XCTestCase {
 
     func testNonFiniteNumbersAreRefused() throws {
         let result = try project.compile("""
-            job_id: numbers
+            job_id: number_checks
             tasks:
               a: {function: EchoFunction, kwargs: {message: a, times: .nan}}
             """)

@@ -21,18 +21,18 @@ public struct DiagnosticRenderer: Sendable {
         }
         let severityColor: Style = diagnostic.severity == .error ? .red : .yellow
         out += style(severityColor, "\(diagnostic.severity.rawValue):")
-        out += style(.bold, " \(diagnostic.message)")
+        out += style(.bold, " \(Self.printableText(diagnostic.message))")
         out += style(.dim, " [\(diagnostic.rule)]")
         out += "\n"
         if let location = diagnostic.location {
             out += snippet(at: location, caretStyle: severityColor)
         }
         if let suggestion = diagnostic.suggestion {
-            out += "  " + style(.cyan, "help:") + " \(suggestion)\n"
+            out += "  " + style(.cyan, "help:") + " \(Self.printableText(suggestion))\n"
         }
         for note in diagnostic.notes {
             let place = note.location.map { "\($0): " } ?? ""
-            out += "  " + style(.cyan, "note:") + " \(place)\(note.message)\n"
+            out += "  " + style(.cyan, "note:") + " \(place)\(Self.printableText(note.message))\n"
             if let location = note.location, location != diagnostic.location {
                 out += snippet(at: location, caretStyle: .cyan)
             }
@@ -63,6 +63,12 @@ public struct DiagnosticRenderer: Sendable {
         let visibleLine = String(String.UnicodeScalarView(scalars.map(Self.printable)))
         return " \(style(.dim, gutter + " |")) \(visibleLine)\n"
             + " \(style(.dim, blank + " |")) \(padding)\(style(caretStyle, "^"))\n"
+    }
+
+    /// Messages quote user text (keys, values): escape sequences or line breaks in it must neither
+    /// drive the terminal nor forge a diagnostic line.
+    static func printableText(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\n" ? "\u{21B5}" : printable($0) }))
     }
 
     /// Control characters in a quoted line would corrupt the terminal; show them as U+FFFD.

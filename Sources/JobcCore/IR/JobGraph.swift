@@ -21,9 +21,17 @@ public struct JobGraph: Sendable, Equatable {
         tasks.first { $0.key == key }
     }
 
-    /// Keys of the tasks `key` waits for, in topological order.
+    /// Keys of the tasks `key` waits for, in topological order. Emitters that ask for every task
+    /// should take `upstreamByTask` once instead (this scans every edge).
     public func upstream(of key: String) -> [String] {
         edges.filter { $0.target == key }.map(\.source)
+    }
+
+    /// For each task key, the keys it waits for, in topological order: one pass over the edges.
+    public var upstreamByTask: [String: [String]] {
+        var upstream: [String: [String]] = [:]
+        for edge in edges { upstream[edge.target, default: []].append(edge.source) }
+        return upstream
     }
 }
 

@@ -13,6 +13,7 @@ public struct BatchCompiler: Sendable {
 
     public struct JobOutcome: Sendable {
         public var displayPath: String
+        /// The job's diagnostics, after those of its project's contracts (see `Workspace`).
         public var diagnostics: [Diagnostic]
         public var artifacts: [Artifact]
         /// True when the job's files were written (or `write` was not asked for and it compiled).
@@ -26,7 +27,7 @@ public struct BatchCompiler: Sendable {
         return files.map { file in
             let compilation = workspace.compileJob(at: file)
             guard let graph = compilation.graph else {
-                return JobOutcome(displayPath: file, diagnostics: compilation.diagnostics, artifacts: [], succeeded: false)
+                return JobOutcome(displayPath: file, diagnostics: compilation.allDiagnostics, artifacts: [], succeeded: false)
             }
             let output = emitter.emit(graph, context: context)
             let portability = compilation.spec.map { PortabilityCheck.check($0, target: emitter) } ?? []
@@ -36,14 +37,17 @@ public struct BatchCompiler: Sendable {
                 if let owner = owners[artifact.relativePath] {
                     diagnostics.append(.error(
                         .duplicateJobID, "job '\(graph.job.id)' would overwrite \(artifact.relativePath), already generated from \(owner)",
-                        at: SourceLocation(file: file, line: 1, column: 1), suggestion: "job ids must be unique across the compiled jobs"))
+                        at: compilation.spec?.jobID?.location ?? SourceLocation(file: file, line: 1, column: 1),
+                        suggestion: "job ids must be unique across the compiled jobs"))
                 }
             }
             let succeeded = !diagnostics.containsErrors
             if succeeded {
                 for artifact in output.artifacts { owners[artifact.relativePath] = file }
             }
-            return JobOutcome(displayPath: file, diagnostics: diagnostics, artifacts: succeeded ? output.artifacts : [], succeeded: succeeded)
+            return JobOutcome(
+                displayPath: file, diagnostics: compilation.projectDiagnostics + diagnostics,
+                artifacts: succeeded ? output.artifacts : [], succeeded: succeeded)
         }
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Expands the paths given on the command line into job files: files as given, folders searched
-/// recursively for `*.yaml` / `*.yml` (hidden folders and function contracts skipped), sorted.
+/// recursively for `*.yaml` / `*.yml` (hidden folders, symlinked folders and function contracts
+/// skipped), sorted, each file once even when reached by two paths.
 public enum InputDiscovery {
     public struct MissingPath: Error {
         public let path: String
@@ -19,7 +20,7 @@ public enum InputDiscovery {
             }
         }
         var seen = Set<String>()
-        return files.filter { seen.insert($0).inserted }
+        return files.filter { seen.insert(FileSystem.realPath($0) ?? $0).inserted }
     }
 
     private static func yamlFiles(under directory: String) -> [String] {
@@ -29,7 +30,8 @@ public enum InputDiscovery {
             for name in FileSystem.list(folder).sorted() where !name.hasPrefix(".") {
                 let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
                 if FileSystem.isDirectory(path) {
-                    pending.append(path)
+                    // A symlinked folder can loop (`up -> ..`) or repeat a sibling: walk real folders only.
+                    if !FileSystem.isSymbolicLink(path) { pending.append(path) }
                 } else if (name.hasSuffix(".yaml") || name.hasSuffix(".yml")) && !name.hasSuffix(FunctionCatalog.contractSuffix) {
                     found.append(path)
                 }

@@ -19,9 +19,13 @@ public final class Workspace: @unchecked Sendable {
         public var displayPath: String
         public var spec: JobSpec?
         public var graph: JobGraph?
-        /// Problems of the job, preceded by those of its project's contracts the first time that
-        /// project is opened in this workspace.
+        /// Problems of the job itself.
         public var diagnostics: [Diagnostic]
+        /// Problems of the project's contracts, given with the first job of that project this
+        /// workspace compiles (reported once per run, and not counted against the job).
+        public var projectDiagnostics: [Diagnostic]
+
+        public var allDiagnostics: [Diagnostic] { projectDiagnostics + diagnostics }
     }
 
     public func compileJob(at path: String) -> JobCompilation {
@@ -29,7 +33,8 @@ public final class Workspace: @unchecked Sendable {
         guard let rootPath = rootOverride ?? Project.findRoot(forJobAt: path) else {
             return JobCompilation(displayPath: displayPath, spec: nil, graph: nil, diagnostics: [.error(
                 .fileUnreadable, "no project root found: no folder above this file contains 'orchestration/'",
-                at: SourceLocation(file: displayPath, line: 1, column: 1), suggestion: "pass --root PROJECT_FOLDER")])
+                at: SourceLocation(file: displayPath, line: 1, column: 1), suggestion: "pass --root PROJECT_FOLDER")],
+                projectDiagnostics: [])
         }
         let (project, projectDiagnostics) = openProject(rootPath)
         let bytes: [UInt8]
@@ -37,14 +42,23 @@ public final class Workspace: @unchecked Sendable {
             guard !FileSystem.isDirectory(path) else { throw CocoaError(.fileReadUnknown) }
             bytes = try FileSystem.read(path)
         } catch {
-            return JobCompilation(displayPath: displayPath, spec: nil, graph: nil, diagnostics: projectDiagnostics + [.error(
-                .fileUnreadable, "cannot read the job file", at: SourceLocation(file: displayPath, line: 1, column: 1))])
+            return JobCompilation(displayPath: displayPath, spec: nil, graph: nil, diagnostics: [.error(
+                .fileUnreadable, "cannot read the job file", at: SourceLocation(file: displayPath, line: 1, column: 1))],
+                projectDiagnostics: projectDiagnostics)
+        }
+        guard let sourcePath = project.relativePath(of: path) else {
+            return JobCompilation(displayPath: displayPath, spec: nil, graph: nil, diagnostics: [.error(
+                .fileUnreadable, "the job file is outside the project root \(project.root)",
+                at: SourceLocation(file: displayPath, line: 1, column: 1),
+                suggestion: "move the job under the project root, or pass the right --root")],
+                projectDiagnostics: projectDiagnostics)
         }
         let source = SourceFile(displayPath: displayPath, bytes: bytes)
         remember(source)
-        let result = frontEnd.compile(source, project: project, sourcePath: project.relativePath(of: path))
+        let result = frontEnd.compile(source, project: project, sourcePath: sourcePath)
         return JobCompilation(
-            displayPath: displayPath, spec: result.spec, graph: result.graph, diagnostics: projectDiagnostics + result.diagnostics)
+            displayPath: displayPath, spec: result.spec, graph: result.graph, diagnostics: result.diagnostics,
+            projectDiagnostics: projectDiagnostics)
     }
 
     /// Opens a project once; its contract diagnostics are returned only on that first opening.

@@ -1,6 +1,9 @@
 /// Every function contract of a project, by function name.
 public struct FunctionCatalog: Sendable {
     public private(set) var contracts: [String: FunctionContract] = [:]
+    /// Functions whose contract file has errors, by name, with the contract's path: tasks naming them
+    /// fail (no code is generated from a contract jobc could not fully read).
+    public private(set) var broken: [String: String] = [:]
 
     public init(contracts: [FunctionContract] = []) {
         for contract in contracts { self.contracts[contract.name] = contract }
@@ -9,6 +12,9 @@ public struct FunctionCatalog: Sendable {
     public subscript(name: String) -> FunctionContract? { contracts[name] }
 
     public var names: [String] { contracts.keys.sorted() }
+
+    /// Names of every module a contract points at (a job id must not shadow one).
+    public var moduleNames: Set<String> { Set(contracts.values.map(\.module)) }
 
     public static let contractSuffix = ".contract.yaml"
 
@@ -20,6 +26,7 @@ public struct FunctionCatalog: Sendable {
         let files = FileSystem.list(folder).filter { $0.hasSuffix(contractSuffix) }.sorted()
         var firstDefinition: [String: String] = [:]
         for fileName in files {
+            let errorsBefore = diagnostics.diagnostics.filter { $0.severity == .error }.count
             let relativePath = Project.functionFolder + "/" + fileName
             let displayPath = displayPrefix + relativePath
             guard let bytes = try? FileSystem.read(folder + "/" + fileName) else {
@@ -43,7 +50,11 @@ public struct FunctionCatalog: Sendable {
                     at: root.location)
             }
             firstDefinition[contract.name] = relativePath
-            catalog.contracts[contract.name] = contract
+            if diagnostics.diagnostics.filter({ $0.severity == .error }).count > errorsBefore {
+                catalog.broken[contract.name] = relativePath
+            } else {
+                catalog.contracts[contract.name] = contract
+            }
         }
         return (catalog, diagnostics.diagnostics)
     }

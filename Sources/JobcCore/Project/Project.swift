@@ -33,12 +33,12 @@ public struct Project: Sendable {
         }
     }
 
-    /// A path relative to the root for display and artifacts ('/' separated); the absolute path if
-    /// the file is outside the root.
-    public func relativePath(of path: String) -> String {
+    /// A path relative to the root ('/' separated), for artifacts; nil when the file is outside
+    /// the root (generated files never name a machine's absolute paths).
+    public func relativePath(of path: String) -> String? {
         let absolute = FileSystem.realPath(path) ?? FileSystem.absolute(path)
-        if absolute.hasPrefix(root + "/") { return String(absolute.dropFirst(root.count + 1)) }
-        return absolute
+        guard absolute.hasPrefix(root + "/") else { return nil }
+        return String(absolute.dropFirst(root.count + 1))
     }
 
     public enum FileProblem: Error, Equatable {
@@ -47,11 +47,16 @@ public struct Project: Sendable {
         case missing
         case notAFile
         case symlinkEscapesRoot(String)
+        /// NUL or another control character: the OS would read a different path than the one checked.
+        case controlCharacter
     }
 
     /// Resolves a project-relative path a job names, refusing anything that reads outside the root.
     /// Returns the normalised relative path.
     public func resolveProjectFile(_ relative: String) -> Result<String, FileProblem> {
+        guard !relative.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            return .failure(.controlCharacter)
+        }
         guard !relative.hasPrefix("/"), !relative.hasPrefix("~") else { return .failure(.absolute) }
         var components: [Substring] = []
         for component in relative.split(separator: "/", omittingEmptySubsequences: true) {
@@ -112,6 +117,10 @@ enum FileSystem {
     static func isDirectory(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    static func isSymbolicLink(_ path: String) -> Bool {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeSymbolicLink
     }
 
     static func isRegularFile(_ path: String) -> Bool {

@@ -40,8 +40,37 @@ public enum UnifiedDiff {
         count == 1 ? "\(start)" : "\(count == 0 ? max(start - 1, 0) : start),\(count)"
     }
 
-    /// Longest common subsequence by dynamic programming: generated files are small.
+    /// Beyond this many table cells the middle is shown as replaced wholesale rather than aligned.
+    static let maxTableCells = 4_000_000
+
+    /// Common prefix and suffix are kept as they are; the differing middle is aligned by a longest
+    /// common subsequence table when that table is small enough (generated files usually are).
     static func editScript(_ a: [String], _ b: [String]) -> [Edit] {
+        var prefix = 0
+        while prefix < a.count, prefix < b.count, a[prefix] == b[prefix] { prefix += 1 }
+        var suffix = 0
+        while suffix < a.count - prefix, suffix < b.count - prefix, a[a.count - 1 - suffix] == b[b.count - 1 - suffix] { suffix += 1 }
+        let oldMiddle = Array(a[prefix..<(a.count - suffix)]), newMiddle = Array(b[prefix..<(b.count - suffix)])
+        var edits = (0..<prefix).map { Edit(kind: .keep, text: a[$0], oldLine: $0 + 1, newLine: $0 + 1) }
+        if oldMiddle.count * newMiddle.count <= maxTableCells {
+            edits += alignedScript(oldMiddle, newMiddle).map { edit in
+                var shifted = edit
+                shifted.oldLine = edit.oldLine.map { $0 + prefix }
+                shifted.newLine = edit.newLine.map { $0 + prefix }
+                return shifted
+            }
+        } else {
+            edits += oldMiddle.enumerated().map { Edit(kind: .delete, text: $0.element, oldLine: prefix + $0.offset + 1, newLine: nil) }
+            edits += newMiddle.enumerated().map { Edit(kind: .insert, text: $0.element, oldLine: nil, newLine: prefix + $0.offset + 1) }
+        }
+        edits += (0..<suffix).map { offset in
+            let old = a.count - suffix + offset, new = b.count - suffix + offset
+            return Edit(kind: .keep, text: a[old], oldLine: old + 1, newLine: new + 1)
+        }
+        return edits
+    }
+
+    private static func alignedScript(_ a: [String], _ b: [String]) -> [Edit] {
         var lcs = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
         for i in stride(from: a.count - 1, through: 0, by: -1) {
             for j in stride(from: b.count - 1, through: 0, by: -1) {

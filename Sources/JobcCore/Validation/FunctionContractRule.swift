@@ -4,6 +4,12 @@ struct FunctionContractRule: JobRule {
     func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
         for task in job.tasks {
             guard let functionName = task.function else { continue }
+            if let contractPath = project.functions.broken[functionName.value] {
+                diagnostics.error(
+                    .invalidContract, "function '\(functionName.value)' has an invalid contract", at: functionName.location,
+                    notes: [.init("see the errors reported for \(contractPath)")], suggestion: "fix the contract first")
+                continue
+            }
             guard let contract = project.functions[functionName.value] else {
                 let known = project.functions.names
                 diagnostics.error(
@@ -31,6 +37,12 @@ struct FunctionContractRule: JobRule {
         }
         for argument in task.kwargs {
             let value = ParameterValue(yaml: argument.value)
+            if let overflow = Self.overflowingInteger(in: argument.value) {
+                diagnostics.error(
+                    .invalidValue, "integer \(overflow.scalar!.text) is out of range (64-bit signed integers only)", at: overflow.location,
+                    suggestion: "quote it to pass it as a string")
+                continue
+            }
             guard value.isFinite else {
                 diagnostics.error(
                     .invalidValue, "parameter '\(argument.name.value)' holds NaN or infinity, which no target can pass on exactly",
@@ -57,6 +69,19 @@ struct FunctionContractRule: JobRule {
             if parameter.type == .path, case .string(let path) = value {
                 checkProjectFile(path, at: argument.value.location, parameter.name, project, &diagnostics)
             }
+        }
+    }
+
+    /// A plain whole-number literal too large for Int resolves to a float, silently losing digits.
+    static func overflowingInteger(in node: YAMLNode) -> YAMLNode? {
+        switch node.content {
+        case .scalar(let scalar):
+            guard scalar.style == .plain, case .float = scalar.resolved, MappingReader.isWholeNumberSyntax(scalar.text) else { return nil }
+            return node
+        case .sequence(let items):
+            return items.lazy.compactMap(overflowingInteger).first
+        case .mapping(let entries):
+            return entries.lazy.compactMap { overflowingInteger(in: $0.value) }.first
         }
     }
 
@@ -99,6 +124,8 @@ struct FunctionContractRule: JobRule {
         case .failure(.missing):
             diagnostics.error(.missingFile, "file '\(path)' (parameter '\(parameter)') does not exist in the project", at: location,
                               suggestion: "paths are relative to the project root (the folder that holds orchestration/)")
+        case .failure(.controlCharacter):
+            diagnostics.error(.pathEscape, "the path of parameter '\(parameter)' contains a control character (NUL, newline, …)", at: location)
         case .failure(.notAFile):
             diagnostics.error(.missingFile, "'\(path)' (parameter '\(parameter)') is not a file", at: location)
         }

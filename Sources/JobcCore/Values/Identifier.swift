@@ -21,6 +21,15 @@ public enum Identifier {
         return nil
     }
 
+    /// Why `id` cannot name a job although it is a valid identifier: the generated `<id>.py` would
+    /// shadow a Python module (standard library, engine, runtime, or one of the project's functions).
+    public static func moduleShadowProblem(withJobID id: String, projectModules: Set<String>) -> String? {
+        if PythonModuleNames.standardLibrary.contains(id) { return "'\(id).py' would shadow Python's standard module '\(id)'" }
+        if PythonModuleNames.engineAndRuntime.contains(id) { return "'\(id).py' would shadow the module '\(id)' that generated code imports" }
+        if projectModules.contains(id) { return "'\(id).py' would shadow the project's function module '\(id)'" }
+        return nil
+    }
+
     /// A portable spelling close to `text`, offered as a suggestion.
     public static func suggestion(for text: String) -> String? {
         var result = ""

@@ -95,7 +95,8 @@ public struct CronExpression: Hashable, Sendable {
             let parts = item.split(separator: "/", omittingEmptySubsequences: false)
             guard parts.count <= 2 else { return "'\(item)' has more than one '/'" }
             if parts.count == 2 {
-                guard let step = Int(parts[1]), step >= 1, step <= spec.range.upperBound else {
+                guard parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let step = Int(parts[1]), step >= 1,
+                      step <= spec.range.upperBound else {
                     return "step '\(parts[1])' must be a number from 1 to \(spec.range.upperBound)"
                 }
             }

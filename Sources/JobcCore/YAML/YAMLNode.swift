@@ -84,8 +84,15 @@ public enum ScalarValue: Sendable, Equatable {
     }
 
     private static func integer(from text: String) -> Int? {
-        if text.hasPrefix("0x") { return Int(text.dropFirst(2), radix: 16) }
-        if text.hasPrefix("0o") { return Int(text.dropFirst(2), radix: 8) }
+        // Int(_:radix:) would also take a sign after the prefix ("0x-5"); YAML does not.
+        if text.hasPrefix("0x") {
+            let digits = text.dropFirst(2)
+            return digits.allSatisfy(\.isHexDigit) ? Int(digits, radix: 16) : nil
+        }
+        if text.hasPrefix("0o") {
+            let digits = text.dropFirst(2)
+            return digits.allSatisfy({ ("0"..."7").contains($0) }) ? Int(digits, radix: 8) : nil
+        }
         var digits = Substring(text)
         if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
         guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }

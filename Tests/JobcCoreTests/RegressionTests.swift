@@ -1,0 +1,102 @@
+import Foundation
+import XCTest
+@testable import JobcCore
+
+/// Inputs that once slipped through or misled (from code review), each pinned down.
+final class RegressionTests: XCTestCase {
+    private var project: TestProject!
+
+    override func setUpWithError() throws {
+        project = try TestProject()
+    }
+
+    override func tearDown() {
+        project.remove()
+    }
+
+    func testJobIDsThatWouldShadowAPythonModuleAreRefused() throws {
+        for id in ["datetime", "json", "airflow", "jobc_dagster", "echo_function"] {
+            let result = try project.compile("job_id: \(id)\ntasks:\n  a: {function: EchoFunction, kwargs: {message: a}}\n")
+            XCTAssertEqual(result.summary, ["1:9 invalid-identifier"], id)
+        }
+    }
+
+    func testAContractWithErrorsFailsOnlyTheTasksThatUseIt() throws {
+        try project.write("orchestration/function/broken.py", "")
+        try project.write("orchestration/function/broken.contract.yaml", "name: Broken\nmodule: broken\nclass: \"X\\\"); import os\"\n")
+        let (opened, contractDiagnostics) = Project.open(root: project.root)
+        XCTAssertEqual(contractDiagnostics.map(\.rule), [.invalidContract])
+        XCTAssertNil(opened.functions["Broken"])
+        let uses = JobFrontEnd().compile(SourceFile(displayPath: "j.yaml", text: "job_id: j\ntasks:\n  a: {function: Broken}\n"), project: opened, sourcePath: "j.yaml")
+        XCTAssertEqual(uses.diagnostics.map(\.rule), [.invalidContract])
+        let avoids = JobFrontEnd().compile(SourceFile(displayPath: "k.yaml", text: "job_id: k\ntasks:\n  a: {function: EchoFunction, kwargs: {message: a}}\n"), project: opened, sourcePath: "k.yaml")
+        XCTAssertNotNil(avoids.graph)
+    }
+
+    func testControlCharactersInAPathAreRefused() throws {
+        let result = try project.compile("job_id: j\ntasks:\n  a: {function: EchoFunction, kwargs: {message: a, script: \"orchestration/sql/ok.sql\\0junk\"}}\n")
+        XCTAssertEqual(result.summary, ["3:60 path-escape"])
+    }
+
+    func testIntegersTooLargeForSixtyFourBitsAreRefusedNotRounded() throws {
+        let result = try project.compile("job_id: j\ntasks:\n  a: {function: EchoFunction, kwargs: {message: a, times: 12345678901234567891}}\n")
+        XCTAssertEqual(result.summary, ["3:59 invalid-value"])
+    }
+
+    func testSignsAreNotDigits() {
+        XCTAssertEqual(ScalarValue(plain: "0x-5"), .string("0x-5"))
+        XCTAssertEqual(ScalarValue(plain: "0o+17"), .string("0o+17"))
+        XCTAssertEqual(ScalarValue(plain: "0x1f"), .integer(31))
+        XCTAssertThrowsError(try CronExpression.parse("*/+5 * * * *").get())
+    }
+
+    func testSymlinkedFoldersAreNotWalkedAndFilesAreFoundOnce() throws {
+        try project.write("jobs/sub/a.yaml", "job_id: a\n")
+        try FileManager.default.createSymbolicLink(atPath: project.root + "/jobs/sub/up", withDestinationPath: "..")
+        try FileManager.default.createSymbolicLink(atPath: project.root + "/jobs/again", withDestinationPath: "sub")
+        let files = try InputDiscovery.jobFiles(in: [project.root + "/jobs", project.root + "/jobs/sub/a.yaml"])
+        XCTAssertEqual(files, [project.root + "/jobs/sub/a.yaml"])
+    }
+
+    func testMessagesCannotDriveTheTerminalOrForgeLines() {
+        let renderer = DiagnosticRenderer { _, _ in nil }
+        let text = renderer.render(.error(.unknownKey, "unknown key '\u{1B}[31mRED\nfake.yaml:1:1: error: forged'", at: nil))
+        XCTAssertFalse(text.contains("\u{1B}"))
+        XCTAssertEqual(text.split(separator: "\n").count, 1, text)
+    }
+
+    func testUnifiedDiffMatchesDiffDashU() {
+        let diff = UnifiedDiff.render(old: "a\nb\nc\n", new: "a\nB\nc\nd\n", oldName: "o", newName: "n")
+        XCTAssertEqual(diff, "--- o\n+++ n\n@@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d\n")
+        let old = (1...30).map { "line \($0)" }.joined(separator: "\n") + "\n"
+        let new = old.replacingOccurrences(of: "line 3\n", with: "LINE 3\n").replacingOccurrences(of: "line 28\n", with: "")
+        XCTAssertEqual(UnifiedDiff.render(old: old, new: new, oldName: "o", newName: "n"), """
+            --- o
+            +++ n
+            @@ -1,6 +1,6 @@
+             line 1
+             line 2
+            -line 3
+            +LINE 3
+             line 4
+             line 5
+             line 6
+            @@ -25,6 +25,5 @@
+             line 25
+             line 26
+             line 27
+            -line 28
+             line 29
+             line 30
+
+            """)
+        XCTAssertNil(UnifiedDiff.render(old: "same", new: "same", oldName: "o", newName: "n"))
+    }
+
+    func testHugeDiffsFallBackToAWholesaleReplacementInsteadOfExhaustingMemory() {
+        let old = (1...5_000).map { "a\($0)" }.joined(separator: "\n")
+        let new = (1...5_000).map { "b\($0)" }.joined(separator: "\n")
+        let diff = UnifiedDiff.render(old: old, new: new, oldName: "o", newName: "n")
+        XCTAssertEqual(diff?.split(separator: "\n").filter { $0.hasPrefix("-a") }.count, 5_000)
+    }
+}
