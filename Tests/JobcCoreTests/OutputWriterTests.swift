@@ -36,10 +36,13 @@ final class OutputWriterTests: XCTestCase {
     }
 
     func testStaleTemporariesFromAKilledRunAreRemoved() throws {
-        try "half".write(toFile: folder + "/.a.py.jobc-tmp-4242", atomically: false, encoding: .utf8)
+        try "half".write(toFile: folder + "/.a.py.jobc-tmp-2147483646", atomically: false, encoding: .utf8)
         try "keep".write(toFile: folder + "/.hidden-but-mine", atomically: false, encoding: .utf8)
+        // A live process (here: this one) may be writing right now: its temporaries stay.
+        try "live".write(toFile: folder + "/.b.py.jobc-tmp-\(getpid())", atomically: false, encoding: .utf8)
         OutputWriter(outputDirectory: folder).removeStaleTemporaryFiles()
-        XCTAssertNil(contents(".a.py.jobc-tmp-4242"))
+        XCTAssertNil(contents(".a.py.jobc-tmp-2147483646"))
         XCTAssertEqual(contents(".hidden-but-mine"), "keep")
+        XCTAssertEqual(contents(".b.py.jobc-tmp-\(getpid())"), "live")
     }
 }

@@ -103,6 +103,13 @@ final class YAMLLoaderTests: XCTestCase {
         XCTAssertEqual(result.diagnostics.first?.location, SourceLocation(file: "t.yaml", line: 2, column: 4))
     }
 
+    func testRawUnicodeLineSeparatorsAreRefusedWhereTheyStand() {
+        let result = load("a: 1 # note\u{2028}\nb: 2\n")
+        XCTAssertEqual(result.diagnostics.map(\.rule), [.yamlEncoding])
+        XCTAssertEqual(result.diagnostics.first?.location, SourceLocation(file: "t.yaml", line: 1, column: 12))
+        XCTAssertNotNil(load("a: \"escaped \\L is fine\"\n").root)
+    }
+
     func testBinaryFileIsRefused() {
         let result = load(bytes: [0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x00, 0x00])
         XCTAssertEqual(result.diagnostics.map(\.rule), [.yamlEncoding])

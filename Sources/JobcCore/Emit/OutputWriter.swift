@@ -31,15 +31,17 @@ public struct OutputWriter: Sendable {
         }
     }
 
-    /// Temporary files a killed earlier run left behind (it died between write and rename).
-    /// Only names this writer produces are touched.
+    /// Temporary files a killed earlier run left behind (it died between write and rename). Only
+    /// names this writer produces are touched, and only when their process is gone: another jobc
+    /// writing into the same folder right now keeps its files.
     public func removeStaleTemporaryFiles() {
         guard let enumerator = FileManager.default.enumerator(atPath: outputDirectory) else { return }
         for case let relative as String in enumerator {
             let name = (relative as NSString).lastPathComponent
-            if name.hasPrefix("."), name.contains(Self.temporaryMarker) {
-                try? FileManager.default.removeItem(atPath: outputDirectory + "/" + relative)
-            }
+            guard name.hasPrefix("."), let marker = name.range(of: Self.temporaryMarker),
+                  let pid = pid_t(name[marker.upperBound...]) else { continue }
+            let alive = pid == getpid() || kill(pid, 0) == 0 || errno == EPERM
+            if !alive { try? FileManager.default.removeItem(atPath: outputDirectory + "/" + relative) }
         }
     }
 

@@ -86,6 +86,13 @@ enum EncodingCheck {
                         .yamlEncoding, "the file contains a NUL byte: it looks like a binary file, not YAML text",
                         at: SourceLocation(file: path, line: line, column: column))
                 }
+                if !isBinary, [0x85, 0x2028, 0x2029].contains(scalar.value) {
+                    // libyaml counts these as line breaks and editors mostly do not: positions would drift.
+                    return .error(
+                        .yamlEncoding, "raw Unicode line separator U+\(String(scalar.value, radix: 16, uppercase: true)) in the file",
+                        at: SourceLocation(file: path, line: line, column: column),
+                        suggestion: "inside a double-quoted string write it as an escape (\\N, \\L or \\P); elsewhere remove it")
+                }
                 if !isBinary, !isAllowedInYAML(scalar) {
                     let hex = String(scalar.value, radix: 16, uppercase: true)
                     return .error(

@@ -64,13 +64,7 @@ struct AirflowDAGFile {
             "function_module=\(PythonLiteral.string(task.function.module)),",
             "function_class=\(PythonLiteral.string(task.function.className)),",
         ]
-        if task.parameters.isEmpty {
-            lines.append("function_kwargs={},")
-        } else {
-            lines.append("function_kwargs={")
-            lines += task.parameters.map { "    \(PythonLiteral.string($0.key)): \(PythonLiteral.value($0.value))," }
-            lines.append("},")
-        }
+        lines += PythonLiteral.kwargsArgument(task.parameters)
         lines.append("secret_key=\(task.secretName.map(PythonLiteral.string) ?? "None"),")
         lines.append("retries=\(task.retry.retries),")
         lines.append("retry_delay=\(Self.timedelta(task.retry.delay)),")

@@ -33,6 +33,12 @@ public enum PythonLiteral {
         }
     }
 
+    /// `function_kwargs={...},` as a block, one parameter per line (both Python targets pass kwargs so).
+    static func kwargsArgument(_ parameters: [ParameterValue.MappingEntry]) -> [String] {
+        guard !parameters.isEmpty else { return ["function_kwargs={},"] }
+        return ["function_kwargs={"] + parameters.map { "    \(string($0.key)): \(value($0.value))," } + ["},"]
+    }
+
     /// A timezone-aware `datetime.datetime(...)` (the module must `import datetime`).
     public static func datetime(_ date: StartDate) -> String {
         let zone = date.utcOffsetMinutes == 0
