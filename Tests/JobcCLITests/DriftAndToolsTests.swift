@@ -58,6 +58,12 @@ final class DriftAndToolsTests: JobcCLITestCase {
         let mermaid = try jobc(["graph", job, "--format", "mermaid"], in: Self.repositoryRoot)
         XCTAssertTrue(mermaid.stdout.hasPrefix("flowchart LR\n    task_extract_orders[\"extract_orders<br/>PostgreSQLFunction\"]\n"), mermaid.stdout)
         XCTAssertTrue(mermaid.stdout.contains("    task_extract_orders --> task_totals_by_product\n"), mermaid.stdout)
+        // SVG goes through Graphviz's `dot`, which .ci/run installs; without it this fails (exit 2).
+        let svg = try jobc(["graph", job, "--format", "svg"], in: Self.repositoryRoot)
+        XCTAssertEqual(svg.status, 0, svg.summary)
+        XCTAssertTrue(svg.stdout.hasPrefix("<?xml"), svg.summary)
+        XCTAssertTrue(svg.stdout.contains("<title>sales_diamond</title>"), svg.summary)
+        XCTAssertTrue(svg.stdout.contains(">publish_report</text>"), svg.summary)
         let broken = try jobc(["graph", "jobs/bad/dependency_cycle.yaml"], in: Self.fixtureProject)
         XCTAssertEqual(broken.status, 1, broken.summary)
     }
