@@ -19,7 +19,7 @@ import pathlib
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from jobc_cli import compile_jobs, job_id, run_jobc
+from jobc_cli import compile_jobs, ir, job_id, run_jobc
 from jobc_test_support import REPO_ROOT
 
 SCENARIOS = REPO_ROOT / "Tests" / "conformance" / "scenarios"
@@ -130,10 +130,7 @@ class CloudWorkflowsDriver:
 
 def _task_ids(scenario: Scenario) -> list[str]:
     """Every task id of the scenario's job, as jobc reads it (`jobc ir`)."""
-    result = run_jobc("ir", str(scenario.job), "--root", str(REPO_ROOT))
-    if result.returncode != 0:
-        raise AssertionError(f"jobc ir {scenario.job} failed:\n{result.stderr}")
-    return [task["taskId"] for task in json.loads(result.stdout)["tasks"]]
+    return [task["taskId"] for task in ir(scenario.job)["tasks"]]
 
 
 # The registry: target name -> how to build its driver from the pytest request (its engine fixture).

@@ -40,9 +40,13 @@ def compile_jobs(target: str, out: pathlib.Path, *paths: pathlib.Path | str, roo
     return result
 
 
-def job_id(job: pathlib.Path, root: pathlib.Path = REPO_ROOT) -> str:
-    """The job's id, as jobc reads it (`jobc ir`)."""
+def ir(job: pathlib.Path, root: pathlib.Path = REPO_ROOT) -> dict:
+    """The job's IR, as `jobc ir` prints it; fails with jobc's diagnostics when the job is invalid."""
     result = run_jobc("ir", str(job), "--root", str(root))
     if result.returncode != 0:
         raise AssertionError(f"jobc ir {job} failed ({result.returncode}):\n{result.stderr}")
-    return json.loads(result.stdout)["job"]["id"]
+    return json.loads(result.stdout)
+
+
+def job_id(job: pathlib.Path, root: pathlib.Path = REPO_ROOT) -> str:
+    return ir(job, root)["job"]["id"]

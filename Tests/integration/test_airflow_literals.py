@@ -10,8 +10,10 @@ from __future__ import annotations
 import ast
 import pathlib
 import random
+import shutil
 
 from jobc_cli import compile_jobs
+from jobc_test_support import REPO_ROOT
 
 JOBS = 150
 TAGS_PER_JOB = 6
@@ -95,12 +97,16 @@ def emitted_literals(source: str) -> dict:
 
 def test_random_strings_round_trip_through_generated_python(tmp_path):
     rng = random.Random(20261121)
-    jobs = tmp_path / "jobs"
+    # A project of its own: the sample functions, SQL and secret store, plus the generated jobs.
+    project = tmp_path / "project"
+    shutil.copytree(REPO_ROOT / "orchestration", project / "orchestration")
+    shutil.copytree(REPO_ROOT / "secret", project / "secret")
+    jobs = project / "jobs"
     jobs.mkdir()
     expected = {f"literal_job_{index}": write_job(jobs, index, rng) for index in range(JOBS)}
     out = tmp_path / "out"
 
-    compile_jobs("airflow", out, jobs)
+    compile_jobs("airflow", out, jobs, root=project)
 
     for job_id, values in expected.items():
         source = (out / f"{job_id}.py").read_text(encoding="utf-8")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import sqlite3
 
-import pytest
 from jobc_test_support import AIRFLOW_DAGS, seed_source
 
 UTC = datetime.timezone.utc

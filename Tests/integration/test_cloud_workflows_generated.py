@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 import yaml
 from cloud_workflows_harness import local_program
-from jobc_cli import compile_jobs, run_jobc
+from jobc_cli import compile_jobs, ir, run_jobc
 from jobc_test_support import REPO_ROOT
 
 SCHEMA = json.loads((pathlib.Path(__file__).parent / "fixtures" / "schemas" / "cloud-workflows.schema.json").read_text(encoding="utf-8"))
@@ -58,8 +58,8 @@ def _literal(value):
 
 @pytest.mark.parametrize("job", JOBS, ids=[job.stem for job in JOBS])
 def test_every_program_validates_and_keeps_every_string(job, compiled):
-    ir = json.loads(run_jobc("ir", str(job), "--root", str(REPO_ROOT)).stdout)
-    path = compiled / f"{ir['job']['id']}.workflows.yaml"
+    graph = ir(job)
+    path = compiled / f"{graph['job']['id']}.workflows.yaml"
     program = yaml.safe_load(path.read_text(encoding="utf-8"))
     jsonschema.validate(program, SCHEMA)
     # What the schema misses.
@@ -73,8 +73,8 @@ def test_every_program_validates_and_keeps_every_string(job, compiled):
             assert node["args"]["auth"] == {"type": "OIDC"}
             assert 1 <= node["args"]["timeout"] <= 1800
     bodies = {node["args"]["body"]["task_id"]: node["args"]["body"] for node in _steps(program) if node.get("call") == "http.post"}
-    assert sorted(bodies) == sorted(task["taskId"] for task in ir["tasks"])
-    for task in ir["tasks"]:
+    assert sorted(bodies) == sorted(task["taskId"] for task in graph["tasks"])
+    for task in graph["tasks"]:
         body = bodies[task["taskId"]]
         assert _literal(body["kwargs"]) == task["parameters"]
         assert body["secret_key"] == (task["secret"]["name"] if task["secret"] else None)
@@ -89,14 +89,14 @@ def test_every_program_validates_and_keeps_every_string(job, compiled):
 
 def test_scheduler_files_are_terraform_json_for_scheduled_jobs_only(compiled):
     for job in JOBS:
-        ir = json.loads(run_jobc("ir", str(job), "--root", str(REPO_ROOT)).stdout)
-        path = compiled / f"{ir['job']['id']}.scheduler.tf.json"
-        if ir["job"]["schedule"]["kind"] == "manual":
+        graph = ir(job)
+        path = compiled / f"{graph['job']['id']}.scheduler.tf.json"
+        if graph["job"]["schedule"]["kind"] == "manual":
             assert not path.exists()
             continue
-        resource = json.loads(path.read_text(encoding="utf-8"))["resource"]["google_cloud_scheduler_job"][ir["job"]["id"]]
-        assert resource["schedule"] == ir["job"]["schedule"]["cron"]
-        assert resource["http_target"]["uri"].endswith(f"/workflows/{ir['job']['id']}/executions")
+        resource = json.loads(path.read_text(encoding="utf-8"))["resource"]["google_cloud_scheduler_job"][graph["job"]["id"]]
+        assert resource["schedule"] == graph["job"]["schedule"]["cron"]
+        assert resource["http_target"]["uri"].endswith(f"/workflows/{graph['job']['id']}/executions")
         assert json.loads(base64.b64decode(resource["http_target"]["body"])) == {"argument": "{}"}
 
 
