@@ -19,16 +19,7 @@ struct IRCommand: ParsableCommand {
     @OptionGroup var project: ProjectOptions
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: path) else { Reporter.usageError("no such file: \(path)") }
-        let workspace = Workspace(rootOverride: project.root)
-        let compilation = workspace.compileJob(at: path)
-        var reporter = Reporter(workspace: workspace, noColor: project.noColor)
-        reporter.report(compilation.allDiagnostics)
-        // Output only from a fully valid project: a contract error would make the picture a lie.
-        guard let graph = compilation.graph, reporter.errors == 0 else {
-            reporter.finish(files: 1)
-            throw ExitCode(1)
-        }
+        let graph = try validGraph(ofJobAt: path, project: project)
         print(graph.json.rendered(), terminator: "")
     }
 }

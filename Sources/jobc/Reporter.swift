@@ -65,3 +65,18 @@ func discoverJobFiles(_ paths: [String]) -> [String] {
         Reporter.usageError("no such file or folder: \(error.path)")
     }
 }
+
+/// The graph of one job for commands that print it (`ir`, `graph`): diagnostics go to standard
+/// error, and any error — the job's or its project's contracts' — means exit 1 and no output.
+func validGraph(ofJobAt path: String, project: ProjectOptions) throws -> JobGraph {
+    guard FileManager.default.fileExists(atPath: path) else { Reporter.usageError("no such file: \(path)") }
+    let workspace = Workspace(rootOverride: project.root)
+    let compilation = workspace.compileJob(at: path)
+    var reporter = Reporter(workspace: workspace, noColor: project.noColor)
+    reporter.report(compilation.allDiagnostics)
+    guard let graph = compilation.graph, reporter.errors == 0 else {
+        reporter.finish(files: 1)
+        throw ExitCode(1)
+    }
+    return graph
+}

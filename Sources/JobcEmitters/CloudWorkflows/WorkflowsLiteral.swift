@@ -54,38 +54,6 @@ public enum WorkflowsLiteral {
     /// A YAML double-quoted scalar. ASCII controls and every invisible or line-breaking scalar
     /// (NEL, LS, PS, BOM, bidi controls, non-ASCII spaces) are escaped; other text stays readable.
     public static func quoted(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where needsEscape(scalar): out += escape(scalar)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
-
-    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.value < 0x20 || scalar.value == 0x7F { return true }
-        if scalar.isASCII { return false }
-        switch scalar.properties.generalCategory {
-        case .control, .format, .lineSeparator, .paragraphSeparator, .spaceSeparator, .privateUse, .surrogate, .unassigned:
-            return true
-        default:
-            return false
-        }
-    }
-
-    private static func escape(_ scalar: Unicode.Scalar) -> String {
-        let hex = String(scalar.value, radix: 16, uppercase: true)
-        switch scalar.value {
-        case ..<0x100: return "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
-        case ..<0x10000: return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: return "\\U" + String(repeating: "0", count: 8 - hex.count) + hex
-        }
+        DoubleQuotedText.quoted(value)
     }
 }

@@ -1,23 +1,10 @@
 import JobcCore
 
 /// Python source literals for values that came from YAML. Every string is a double-quoted literal
-/// whose escapes make `ast.literal_eval` return exactly the input: no input can end the literal,
-/// start code, or hide characters (bidi controls, line separators) from a reviewer.
+/// (`DoubleQuotedText`) whose escapes make `ast.literal_eval` return exactly the input.
 public enum PythonLiteral {
     public static func string(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where needsEscape(scalar): out += escape(scalar)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        DoubleQuotedText.quoted(value)
     }
 
     public static func value(_ value: ParameterValue) -> String {
@@ -52,27 +39,5 @@ public enum PythonLiteral {
     static func float(_ number: Double) -> String {
         precondition(number.isFinite, "validation admits only finite numbers")
         return "\(number)"
-    }
-
-    /// ASCII control characters and every invisible or layout-changing scalar are escaped; other
-    /// printable text (accents, CJK, emoji) stays readable.
-    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.value < 0x20 || scalar.value == 0x7F { return true }
-        if scalar.isASCII { return false }
-        switch scalar.properties.generalCategory {
-        case .control, .format, .lineSeparator, .paragraphSeparator, .spaceSeparator, .privateUse, .surrogate, .unassigned:
-            return true
-        default:
-            return false
-        }
-    }
-
-    private static func escape(_ scalar: Unicode.Scalar) -> String {
-        let hex = String(scalar.value, radix: 16)
-        switch scalar.value {
-        case ..<0x100: return "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
-        case ..<0x10000: return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: return "\\U" + String(repeating: "0", count: 8 - hex.count) + hex
-        }
     }
 }
