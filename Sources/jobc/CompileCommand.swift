@@ -24,7 +24,7 @@ struct CompileCommand: ParsableCommand {
     @Argument(help: "Job files, or folders searched recursively for *.yaml and *.yml.")
     var paths: [String]
 
-    @Option(help: "The target to compile for (see `jobc targets`).")
+    @Option(help: "The target to compile for: built-in or a plugin (see `jobc targets`).")
     var target: String
 
     @Option(help: "Output folder. Default: build/<target>.")
@@ -39,17 +39,14 @@ struct CompileCommand: ParsableCommand {
     @OptionGroup var project: ProjectOptions
 
     func validate() throws {
-        guard Jobc.registry.emitter(named: target) != nil else {
-            throw ValidationError("unknown target '\(target)'; available: \(Jobc.registry.names.joined(separator: ", "))")
-        }
         for option in targetOptions where !option.contains("=") {
             throw ValidationError("--option takes key=value, got '\(option)'")
         }
     }
 
     func run() throws {
+        let emitter = Targets(project: project).emitter(named: target)
         let files = discoverJobFiles(paths)
-        let emitter = Jobc.registry.emitter(named: target)!
         var options: [String: String] = [:]
         for option in targetOptions {
             let parts = option.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

@@ -24,7 +24,38 @@ struct Jobc: ParsableCommand {
         ]
     )
 
-    static let registry = EmitterRegistry(BuiltinEmitters.all)
+}
+
+/// The targets a command can use: built-in ones and the plugins of `--root`'s jobc.yaml (else the
+/// project around the current directory) and PATH.
+struct Targets {
+    let catalog: TargetCatalog
+
+    init(project: ProjectOptions) {
+        let root = project.root ?? Project.findRoot(forJobAt: FileManager.default.currentDirectoryPath + "/" + JobcConfig.fileName)
+        catalog = TargetCatalog.discover(builtins: BuiltinEmitters.all, projectRoot: root, environment: ProcessInfo.processInfo.environment)
+        guard !catalog.configDiagnostics.isEmpty else { return }
+        var reporter = Reporter(workspace: Workspace(), noColor: project.noColor)
+        reporter.report(catalog.configDiagnostics)
+        if reporter.errors > 0 {
+            reporter.finish(files: 0)
+            Foundation.exit(1)
+        }
+    }
+
+    /// The emitter for `name`: an unknown name is a usage error (exit 2), a plugin that cannot say
+    /// what it supports an error (exit 1).
+    func emitter(named name: String) -> any Emitter {
+        guard catalog.contains(name) else {
+            Reporter.usageError("unknown target '\(name)'; available: \(catalog.names.joined(separator: ", "))")
+        }
+        do {
+            return try catalog.emitter(named: name)!
+        } catch {
+            Reporter.writeError("jobc: error: \(error)\n")
+            Foundation.exit(1)
+        }
+    }
 }
 
 /// Options every job-reading subcommand shares.

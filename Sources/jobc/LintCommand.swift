@@ -32,24 +32,17 @@ struct LintCommand: ParsableCommand {
     @Flag(help: "Treat warnings as errors (exit 1 when there is any).")
     var warningsAsErrors = false
 
-    func validate() throws {
-        _ = try portabilityTargets()
-    }
-
-    private func portabilityTargets() throws -> [any Emitter] {
+    /// Every target to check against; `all` includes every discovered plugin.
+    private func portabilityTargets() -> [any Emitter] {
         guard let target else { return [] }
-        if target == "all" { return Jobc.registry.emitters }
-        return try target.split(separator: ",").map { name in
-            guard let emitter = Jobc.registry.emitter(named: String(name)) else {
-                throw ValidationError("unknown target '\(name)'; available: \(Jobc.registry.names.joined(separator: ", ")), or all")
-            }
-            return emitter
-        }
+        let targets = Targets(project: project)
+        let names = target == "all" ? targets.catalog.names : target.split(separator: ",").map(String.init)
+        return names.map(targets.emitter(named:))
     }
 
     func run() throws {
+        let targets = portabilityTargets()
         let files = discoverJobFiles(paths)
-        let targets = try portabilityTargets()
         let workspace = Workspace(rootOverride: project.root)
         var reporter = Reporter(workspace: workspace, noColor: project.noColor, format: format)
         for file in files {

@@ -4,17 +4,47 @@ import JobcCore
 struct TargetsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "targets",
-        abstract: "List the targets jobc can compile for, and what each can express.",
-        discussion: "Example:\n  jobc targets"
+        abstract: "List the targets jobc can compile for (built-in and plugins), and what each can express.",
+        discussion: """
+            Plugins are executables named jobc-emit-NAME on PATH, or listed in the project's jobc.yaml
+            (see docs/plugins.md). A plugin that cannot report its capabilities is listed as broken,
+            and the exit status is 1.
+
+            Example:
+              jobc targets
+            """
     )
 
+    @OptionGroup var project: ProjectOptions
+
     func run() throws {
-        for emitter in Jobc.registry.emitters {
-            print("\(emitter.name)  \(emitter.summary)")
-            for feature in TargetCapabilities.Feature.allCases {
-                let note = emitter.capabilities.supported[feature].map { "yes: \($0)" } ?? "no"
-                print("  \(feature.rawValue): \(note)")
+        let catalog = Targets(project: project).catalog
+        for emitter in catalog.builtins {
+            print("\(emitter.name)  \(emitter.summary)  (built-in)")
+            printCapabilities(emitter.capabilities)
+        }
+        var broken = 0
+        for plugin in catalog.plugins {
+            do {
+                let emitter = try ExternalEmitter.load(plugin)
+                print("\(emitter.name)  \(emitter.summary)  (plugin \(plugin.executable), from \(plugin.origin))")
+                printCapabilities(emitter.capabilities)
+            } catch {
+                broken += 1
+                print("\(plugin.name)  BROKEN  (plugin \(plugin.executable), from \(plugin.origin))")
+                print("  \(error.description.replacingOccurrences(of: "\n", with: "\n  "))")
             }
+        }
+        for plugin in catalog.shadowed {
+            print("note: plugin \(plugin.executable) is ignored: '\(plugin.name)' is a built-in target")
+        }
+        if broken > 0 { throw ExitCode(1) }
+    }
+
+    private func printCapabilities(_ capabilities: TargetCapabilities) {
+        for feature in TargetCapabilities.Feature.allCases {
+            let note = capabilities.supported[feature].map { "yes: \($0)" } ?? "no"
+            print("  \(feature.rawValue): \(note)")
         }
     }
 }

@@ -35,6 +35,20 @@ final class OutputWriterTests: XCTestCase {
         XCTAssertNil(contents("ok.py"), "a rejected artifact list must write no file at all")
     }
 
+    func testSymbolicLinkLeadingOutOfTheFolderWritesNothing() throws {
+        let outside = folder + "-outside"
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        try FileManager.default.createSymbolicLink(atPath: folder + "/linked", withDestinationPath: outside)
+        try FileManager.default.createDirectory(atPath: outside + "/deeper", withIntermediateDirectories: true)
+        let writer = OutputWriter(outputDirectory: folder)
+        for leaking in ["linked/x.py", "linked/deeper/x.py", "linked/new/x.py"] {
+            XCTAssertThrowsError(try writer.write([Artifact(relativePath: "ok.py", contents: "x"), Artifact(relativePath: leaking, contents: "x")]), leaking)
+        }
+        XCTAssertNil(contents("ok.py"), "a rejected artifact list must write no file at all")
+        XCTAssertEqual(try FileManager.default.subpathsOfDirectory(atPath: outside), ["deeper"])
+    }
+
     func testStaleTemporariesFromAKilledRunAreRemoved() throws {
         try "half".write(toFile: folder + "/.a.py.jobc-tmp-2147483646", atomically: false, encoding: .utf8)
         try "keep".write(toFile: folder + "/.hidden-but-mine", atomically: false, encoding: .utf8)

@@ -44,6 +44,9 @@ extension RuleID {
     public static let invalidContract: RuleID = "invalid-contract"
     public static let targetUnsupported: RuleID = "target-unsupported"
     public static let outputWrite: RuleID = "output-write"
+    // Plugins and configuration
+    public static let invalidConfig: RuleID = "invalid-config"
+    public static let pluginFailed: RuleID = "plugin-failed"
 
     /// Every rule with a one-line explanation, in the order a reader meets them.
     public static let catalog: [(rule: RuleID, summary: String)] = [
@@ -78,5 +81,7 @@ extension RuleID {
         (.invalidContract, "A function contract file is malformed."),
         (.targetUnsupported, "The job uses something the chosen target cannot express."),
         (.outputWrite, "A generated file could not be written."),
+        (.invalidConfig, "The project's jobc.yaml is malformed (unknown key, bad plugin name, missing command)."),
+        (.pluginFailed, "An external emitter crashed, timed out, or answered outside the plugin protocol (docs/plugins.md)."),
     ]
 }

@@ -15,7 +15,7 @@ public struct OutputWriter: Sendable {
 
         public var description: String {
             switch self {
-            case .unsafePath(let path): return "refusing to write '\(path)': artifact paths must stay inside the output folder"
+            case .unsafePath(let path): return "refusing to write '\(path)': artifact paths must stay inside the output folder (no '..', no absolute path, no symbolic link leading out)"
             case .io(let path, let reason): return "cannot write \(path): \(reason)"
             }
         }
@@ -23,7 +23,7 @@ public struct OutputWriter: Sendable {
 
     /// Checks every path before writing any file, so a bad artifact list writes nothing.
     public func write(_ artifacts: [Artifact]) throws(WriteError) {
-        for artifact in artifacts where !Self.isSafe(artifact.relativePath) {
+        for artifact in artifacts where !Self.isSafe(artifact.relativePath) || leadsOutside(artifact.relativePath) {
             throw .unsafePath(artifact.relativePath)
         }
         for artifact in artifacts {
@@ -46,6 +46,18 @@ public struct OutputWriter: Sendable {
     }
 
     static let temporaryMarker = ".jobc-tmp-"
+
+    /// True when a symbolic link inside the output folder would carry the file outside it: the
+    /// deepest folder of the path that already exists must resolve to a place inside the folder.
+    private func leadsOutside(_ relativePath: String) -> Bool {
+        guard let realOutput = FileSystem.realPath(outputDirectory) else { return false }  // created fresh: no links
+        var folder = (outputDirectory + "/" + relativePath as NSString).deletingLastPathComponent
+        while !FileManager.default.fileExists(atPath: folder) {
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+        guard let realFolder = FileSystem.realPath(folder) else { return true }
+        return realFolder != realOutput && !realFolder.hasPrefix(realOutput.hasSuffix("/") ? realOutput : realOutput + "/")
+    }
 
     static func isSafe(_ path: String) -> Bool {
         guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\\"), !path.contains("\0") else { return false }

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Where an external target's executable is, and how long one call may take.
+public struct PluginReference: Sendable, Equatable {
+    public var name: String
+    public var executable: String
+    public var timeoutSeconds: Int
+    /// Where it was found, for `jobc targets` and error messages: "PATH" or the config file.
+    public var origin: String
+}
+
+/// Finds `jobc-emit-NAME` executables: entries of the jobc config first, then the folders of PATH in
+/// order (the first executable of a name wins, as in a shell).
+public enum PluginDiscovery {
+    public static let executablePrefix = "jobc-emit-"
+    public static let defaultTimeoutSeconds = 60
+
+    public static func isValidTargetName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first), name.count <= 63 else { return false }
+        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+    }
+
+    /// Every plugin, sorted by name.
+    public static func discover(searchPath: String?, config: JobcConfig) -> [PluginReference] {
+        var found: [String: PluginReference] = [:]
+        for entry in config.plugins {
+            found[entry.name] = PluginReference(
+                name: entry.name, executable: entry.command,
+                timeoutSeconds: entry.timeoutSeconds ?? defaultTimeoutSeconds, origin: config.path ?? JobcConfig.fileName)
+        }
+        for folder in (searchPath ?? "").split(separator: ":", omittingEmptySubsequences: false).map(String.init) {
+            let directory = folder.isEmpty ? "." : folder
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
+            for fileName in names.sorted() where fileName.hasPrefix(executablePrefix) {
+                let name = String(fileName.dropFirst(executablePrefix.count))
+                let path = (directory as NSString).appendingPathComponent(fileName)
+                guard found[name] == nil, isValidTargetName(name), isExecutableFile(path) else { continue }
+                found[name] = PluginReference(
+                    name: name, executable: FileSystem.absolute(path), timeoutSeconds: defaultTimeoutSeconds, origin: "PATH")
+            }
+        }
+        return found.values.sorted { $0.name < $1.name }
+    }
+
+    private static func isExecutableFile(_ path: String) -> Bool {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return false }
+        return access(path, X_OK) == 0
+    }
+}

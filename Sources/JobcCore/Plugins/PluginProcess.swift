@@ -1,0 +1,252 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs a plugin executable once: bytes on stdin, stdout and stderr collected, within a deadline and
+/// an output limit. The child leads its own process group, so a timeout kills whatever it started too.
+///
+/// Foundation's `Process` is not used because it cannot put the child in a new process group, and its
+/// pipes are inherited by children started concurrently on other threads (jobc compiles in parallel).
+struct PluginProcess {
+    enum Termination: Equatable {
+        case exited(Int32)
+        case signalled(Int32)
+        case timedOut
+        case outputTooLarge
+    }
+
+    struct Result {
+        var termination: Termination
+        var stdout: [UInt8]
+        var stderr: [UInt8]
+    }
+
+    struct LaunchError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    var executable: String
+    var arguments: [String]
+    var extraEnvironment: [String: String]
+    var timeoutSeconds: Double
+    var outputLimit: Int
+
+    func run(stdin input: [UInt8]) throws(LaunchError) -> Result {
+        Self.ignoreSIGPIPE
+        // Pipes are created and marked close-on-exec under one lock with the spawn, so a plugin
+        // started at the same moment on another thread cannot inherit this call's pipe ends.
+        Self.spawnLock.lock()
+        let pipes: [(read: Int32, write: Int32)]
+        let pid: pid_t
+        do {
+            pipes = try (0..<3).map { _ throws(LaunchError) in try Self.makePipe() }
+        } catch {
+            Self.spawnLock.unlock()
+            throw error
+        }
+        let (stdinPipe, stdoutPipe, stderrPipe) = (pipes[0], pipes[1], pipes[2])
+        do {
+            pid = try spawn(stdin: stdinPipe.read, stdout: stdoutPipe.write, stderr: stderrPipe.write)
+        } catch {
+            Self.spawnLock.unlock()
+            for pipe in pipes { close(pipe.read); close(pipe.write) }
+            throw error
+        }
+        close(stdinPipe.read)
+        close(stdoutPipe.write)
+        close(stderrPipe.write)
+        Self.spawnLock.unlock()
+        var exchange = Exchange(
+            stdin: stdinPipe.write, stdout: stdoutPipe.read, stderr: stderrPipe.read, input: input,
+            deadline: Self.now() + timeoutSeconds, outputLimit: outputLimit)
+        let ended = exchange.pump()
+        let termination = finish(pid, pipesEnded: ended, deadline: exchange.deadline)
+        return Result(termination: termination, stdout: exchange.stdoutBytes, stderr: exchange.stderrBytes)
+    }
+
+    /// Waits for the child once its pipes are done (or kills its group when time or output ran out).
+    private func finish(_ pid: pid_t, pipesEnded: Exchange.Ending, deadline: Double) -> Termination {
+        switch pipesEnded {
+        case .timedOut: return killGroup(pid, reporting: .timedOut)
+        case .outputTooLarge: return killGroup(pid, reporting: .outputTooLarge)
+        case .closed: break
+        }
+        var status: Int32 = 0
+        // The plugin closed its output but may still be running: poll until the deadline.
+        while true {
+            let waited = waitpid(pid, &status, WNOHANG)
+            if waited == pid { break }
+            if waited < 0 && errno != EINTR { return .exited(-1) }
+            if Self.now() >= deadline { return killGroup(pid, reporting: .timedOut) }
+            usleep(1_000)
+        }
+        // Children it left behind in its group must not outlive the call.
+        kill(-pid, SIGKILL)
+        if status & 0x7f == 0 { return .exited((status >> 8) & 0xff) }
+        return .signalled(status & 0x7f)
+    }
+
+    private func killGroup(_ pid: pid_t, reporting termination: Termination) -> Termination {
+        kill(-pid, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return termination
+    }
+
+    private func spawn(stdin: Int32, stdout: Int32, stderr: Int32) throws(LaunchError) -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setpgroup(&attributes, 0)
+        // jobc ignores SIGPIPE (a plugin may exit before reading its input); the plugin gets the default.
+        var defaultSignals = sigset_t()
+        sigemptyset(&defaultSignals)
+        sigaddset(&defaultSignals, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF))
+
+        var environment = ProcessInfo.processInfo.environment
+        environment.merge(extraEnvironment) { _, extra in extra }
+        let argv = [executable] + arguments
+        let envp = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        var pid: pid_t = 0
+        let status = withCStrings(argv) { argvPointers in
+            withCStrings(envp) { envpPointers in
+                posix_spawn(&pid, executable, &actions, &attributes, argvPointers, envpPointers)
+            }
+        }
+        guard status == 0 else { throw LaunchError(description: String(cString: strerror(status))) }
+        return pid
+    }
+
+    private static func makePipe() throws(LaunchError) -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else {
+            throw LaunchError(description: "cannot create a pipe: \(String(cString: strerror(errno)))")
+        }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return (fds[0], fds[1])
+    }
+
+    private static let spawnLock = NSLock()
+
+    private static let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN); return () }()
+
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
+
+/// One output pipe of the plugin and what has been read from it.
+private struct OutputPipe {
+    var fd: Int32?
+    var bytes: [UInt8] = []
+
+    mutating func drain() {
+        guard let descriptor = fd else { return }
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+        if count > 0 {
+            bytes.append(contentsOf: chunk[0..<count])
+        } else if count == 0 || (errno != EAGAIN && errno != EINTR) {
+            close()
+        }
+    }
+
+    mutating func close() {
+        if let fd { _ = Glibc.close(fd) }
+        fd = nil
+    }
+}
+
+/// Feeds stdin and drains stdout and stderr at the same time, so neither side blocks on a full pipe.
+private struct Exchange {
+    enum Ending { case closed, timedOut, outputTooLarge }
+
+    var stdin: Int32?
+    var stdout: OutputPipe
+    var stderr: OutputPipe
+    let input: [UInt8]
+    let deadline: Double
+    let outputLimit: Int
+    var written = 0
+
+    var stdoutBytes: [UInt8] { stdout.bytes }
+    var stderrBytes: [UInt8] { stderr.bytes }
+
+    init(stdin: Int32, stdout: Int32, stderr: Int32, input: [UInt8], deadline: Double, outputLimit: Int) {
+        self.stdin = stdin
+        self.stdout = OutputPipe(fd: stdout)
+        self.stderr = OutputPipe(fd: stderr)
+        self.input = input
+        self.deadline = deadline
+        self.outputLimit = outputLimit
+        for fd in [stdin, stdout, stderr] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        if input.isEmpty { closeStdin() }
+    }
+
+    mutating func pump() -> Ending {
+        defer { closeAll() }
+        while stdin != nil || stdout.fd != nil || stderr.fd != nil {
+            let remaining = deadline - PluginProcess.now()
+            guard remaining > 0 else { return .timedOut }
+            var fds: [pollfd] = []
+            if let stdin { fds.append(pollfd(fd: stdin, events: Int16(POLLOUT), revents: 0)) }
+            if let fd = stdout.fd { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+            if let fd = stderr.fd { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+            let ready = poll(&fds, nfds_t(fds.count), Int32(min(remaining * 1000 + 1, 1_000)))
+            if ready < 0 && errno != EINTR { return .closed }
+            for entry in fds where entry.revents != 0 {
+                if entry.fd == stdin { feedStdin() }
+                if entry.fd == stdout.fd { stdout.drain() }
+                if entry.fd == stderr.fd { stderr.drain() }
+            }
+            if stdout.bytes.count + stderr.bytes.count > outputLimit { return .outputTooLarge }
+        }
+        return .closed
+    }
+
+    private mutating func feedStdin() {
+        guard let fd = stdin else { return }
+        let count = input.withUnsafeBytes { buffer in
+            write(fd, buffer.baseAddress! + written, input.count - written)
+        }
+        if count > 0 {
+            written += count
+            if written == input.count { closeStdin() }
+        } else if count < 0 && errno != EAGAIN && errno != EINTR {
+            closeStdin()  // the plugin stopped reading (EPIPE): its answer, or its exit status, tells why
+        }
+    }
+
+    private mutating func closeStdin() {
+        if let stdin { close(stdin) }
+        stdin = nil
+    }
+
+    private mutating func closeAll() {
+        closeStdin()
+        stdout.close()
+        stderr.close()
+    }
+}
+
+private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { pointers.forEach { free($0) } }
+    return body(pointers)
+}
