@@ -1,9 +1,10 @@
 """Shared fixtures for the jobc integration tests.
 
 Everything here runs for real: a throwaway PostgreSQL 15 cluster, the installed
-jobc-runtime / jobc-airflow packages, Airflow 3 with its own metadata DB, and
-Dagster 1.13 in its own virtualenv with its own instance.
-Missing PostgreSQL binaries or a missing Dagster venv make the tests FAIL, never skip.
+jobc-runtime / jobc-airflow packages, Airflow 3 with its own metadata DB,
+Dagster 1.13 in its own virtualenv with its own instance, and Prefect 3 in its own
+virtualenv with its own server.
+Missing PostgreSQL binaries or a missing engine venv make the tests FAIL, never skip.
 """
 
 from __future__ import annotations
@@ -120,4 +121,32 @@ def cloud_workflows(tmp_path_factory):
     try:
         return CloudWorkflowsHarness(work=tmp_path_factory.mktemp("cloud_workflows"))
     except CloudWorkflowsHarnessError as error:  # fail loudly with the reason; never skip
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def prefect(tmp_path_factory):
+    """Prefect 3 from $JOBC_PREFECT_VENV (default <repo>/.venv/prefect): one local server (SQLite,
+    private PREFECT_HOME) for the whole session, and the jobc-emit-prefect plugin."""
+    from prefect_harness import PrefectHarness, PrefectHarnessError
+
+    try:
+        harness = PrefectHarness(home=tmp_path_factory.mktemp("prefect_home"))
+        harness.start_server()
+    except PrefectHarnessError as error:  # fail loudly with the reason; never skip
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield harness
+    finally:
+        harness.stop_server()
+
+
+@pytest.fixture(scope="session")
+def prefect_plugin() -> pathlib.Path:
+    """$JOBC_PREFECT_VENV/bin/jobc-emit-prefect, without starting a Prefect server."""
+    from prefect_harness import PrefectHarnessError, plugin_command
+
+    try:
+        return plugin_command()
+    except PrefectHarnessError as error:  # fail loudly with the reason; never skip
         pytest.fail(str(error), pytrace=False)

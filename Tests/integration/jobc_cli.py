@@ -9,6 +9,7 @@ import json
 import os
 import pathlib
 import subprocess
+from collections.abc import Mapping
 
 from jobc_test_support import REPO_ROOT
 
@@ -21,20 +22,24 @@ def jobc_binary() -> pathlib.Path:
     return binary
 
 
-def run_jobc(*arguments: str, cwd: pathlib.Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_jobc(*arguments: str, cwd: pathlib.Path | None = None, timeout: float = 120,
+             extra_env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(jobc_binary()), *arguments],
         cwd=cwd or REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "NO_COLOR": "1"},
+        env={**os.environ, "NO_COLOR": "1", **(extra_env or {})},
     )
 
 
-def compile_jobs(target: str, out: pathlib.Path, *paths: pathlib.Path | str, root: pathlib.Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
-    """Compile and fail with jobc's diagnostics unless every job compiled."""
-    result = run_jobc("compile", *map(str, paths), "--target", target, "--out", str(out), "--root", str(root))
+def compile_jobs(target: str, out: pathlib.Path, *paths: pathlib.Path | str, root: pathlib.Path = REPO_ROOT,
+                 extra_env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Compile and fail with jobc's diagnostics unless every job compiled. ``extra_env`` is for
+    plugin targets: a PATH that holds their ``jobc-emit-NAME``."""
+    result = run_jobc("compile", *map(str, paths), "--target", target, "--out", str(out), "--root", str(root),
+                      extra_env=extra_env)
     if result.returncode != 0:
         raise AssertionError(f"jobc compile failed ({result.returncode}):\n{result.stderr}{result.stdout}")
     return result
