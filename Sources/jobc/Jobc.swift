@@ -46,11 +46,11 @@ struct Targets {
     /// The emitter for `name`: an unknown name is a usage error (exit 2), a plugin that cannot say
     /// what it supports an error (exit 1).
     func emitter(named name: String) -> any Emitter {
-        guard catalog.contains(name) else {
-            Reporter.usageError("unknown target '\(name)'; available: \(catalog.names.joined(separator: ", "))")
-        }
         do {
-            return try catalog.emitter(named: name)!
+            guard let emitter = try catalog.emitter(named: name) else {
+                Reporter.usageError("unknown target '\(name)'; available: \(catalog.names().joined(separator: ", "))")
+            }
+            return emitter
         } catch {
             Reporter.writeError("jobc: error: \(error)\n")
             Foundation.exit(1)

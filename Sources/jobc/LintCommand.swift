@@ -36,7 +36,7 @@ struct LintCommand: ParsableCommand {
     private func portabilityTargets() -> [any Emitter] {
         guard let target else { return [] }
         let targets = Targets(project: project)
-        let names = target == "all" ? targets.catalog.names : target.split(separator: ",").map(String.init)
+        let names = target == "all" ? targets.catalog.names() : target.split(separator: ",").map(String.init)
         return names.map(targets.emitter(named:))
     }
 

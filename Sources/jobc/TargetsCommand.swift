@@ -23,8 +23,9 @@ struct TargetsCommand: ParsableCommand {
             print("\(emitter.name)  \(emitter.summary)  (built-in)")
             printCapabilities(emitter.capabilities)
         }
+        let plugins = catalog.plugins()
         var broken = 0
-        for plugin in catalog.plugins {
+        for plugin in plugins.usable {
             do {
                 let emitter = try ExternalEmitter.load(plugin)
                 print("\(emitter.name)  \(emitter.summary)  (plugin \(plugin.executable), from \(plugin.origin))")
@@ -35,7 +36,7 @@ struct TargetsCommand: ParsableCommand {
                 print("  \(error.description.replacingOccurrences(of: "\n", with: "\n  "))")
             }
         }
-        for plugin in catalog.shadowed {
+        for plugin in plugins.shadowed {
             print("note: plugin \(plugin.executable) is ignored: '\(plugin.name)' is a built-in target")
         }
         if broken > 0 { throw ExitCode(1) }

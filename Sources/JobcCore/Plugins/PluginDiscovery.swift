@@ -20,26 +20,43 @@ public enum PluginDiscovery {
         return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 
-    /// Every plugin, sorted by name.
+    /// Every plugin, sorted by name (for `jobc targets` and `--target all`: lists every PATH folder).
     public static func discover(searchPath: String?, config: JobcConfig) -> [PluginReference] {
         var found: [String: PluginReference] = [:]
-        for entry in config.plugins {
-            found[entry.name] = PluginReference(
-                name: entry.name, executable: entry.command,
-                timeoutSeconds: entry.timeoutSeconds ?? defaultTimeoutSeconds, origin: config.path ?? JobcConfig.fileName)
-        }
-        for folder in (searchPath ?? "").split(separator: ":", omittingEmptySubsequences: false).map(String.init) {
-            let directory = folder.isEmpty ? "." : folder
+        for entry in config.plugins { found[entry.name] = reference(entry, config: config) }
+        for directory in folders(of: searchPath) {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
             for fileName in names.sorted() where fileName.hasPrefix(executablePrefix) {
                 let name = String(fileName.dropFirst(executablePrefix.count))
-                let path = (directory as NSString).appendingPathComponent(fileName)
-                guard found[name] == nil, isValidTargetName(name), isExecutableFile(path) else { continue }
-                found[name] = PluginReference(
-                    name: name, executable: FileSystem.absolute(path), timeoutSeconds: defaultTimeoutSeconds, origin: "PATH")
+                guard found[name] == nil, isValidTargetName(name) else { continue }
+                found[name] = onPath(name, in: directory)
             }
         }
         return found.values.sorted { $0.name < $1.name }
+    }
+
+    /// The plugin for one target name, looking only for that executable (what `jobc compile` needs).
+    public static func find(_ name: String, searchPath: String?, config: JobcConfig) -> PluginReference? {
+        if let entry = config.plugins.first(where: { $0.name == name }) { return reference(entry, config: config) }
+        guard isValidTargetName(name) else { return nil }
+        return folders(of: searchPath).lazy.compactMap { onPath(name, in: $0) }.first
+    }
+
+    private static func reference(_ entry: JobcConfig.PluginEntry, config: JobcConfig) -> PluginReference {
+        PluginReference(
+            name: entry.name, executable: entry.command,
+            timeoutSeconds: entry.timeoutSeconds ?? defaultTimeoutSeconds, origin: config.path ?? JobcConfig.fileName)
+    }
+
+    private static func onPath(_ name: String, in directory: String) -> PluginReference? {
+        let path = (directory as NSString).appendingPathComponent(executablePrefix + name)
+        guard isExecutableFile(path) else { return nil }
+        return PluginReference(name: name, executable: FileSystem.absolute(path), timeoutSeconds: defaultTimeoutSeconds, origin: "PATH")
+    }
+
+    /// PATH's folders in order; an empty entry means the current directory, as in a shell.
+    private static func folders(of searchPath: String?) -> [String] {
+        (searchPath ?? "").split(separator: ":", omittingEmptySubsequences: false).map { $0.isEmpty ? "." : String($0) }
     }
 
     private static func isExecutableFile(_ path: String) -> Bool {
