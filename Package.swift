@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "jobc", targets: ["jobc"]),
         .library(name: "JobcCore", targets: ["JobcCore"]),
         .library(name: "JobcEmitters", targets: ["JobcEmitters"]),
+        // The fuzz harness over loader, validation and emitters; Tests/fuzz/run.sh builds it with libFuzzer.
+        .executable(name: "jobc-fuzz", targets: ["JobcFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,11 +33,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "JobcFuzz", dependencies: ["JobcCore", "JobcEmitters"]),
         // Fixtures and golden files are read from the source tree (#filePath), not bundled, so
         // `JOBC_UPDATE_GOLDEN=1 swift test` can rewrite them in place.
         .testTarget(name: "JobcCoreTests", dependencies: ["JobcCore"]),
         .testTarget(name: "JobcEmittersTests", dependencies: ["JobcCore", "JobcEmitters"], exclude: ["Golden"]),
         // Runs the built `jobc` binary: exit codes, the bad-input corpus, files written or not.
-        .testTarget(name: "JobcCLITests", dependencies: ["jobc"], exclude: ["Fixtures"]),
+        .testTarget(name: "JobcCLITests", dependencies: ["jobc", "JobcFuzz"], exclude: ["Fixtures"]),
     ]
 )

@@ -4,6 +4,11 @@
 /// escaped, so no input can end the literal or hide text from a reviewer; other text stays readable.
 enum DoubleQuotedText {
     static func quoted(_ value: String) -> String {
+        // Printable ASCII other than the quote and the backslash needs no escape: most values (ids,
+        // paths, SQL names) are copied whole instead of scalar by scalar.
+        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return "\"" + value + "\""
+        }
         var out = "\""
         for scalar in value.unicodeScalars {
             switch scalar {

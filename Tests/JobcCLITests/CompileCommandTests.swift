@@ -65,24 +65,33 @@ final class CompileCommandTests: JobcCLITestCase {
         assertNoCrashOutput(second)
     }
 
-    /// Same inputs, same bytes: twice from the project folder, once from elsewhere with absolute paths.
+    /// Same inputs, same bytes, for every target: twice from the project folder, then from elsewhere
+    /// with absolute and with relative paths. Over the fixture jobs and the repository's sample,
+    /// conformance and golden jobs (the random jobs of the property test are checked there too).
     func testOutputIsByteIdenticalAcrossRunsAndWorkingDirectories() throws {
-        let project = try copyOfFixtureProject()
+        let projects = [(root: try copyOfFixtureProject(), paths: ["jobs/good"]), try copyOfRepositoryProject()]
         let elsewhere = scratch.appendingPathComponent("elsewhere/deeper")
         try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
-        let runs = [
-            try compile(["jobs/good"], out: "out_a", in: project),
-            try compile(["jobs/good"], out: "out_b", in: project),
-            try compile([project.appendingPathComponent("jobs/good").path], out: "../out_c", in: elsewhere),
-            try compile(["../../project/jobs/good/echo_pipeline.yaml", "../../project/jobs/good/manual_minimal.yml",
-                         "../../project/jobs/good/sql_transform.yaml"], out: "out_d", in: elsewhere),
-        ]
-        for run in runs { XCTAssertEqual(run.status, 0, run.summary) }
-        let a = try filesUnder(project.appendingPathComponent("out_a"))
-        XCTAssertEqual(a.count, 3)
-        XCTAssertEqual(try filesUnder(project.appendingPathComponent("out_b")), a, "second run differs")
-        XCTAssertEqual(try filesUnder(scratch.appendingPathComponent("elsewhere/out_c")), a, "run from another directory differs")
-        XCTAssertEqual(try filesUnder(elsewhere.appendingPathComponent("out_d")), a, "run with relative paths from elsewhere differs")
+        for target in try targetNames() {
+            for (project, paths) in projects {
+                let name = project.lastPathComponent
+                var outs = ["a", "b", "c", "d"].map { scratch.appendingPathComponent("out_\(name)_\(target)_\($0)") }
+                outs[2] = elsewhere.deletingLastPathComponent().appendingPathComponent("out_\(name)_\(target)_c")
+                let relative = "../../\(name)/"
+                let runs = [
+                    try jobc(["compile"] + paths + ["--target", target, "--out", outs[0].path], in: project),
+                    try jobc(["compile"] + paths + ["--target", target, "--out", outs[1].path], in: project),
+                    try jobc(["compile"] + paths.map { project.appendingPathComponent($0).path } + ["--target", target, "--out", "../out_\(name)_\(target)_c"], in: elsewhere),
+                    try jobc(["compile"] + paths.map { relative + $0 } + ["--target", target, "--out", outs[3].path, "--root", relative], in: elsewhere),
+                ]
+                for run in runs { XCTAssertEqual(run.status, 0, run.summary) }
+                let first = try filesUnder(outs[0])
+                XCTAssertGreaterThanOrEqual(first.count, paths.count, "\(target) wrote nothing for \(name)")
+                for (index, out) in outs.enumerated().dropFirst() {
+                    XCTAssertEqual(try filesUnder(out), first, "\(target), \(name): run \(index + 1) differs (\(runs[index].arguments.joined(separator: " ")))")
+                }
+            }
+        }
     }
 
     /// Recompiling unchanged jobs leaves the files untouched (same bytes, same modification date).
@@ -97,31 +106,35 @@ final class CompileCommandTests: JobcCLITestCase {
         XCTAssertEqual(modified, past)
     }
 
-    /// jobc only checks that a secret exists; no value from secret/*.json may reach anything it prints or writes.
+    /// jobc only checks that a secret exists; no value from secret/*.json may reach anything it prints
+    /// or writes, for any target.
     func testSecretValuesNeverAppearInOutput() throws {
-        let project = try copyOfFixtureProject()
-        let secretsFolder = project.appendingPathComponent("secret")
-        var secretValues: [String] = []
-        for name in try FileManager.default.contentsOfDirectory(atPath: secretsFolder.path) where name.hasSuffix(".json") {
-            let data = try Data(contentsOf: secretsFolder.appendingPathComponent(name))
-            let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-            secretValues += object.values.compactMap { $0 as? String }
-        }
-        XCTAssertTrue(secretValues.contains("not-a-real-password"), "fixture secret not read: \(secretValues)")
+        let fixture = try copyOfFixtureProject()
+        let repository = try copyOfRepositoryProject()
+        var secretValues = try Self.secretValues(in: fixture.appendingPathComponent("secret"))
+        XCTAssertTrue(secretValues.contains("not-a-real-password") && secretValues.contains("5432"), "fixture secret not read: \(secretValues)")
+        let canaries = try Self.secretValues(in: repository.root.appendingPathComponent("secret"))
+        XCTAssertFalse(canaries.isEmpty, "the repository's secret/*.json were not copied")
+        secretValues += canaries
 
-        let compile = try compile(["jobs/good"], out: "out", in: project)
-        let ir = try jobc(["ir", "jobs/good/sql_transform.yaml"], in: project)
-        let lint = try jobc(["lint", "jobs/bad/missing_secret.yaml", "jobs/bad/bad_secret_name.yaml"], in: project)
-        XCTAssertEqual(compile.status, 0, compile.summary)
-        XCTAssertEqual(ir.status, 0, ir.summary)
-        let outputs = try filesUnder(project.appendingPathComponent("out"))
-        XCTAssertEqual(outputs.count, 3)
-        let sqlDAG = String(decoding: try XCTUnwrap(outputs["sql_transform.py"]), as: UTF8.self)
+        var texts: [String: String] = [:]
+        for target in try targetNames() {
+            for (project, paths) in [(root: fixture, paths: ["jobs/good"]), repository] {
+                let out = scratch.appendingPathComponent("out_\(project.lastPathComponent)_\(target)")
+                let run = try jobc(["compile"] + paths + ["--target", target, "--out", out.path], in: project)
+                XCTAssertEqual(run.status, 0, run.summary)
+                texts["stdout and stderr of \(run.arguments.joined(separator: " "))"] = run.stdout + run.stderr
+                for (path, data) in try filesUnder(out) {
+                    texts["\(target)/\(project.lastPathComponent)/\(path)"] = String(decoding: data, as: UTF8.self)
+                }
+            }
+        }
+        let sqlDAG = try XCTUnwrap(texts["airflow/project/sql_transform.py"])
         XCTAssertTrue(sqlDAG.contains("secret_key=\"postgres_credentials\""), "the secret is passed by name\n\(sqlDAG)")
-        var texts = outputs.mapValues { String(decoding: $0, as: UTF8.self) }
-        for run in [compile, ir, lint] {
-            texts["stdout of \(run.arguments.joined(separator: " "))"] = run.stdout
-            texts["stderr of \(run.arguments.joined(separator: " "))"] = run.stderr
+        for run in [try jobc(["ir", "jobs/good/sql_transform.yaml"], in: fixture),
+                    try jobc(["lint", "jobs/bad/missing_secret.yaml", "jobs/bad/bad_secret_name.yaml"], in: fixture),
+                    try jobc(["lint", "--target", "all"] + repository.paths, in: repository.root)] {
+            texts["stdout and stderr of \(run.arguments.joined(separator: " "))"] = run.stdout + run.stderr
         }
         for (place, text) in texts {
             for value in secretValues {

@@ -99,4 +99,14 @@ final class RegressionTests: XCTestCase {
         let diff = UnifiedDiff.render(old: old, new: new, oldName: "o", newName: "n")
         XCTAssertEqual(diff?.split(separator: "\n").filter { $0.hasPrefix("-a") }.count, 5_000)
     }
+
+    /// `,` `:` `%` followed by a combining mark form one grapheme cluster with it, which
+    /// `replacingOccurrences` does not match: the runner, reading code points, would split the
+    /// property list at that `,`.
+    func testGitHubAnnotationsEscapeSeparatorsThatACombiningMarkFollows() {
+        let diagnostic = Diagnostic.error(.invalidValue, "50%\u{301} done\r\n", at: SourceLocation(file: "a,\u{301}b:\u{301}.yaml", line: 1, column: 2))
+        let rendered = GitHubAnnotations.render(DiagnosticReport(diagnostics: [diagnostic], filesChecked: 1))
+        XCTAssertTrue(rendered.hasPrefix("::error file=a%2C\u{301}b%3A\u{301}.yaml,line=1,col=2,"), rendered)
+        XCTAssertTrue(rendered.hasSuffix("::50%25\u{301} done%0D%0A\n"), rendered)
+    }
 }

@@ -44,6 +44,28 @@ final class YAMLLoaderTests: XCTestCase {
         }
     }
 
+    /// Found while writing the emitter property test: `0x1FFFFFFFFFFFFFFFF` resolved to the string
+    /// "0x1FFFFFFFFFFFFFFFF", silently. (Decimal integers that large were already refused where used.)
+    func testHexAndOctalIntegersBeyond64BitsAreRefusedNotTurnedIntoStrings() {
+        for text in ["0x1FFFFFFFFFFFFFFFF", "0x10000000000000000", "0o7777777777777777777777"] {
+            let result = load("a: 1\nv: [\(text)]\n")
+            XCTAssertNil(result.root, text)
+            XCTAssertEqual(result.diagnostics.map(\.rule), [.invalidValue], text)
+            XCTAssertEqual(result.diagnostics.first?.location, SourceLocation(file: "t.yaml", line: 2, column: 5), text)
+        }
+        let edges: [(String, ScalarValue)] = [
+            ("0x7FFFFFFFFFFFFFFF", .integer(.max)), ("0o777777777777777777777", .integer(.max)),
+            ("\"0x1FFFFFFFFFFFFFFFF\"", .string("0x1FFFFFFFFFFFFFFFF")), ("0x", .string("0x")), ("0xZ", .string("0xZ")),
+            ("99999999999999999999", .float(1e20)),
+        ]
+        for (text, expected) in edges {
+            XCTAssertEqual(load("v: \(text)\n").root.flatMap { root -> ScalarValue? in
+                guard case .mapping(let entries) = root.content else { return nil }
+                return entries[0].value.scalar?.resolved
+            }, expected, text)
+        }
+    }
+
     func testSyntaxErrorIsLocated() {
         let result = load("a: [1, 2\nb: 3\n")
         XCTAssertNil(result.root)

@@ -9,6 +9,17 @@ final class CloudWorkflowsEmitterTests: XCTestCase {
         XCTAssertEqual(WorkflowsLiteral.string("$x {y}"), #""$x {y}""#)
     }
 
+    /// Found by the emitter property test (Tests/integration/test_emitter_properties.py): Swift's
+    /// `contains` and `replacingOccurrences` compare grapheme clusters, and `{` followed by an emoji
+    /// modifier or a combining mark is one cluster, so `${` went through unescaped; Workflows and
+    /// Terraform read code points and would evaluate it.
+    func testExpressionStartsFollowedByAModifierAreCaughtToo() {
+        for text in ["${\u{1F3FB}x}", "a${\u{301}", "\u{202E}${\u{1F3FB}\u{FD}"] {
+            XCTAssertTrue(WorkflowsLiteral.string(text).hasPrefix("\"${text.decode(base64.decode("), text.debugDescription)
+        }
+        XCTAssertEqual(CloudSchedulerFile.terraformLiteral("${\u{1F3FB}} %{\u{301} $${x} %x {y}"), "$${\u{1F3FB}} %%{\u{301} $$${x} %x {y}")
+    }
+
     func testFloatsReadAsFloatsInYAML11() {
         XCTAssertEqual(WorkflowsLiteral.float(1e-05), "1.0e-05")
         XCTAssertEqual(WorkflowsLiteral.float(1e20), "1.0e+20")

@@ -14,8 +14,10 @@ parsed program minus those blocks is unchanged. Anything missing fails loudly, n
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import dataclasses
+import functools
 import json
 import os
 import pathlib
@@ -26,12 +28,16 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping
 
+import jsonschema
 from jobc_test_support import REPO_ROOT
 
 VENV_ENV = "JOBC_CLOUD_WORKFLOWS_VENV"
 EXECUTOR_SOURCE = REPO_ROOT / "targets" / "cloud_workflows" / "main.py"
+SCHEMA = REPO_ROOT / "Tests" / "integration" / "fixtures" / "schemas" / "cloud-workflows.schema.json"
 # An `auth:` key whose whole value is `type: OIDC`, at any indentation.
 AUTH_BLOCK = re.compile(r"^(?P<indent> *)auth:\n(?P=indent)  type: OIDC\n", re.MULTILINE)
+# How the emitter hides a string holding `${` from Workflows' expression evaluation.
+LITERAL_EXPRESSION = re.compile(r'\$\{text\.decode\(base64\.decode\("([A-Za-z0-9+/=]*)"\)\)\}')
 
 
 class CloudWorkflowsHarnessError(AssertionError):
@@ -49,6 +55,56 @@ def local_program(text: str) -> str:
     if removed != calls:
         raise CloudWorkflowsHarnessError(f"expected one auth block per http.post ({calls}), removed {removed}")
     return local
+
+
+@functools.cache
+def _schema_validator():
+    """Built once: `jsonschema.validate` would check the schema again on every call."""
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)
+    validator.check_schema(schema)
+    return validator(schema)
+
+
+def assert_valid_program(program) -> None:
+    """A parsed program validates against the Cloud Workflows JSON Schema and the limits it misses."""
+    _schema_validator().validate(program)
+    for node in program_steps(program):
+        if "parallel" in node and isinstance(node["parallel"], dict):
+            assert len(node["parallel"]["branches"]) <= 10
+        if "backoff" in node:
+            assert all(isinstance(node["backoff"][key], int) for key in ("initial_delay", "max_delay", "multiplier"))
+            assert node["backoff"]["initial_delay"] <= node["backoff"]["max_delay"]
+        if node.get("call") == "http.post":
+            assert node["args"]["auth"] == {"type": "OIDC"}
+            assert 1 <= node["args"]["timeout"] <= 1800
+
+
+def program_steps(node):
+    """Every step body in a parsed program (main, subworkflows, try, except, branches)."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from program_steps(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from program_steps(item)
+
+
+def workflows_literal(value):
+    """What Workflows makes of an emitted kwargs value: the base64 form decoded, others as-is. A
+    string that Workflows would evaluate fails the assertion."""
+    if isinstance(value, str):
+        match = LITERAL_EXPRESSION.fullmatch(value)
+        if match:
+            return base64.b64decode(match.group(1)).decode("utf-8")
+        assert "${" not in value, f"string would be evaluated: {value!r}"
+        return value
+    if isinstance(value, list):
+        return [workflows_literal(item) for item in value]
+    if isinstance(value, dict):
+        return {workflows_literal(key): workflows_literal(item) for key, item in value.items()}
+    return value
 
 
 @dataclasses.dataclass(frozen=True)

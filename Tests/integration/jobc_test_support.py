@@ -30,3 +30,26 @@ class HookLog:
 def seed_source(postgres) -> None:
     """(Re)create and fill the demo job's `source` table with its fixed sample rows."""
     postgres.execute((REPO_ROOT / "orchestration" / "sql" / "seed_source.sql").read_text(encoding="utf-8"))
+
+
+def secret_values(folder: pathlib.Path) -> list[str]:
+    """What must never appear in jobc's output: every leaf string of every `*.json` in the secret
+    folder, and every number with more than 3 digits (shorter ones, like a port's digits, occur
+    anywhere by chance)."""
+    found: set[str] = set()
+
+    def collect(value) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+        elif isinstance(value, str) and value:
+            found.add(value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and len(str(abs(value)).replace(".", "")) > 3:
+            found.add(str(value))
+
+    for path in sorted(folder.glob("*.json")):
+        collect(json.loads(path.read_text(encoding="utf-8")))
+    return sorted(found)

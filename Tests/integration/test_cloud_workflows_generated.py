@@ -6,21 +6,16 @@ from __future__ import annotations
 
 import base64
 import json
-import pathlib
-import re
 
-import jsonschema
 import pytest
 import yaml
-from cloud_workflows_harness import local_program
+from cloud_workflows_harness import assert_valid_program, local_program, program_steps, workflows_literal
 from jobc_cli import compile_jobs, ir, run_jobc
 from jobc_test_support import REPO_ROOT
 
-SCHEMA = json.loads((pathlib.Path(__file__).parent / "fixtures" / "schemas" / "cloud-workflows.schema.json").read_text(encoding="utf-8"))
 JOBS = sorted([*(REPO_ROOT / "orchestration" / "job").glob("*.yaml"),
                *(REPO_ROOT / "Tests" / "conformance" / "scenarios").glob("*/job.yaml"),
                *(REPO_ROOT / "Tests" / "JobcEmittersTests" / "Golden" / "jobs").glob("*.yaml")])
-LITERAL_EXPRESSION = re.compile(r'\$\{text\.decode\(base64\.decode\("([A-Za-z0-9+/=]*)"\)\)\}')
 
 
 @pytest.fixture(scope="module")
@@ -30,58 +25,22 @@ def compiled(tmp_path_factory):
     return out
 
 
-def _steps(node):
-    """Every step body in a program (main, subworkflows, try, except, branches)."""
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _steps(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _steps(item)
-
-
-def _literal(value):
-    """What Workflows makes of an emitted kwargs value: the base64 form decoded, others as-is."""
-    if isinstance(value, str):
-        match = LITERAL_EXPRESSION.fullmatch(value)
-        if match:
-            return base64.b64decode(match.group(1)).decode("utf-8")
-        assert "${" not in value, f"string would be evaluated: {value!r}"
-        return value
-    if isinstance(value, list):
-        return [_literal(item) for item in value]
-    if isinstance(value, dict):
-        return {_literal(key): _literal(item) for key, item in value.items()}
-    return value
-
-
 @pytest.mark.parametrize("job", JOBS, ids=[job.stem for job in JOBS])
 def test_every_program_validates_and_keeps_every_string(job, compiled):
     graph = ir(job)
     path = compiled / f"{graph['job']['id']}.workflows.yaml"
     program = yaml.safe_load(path.read_text(encoding="utf-8"))
-    jsonschema.validate(program, SCHEMA)
-    # What the schema misses.
-    for node in _steps(program):
-        if "parallel" in node and isinstance(node["parallel"], dict):
-            assert len(node["parallel"]["branches"]) <= 10
-        if "backoff" in node:
-            assert all(isinstance(node["backoff"][key], int) for key in ("initial_delay", "max_delay", "multiplier"))
-            assert node["backoff"]["initial_delay"] <= node["backoff"]["max_delay"]
-        if node.get("call") == "http.post":
-            assert node["args"]["auth"] == {"type": "OIDC"}
-            assert 1 <= node["args"]["timeout"] <= 1800
-    bodies = {node["args"]["body"]["task_id"]: node["args"]["body"] for node in _steps(program) if node.get("call") == "http.post"}
+    assert_valid_program(program)
+    bodies = {node["args"]["body"]["task_id"]: node["args"]["body"] for node in program_steps(program) if node.get("call") == "http.post"}
     assert sorted(bodies) == sorted(task["taskId"] for task in graph["tasks"])
     for task in graph["tasks"]:
         body = bodies[task["taskId"]]
-        assert _literal(body["kwargs"]) == task["parameters"]
+        assert workflows_literal(body["kwargs"]) == task["parameters"]
         assert body["secret_key"] == (task["secret"]["name"] if task["secret"] else None)
         assert body["max_attempts"] == task["retry"]["retries"] + 1
     # The local variant drops the auth blocks and nothing else.
     local = yaml.safe_load(local_program(path.read_text(encoding="utf-8")))
-    for node in _steps(program):
+    for node in program_steps(program):
         if node.get("call") == "http.post":
             del node["args"]["auth"]
     assert local == program

@@ -2,6 +2,8 @@ import Foundation
 
 /// Writes a job's artifacts under the output folder, each atomically (temp file in the same folder,
 /// then rename), so a reader — or an interrupted run — only ever sees the old or the new file.
+/// SIGINT and SIGTERM let the writes in flight finish (`InterruptGate`), so they leave no temporary
+/// file; after SIGKILL, the next run removes them.
 public struct OutputWriter: Sendable {
     public let outputDirectory: String
 
@@ -64,6 +66,35 @@ public struct OutputWriter: Sendable {
         return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
     }
 
+    /// A new file at `path` holding `data`. No fsync (FileManager's `createFile` does one per file,
+    /// which made writing thousands of jobs wait on the disk): the rename that follows is what keeps
+    /// readers and interrupted runs from seeing a partial file; like a compiler's output, generated
+    /// files are not flushed against power loss. O_EXCL and O_NOFOLLOW: never write through a link
+    /// someone left at the temporary name.
+    private static func create(_ path: String, holding data: Data) throws(WriteError) {
+        unlink(path)  // our own leftover from a killed run with the same pid, if any
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
+        var failure: Int32 = 0
+        data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                offset += written
+            }
+        }
+        if close(descriptor) != 0 && failure == 0 { failure = errno }
+        guard failure == 0 else {
+            unlink(path)
+            throw .io(path: path, reason: String(cString: strerror(failure)))
+        }
+    }
+
     private func writeAtomically(_ artifact: Artifact) throws(WriteError) {
         let destination = outputDirectory + "/" + artifact.relativePath
         let directory = (destination as NSString).deletingLastPathComponent
@@ -76,13 +107,64 @@ public struct OutputWriter: Sendable {
         }
         let name = (destination as NSString).lastPathComponent
         let temporary = directory + "/.\(name)\(Self.temporaryMarker)\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            throw .io(path: temporary, reason: "cannot create file")
-        }
+        InterruptGate.shared.enter()
+        defer { InterruptGate.shared.leave() }
+        try Self.create(temporary, holding: data)
         guard rename(temporary, destination) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw .io(path: destination, reason: reason)
         }
+    }
+}
+
+/// Holds SIGINT and SIGTERM until no file is half-written, then ends the process with the same
+/// signal. Installed by the first write: before it, an interrupted run has no temporary file to
+/// leave. A write that would start after the signal waits for the end instead.
+final class InterruptGate: @unchecked Sendable {
+    static let shared = InterruptGate()
+
+    private let condition = NSCondition()
+    private var writesInFlight = 0
+    private var stopping = false
+    private var sources: [any DispatchSourceSignal] = []
+
+    private init() {
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)  // delivered to the source below instead of ending the process
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [unowned self] in self.stop(with: number) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func enter() {
+        condition.lock()
+        while stopping { condition.wait() }  // the process is ending: this write never starts
+        writesInFlight += 1
+        condition.unlock()
+    }
+
+    func leave() {
+        condition.lock()
+        writesInFlight -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func stop(with number: Int32) {
+        condition.lock()
+        stopping = true
+        while writesInFlight > 0 { condition.wait() }
+        // End as the signal would have: its default action, raised on this thread with the signal
+        // unblocked (dispatch may keep it blocked on the threads it manages).
+        signal(number, SIG_DFL)
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, number)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+        raise(number)
+        _exit(128 + number)
     }
 }

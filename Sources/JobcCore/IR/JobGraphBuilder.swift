@@ -33,9 +33,10 @@ public struct JobGraphBuilder: Sendable {
     private func lower(_ task: TaskSpec, defaults: TaskPolicySpec, project: Project) -> TaskNode {
         let contract = project.functions[task.function?.value ?? ""]!
         let parameters = task.kwargs.map { ParameterValue.MappingEntry(key: $0.name.value, value: ParameterValue(yaml: $0.value)) }
+        // The contract rule already found each path on disk: only its normalised spelling is needed.
         let fileReferences: [FileReference] = parameters.compactMap { entry in
             guard contract.parameter(named: entry.key)?.type == .path, case .string(let path) = entry.value,
-                  case .success(let normalized) = project.resolveProjectFile(path) else { return nil }
+                  case .success(let normalized) = Project.normalizeProjectPath(path) else { return nil }
             return FileReference(parameter: entry.key, path: normalized)
         }
         let retries = task.policy.retries?.value ?? defaults.retries?.value ?? 0

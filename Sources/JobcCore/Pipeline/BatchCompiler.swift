@@ -1,4 +1,4 @@
-/// Compiles many job files for one target: front end, emitter, then atomic writes, job by job.
+/// Compiles many job files for one target: front end, emitter, then atomic writes, jobs in parallel.
 /// A job with errors writes nothing and leaves its earlier output alone; other jobs still compile.
 public struct BatchCompiler: Sendable {
     public let workspace: Workspace
@@ -20,41 +20,40 @@ public struct BatchCompiler: Sendable {
         public var succeeded: Bool
     }
 
-    /// Front end and emitter for each file, in order; nothing is written. Two jobs that would write
-    /// the same file (the same job_id) make the later one an error.
+    /// Front end and emitter for each file, on every core; nothing is written. Outcomes keep the
+    /// order of `files`. Two jobs that would write the same file (the same job_id) make the later
+    /// one in that order an error.
     public func compile(_ files: [String]) -> [JobOutcome] {
+        let emitted = workspace.compileJobs(at: files) { emit($0) }
+        // Ownership depends on which earlier jobs succeeded: decided one job at a time, in order.
         var owners: [String: String] = [:]
-        return files.map { file in
-            let compilation = workspace.compileJob(at: file)
-            guard let graph = compilation.graph else {
-                return JobOutcome(displayPath: file, diagnostics: compilation.allDiagnostics, artifacts: [], succeeded: false)
+        return emitted.map { job in
+            guard let output = job.output else {
+                return JobOutcome(displayPath: job.file, diagnostics: job.diagnostics, artifacts: [], succeeded: false)
             }
-            let output = emitter.emit(graph, context: context)
-            let portability = compilation.spec.map { PortabilityCheck.check($0, target: emitter) } ?? []
-            var diagnostics = compilation.diagnostics + portability
-                + output.diagnostics.map { relocate($0, graph: graph, displayPath: file) }
+            var diagnostics = job.diagnostics
             for artifact in output.artifacts {
                 if let owner = owners[artifact.relativePath] {
                     diagnostics.append(.error(
-                        .duplicateJobID, "job '\(graph.job.id)' would overwrite \(artifact.relativePath), already generated from \(owner)",
-                        at: compilation.spec?.jobID?.location ?? SourceLocation(file: file, line: 1, column: 1),
-                        suggestion: "job ids must be unique across the compiled jobs"))
+                        .duplicateJobID, "job '\(job.jobID)' would overwrite \(artifact.relativePath), already generated from \(owner)",
+                        at: job.jobIDLocation, suggestion: "job ids must be unique across the compiled jobs"))
                 }
             }
             let succeeded = !diagnostics.containsErrors
             if succeeded {
-                for artifact in output.artifacts { owners[artifact.relativePath] = file }
+                for artifact in output.artifacts { owners[artifact.relativePath] = job.file }
             }
             return JobOutcome(
-                displayPath: file, diagnostics: compilation.projectDiagnostics + diagnostics,
+                displayPath: job.file, diagnostics: job.projectDiagnostics + diagnostics,
                 artifacts: succeeded ? output.artifacts : [], succeeded: succeeded)
         }
     }
 
-    /// Compiles, then writes each successful job's artifacts atomically under `writer`'s folder.
+    /// Compiles, then writes each successful job's artifacts atomically under `writer`'s folder, on
+    /// every core (no two successful jobs share a file).
     public func compileAndWrite(_ files: [String], writer: OutputWriter) -> [JobOutcome] {
         writer.removeStaleTemporaryFiles()
-        return compile(files).map { outcome in
+        return compile(files).concurrentMap { outcome in
             guard outcome.succeeded else { return outcome }
             var outcome = outcome
             do {
@@ -65,6 +64,34 @@ public struct BatchCompiler: Sendable {
             }
             return outcome
         }
+    }
+
+    /// One job after its emitter ran, before ownership of its files is decided.
+    private struct EmittedJob: Sendable {
+        var file: String
+        var jobID: String
+        var jobIDLocation: SourceLocation
+        /// Nil when the front end failed; `diagnostics` then hold everything, project's included.
+        var output: EmitterOutput?
+        var diagnostics: [Diagnostic]
+        var projectDiagnostics: [Diagnostic]
+    }
+
+    private func emit(_ compilation: Workspace.JobCompilation) -> EmittedJob {
+        let file = compilation.displayPath
+        let jobIDLocation = compilation.spec?.jobID?.location ?? SourceLocation(file: file, line: 1, column: 1)
+        guard let graph = compilation.graph else {
+            return EmittedJob(
+                file: file, jobID: "", jobIDLocation: jobIDLocation, output: nil,
+                diagnostics: compilation.allDiagnostics, projectDiagnostics: [])
+        }
+        let output = emitter.emit(graph, context: context)
+        let portability = compilation.spec.map { PortabilityCheck.check($0, target: emitter) } ?? []
+        let diagnostics = compilation.diagnostics + portability
+            + output.diagnostics.map { relocate($0, graph: graph, displayPath: file) }
+        return EmittedJob(
+            file: file, jobID: graph.job.id, jobIDLocation: jobIDLocation, output: output,
+            diagnostics: diagnostics, projectDiagnostics: compilation.projectDiagnostics)
     }
 
     /// Emitters locate problems by the IR's root-relative source path; show the path the user typed.

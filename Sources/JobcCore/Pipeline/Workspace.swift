@@ -1,11 +1,14 @@
 import Foundation
 
 /// One run of jobc over some job files: finds each file's project (once per root), reads sources,
-/// and keeps them so diagnostics can quote the offending line.
+/// and keeps those with diagnostics so the diagnostics can quote the offending line. Safe to use
+/// from several threads (`compileJobs` does).
 public final class Workspace: @unchecked Sendable {
     public let rootOverride: String?
     public let frontEnd: JobFrontEnd
-    private var projects: [String: Project] = [:]
+    private var projects: [String: (project: Project, diagnostics: [Diagnostic])] = [:]
+    /// Projects whose contract diagnostics a job has already been given.
+    private var reportedProjects = Set<String>()
     private var sources: [String: SourceFile] = [:]
     private let lock = NSLock()
 
@@ -29,14 +32,43 @@ public final class Workspace: @unchecked Sendable {
     }
 
     public func compileJob(at path: String) -> JobCompilation {
+        compile(path, projectKey: projectKey(forJobAt: path)) { self.claimDiagnostics(of: $0) }
+    }
+
+    /// `compileJob` for each path on every core, each compilation handed to `process` on the thread
+    /// that made it, so only what `process` keeps stays in memory; results in `paths` order. Each
+    /// project's diagnostics go with its first job in `paths` order, as compiling the jobs one by
+    /// one would give them: that is decided before any thread starts.
+    public func compileJobs<Output: Sendable>(at paths: [String], _ process: @Sendable (JobCompilation) -> Output) -> [Output] {
+        var keyByFolder: [String: String?] = [:]  // a job's project depends only on its folder
+        let keys = paths.map { path in
+            let folder = (path as NSString).deletingLastPathComponent
+            if let known = keyByFolder[folder] { return known }
+            let key = projectKey(forJobAt: path)
+            keyByFolder[folder] = key
+            return key
+        }
+        let reports = keys.map { key in key.map(claimDiagnostics(of:)) ?? false }
+        return Array(paths.indices).concurrentMap { index in
+            process(compile(paths[index], projectKey: keys[index]) { _ in reports[index] })
+        }
+    }
+
+    /// The real root of the job's project, nil when no folder above the job holds `orchestration/`.
+    private func projectKey(forJobAt path: String) -> String? {
+        (rootOverride ?? Project.findRoot(forJobAt: path)).map { FileSystem.realPath($0) ?? FileSystem.absolute($0) }
+    }
+
+    private func compile(_ path: String, projectKey key: String?, reportsProjectDiagnostics: (String) -> Bool) -> JobCompilation {
         let displayPath = path
-        guard let rootPath = rootOverride ?? Project.findRoot(forJobAt: path) else {
+        guard let key else {
             return JobCompilation(displayPath: displayPath, spec: nil, graph: nil, diagnostics: [.error(
                 .fileUnreadable, "no project root found: no folder above this file contains 'orchestration/'",
                 at: SourceLocation(file: displayPath, line: 1, column: 1), suggestion: "pass --root PROJECT_FOLDER")],
                 projectDiagnostics: [])
         }
-        let (project, projectDiagnostics) = openProject(rootPath)
+        let (project, contractDiagnostics) = openProject(key)
+        let projectDiagnostics = reportsProjectDiagnostics(key) ? contractDiagnostics : []
         let bytes: [UInt8]
         do {
             guard !FileSystem.isDirectory(path) else { throw CocoaError(.fileReadUnknown) }
@@ -54,22 +86,28 @@ public final class Workspace: @unchecked Sendable {
                 projectDiagnostics: projectDiagnostics)
         }
         let source = SourceFile(displayPath: displayPath, bytes: bytes)
-        remember(source)
         let result = frontEnd.compile(source, project: project, sourcePath: sourcePath)
+        if !result.diagnostics.isEmpty { remember(source) }
         return JobCompilation(
             displayPath: displayPath, spec: result.spec, graph: result.graph, diagnostics: result.diagnostics,
             projectDiagnostics: projectDiagnostics)
     }
 
-    /// Opens a project once; its contract diagnostics are returned only on that first opening.
-    private func openProject(_ rootPath: String) -> (Project, [Diagnostic]) {
-        let key = FileSystem.realPath(rootPath) ?? FileSystem.absolute(rootPath)
+    /// Opens a project once, keeping its contract diagnostics for whichever job reports them.
+    private func openProject(_ key: String) -> (Project, [Diagnostic]) {
         lock.lock()
         defer { lock.unlock() }
-        if let project = projects[key] { return (project, []) }
-        let (project, diagnostics) = Project.open(root: key, loader: frontEnd.loader, displayPrefix: FileSystem.displayPrefix(forRoot: key))
-        projects[key] = project
-        return (project, diagnostics)
+        if let opened = projects[key] { return opened }
+        let opened = Project.open(root: key, loader: frontEnd.loader, displayPrefix: FileSystem.displayPrefix(forRoot: key))
+        projects[key] = opened
+        return opened
+    }
+
+    /// True the first time it is asked for a project: that job reports the project's diagnostics.
+    private func claimDiagnostics(of key: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return reportedProjects.insert(key).inserted
     }
 
     private func remember(_ source: SourceFile) {

@@ -72,6 +72,9 @@ enum EncodingCheck {
     }
 
     static func firstProblem(in bytes: [UInt8], path: String) -> Diagnostic? {
+        // Printable ASCII, tabs and line breaks are always allowed, and most files hold nothing else:
+        // one pass over the bytes instead of decoding them scalar by scalar.
+        if bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { return nil }
         // A NUL anywhere means binary data: say so at the NUL, not at an earlier odd byte.
         let isBinary = bytes.contains(0)
         var iterator = bytes.makeIterator()
@@ -312,7 +315,14 @@ private struct TreeBuilder {
     /// A scalar with an explicit core tag (`!!int "12"`) must really be of that type.
     private mutating func typedScalar(_ text: String, style: YAMLScalar.Style, tag: String?, at location: SourceLocation) -> YAMLScalar? {
         guard let tag, tag != "!", tag != "tag:yaml.org,2002:str" else {
-            return YAMLScalar(text: text, style: style, forcedString: tag == "tag:yaml.org,2002:str")
+            let scalar = YAMLScalar(text: text, style: style, forcedString: tag == "tag:yaml.org,2002:str")
+            if style == .plain, !scalar.forcedString, ScalarValue.isOverflowingHexOrOctal(text) {
+                abort(
+                    .invalidValue, "integer \(text) is out of range (64-bit signed integers only)", at: location,
+                    suggestion: "quote it to pass it as a string")
+                return nil
+            }
+            return scalar
         }
         let value = ScalarValue(plain: text)
         let matches: Bool

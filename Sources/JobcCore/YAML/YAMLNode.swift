@@ -65,6 +65,10 @@ public enum ScalarValue: Sendable, Equatable {
     /// Resolution of a plain scalar under the YAML 1.2 core schema (what PyYAML calls "safe", minus
     /// YAML 1.1's yes/no/on/off, which surprise people more than they help).
     init(plain text: String) {
+        guard text.utf8.first.map(Self.mayStartNonString) ?? true else {
+            self = .string(text)
+            return
+        }
         switch text {
         case "", "~", "null", "Null", "NULL": self = .null
         case "true", "True", "TRUE": self = .bool(true)
@@ -81,6 +85,29 @@ public enum ScalarValue: Sendable, Equatable {
                 self = .string(text)
             }
         }
+    }
+
+    /// Whether a plain scalar starting with `byte` can be anything but a string: every null, boolean
+    /// and number spelling below starts with one of these. Most scalars are names and paths, and
+    /// this spares them the comparisons (resolution runs each time a reader asks for a value).
+    private static func mayStartNonString(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "~"),
+             UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// `0x…` or `0o…` digits too many for 64 bits. Resolving them as a string would change their
+    /// type silently, so the loader refuses them. (A decimal integer that large resolves to a float,
+    /// which the reader of each field reports with the field's own range.)
+    static func isOverflowingHexOrOctal(_ text: String) -> Bool {
+        guard integer(from: text) == nil, text.count > 2 else { return false }
+        if text.hasPrefix("0x") { return text.dropFirst(2).allSatisfy { $0.isASCII && $0.isHexDigit } }
+        if text.hasPrefix("0o") { return text.dropFirst(2).allSatisfy { ("0"..."7").contains($0) } }
+        return false
     }
 
     private static func integer(from text: String) -> Int? {

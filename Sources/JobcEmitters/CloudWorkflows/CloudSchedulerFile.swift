@@ -49,8 +49,18 @@ struct CloudSchedulerFile {
         return document.rendered()
     }
 
-    /// Terraform reads `${` and `%{` in any JSON string as a template; doubling the sign keeps them literal.
+    /// Terraform reads `${` and `%{` in any JSON string as a template; doubling the sign keeps them
+    /// literal. By Unicode scalar, not with `replacingOccurrences`, which compares grapheme clusters
+    /// and misses a `{` that a combining mark or an emoji modifier follows.
     static func terraformLiteral(_ text: String) -> String {
-        text.replacingOccurrences(of: "${", with: "$${").replacingOccurrences(of: "%{", with: "%%{")
+        let scalars = Array(text.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        for (index, scalar) in scalars.enumerated() {
+            if scalar == "$" || scalar == "%", index + 1 < scalars.count, scalars[index + 1] == "{" {
+                out.append(scalar)
+            }
+            out.append(scalar)
+        }
+        return String(out)
     }
 }

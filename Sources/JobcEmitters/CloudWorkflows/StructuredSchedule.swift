@@ -64,8 +64,9 @@ public struct StructuredScheduler {
     public let edges: [(Int, Int)]
     private let successors: [[Int]]
     private let predecessors: [[Int]]
-    /// reaches[a] holds b when a path a → … → b exists.
-    private let reaches: [Set<Int>]
+    /// Kahn's order, smallest ready index first; every pass over the graph follows it.
+    private let order: [Int]
+    private let reachability: Reachability
     private var memo: [[Int]: (plan: StructuredSchedule, cost: Cost)] = [:]
 
     struct Cost: Comparable {
@@ -88,14 +89,8 @@ public struct StructuredScheduler {
         }
         self.successors = successors
         self.predecessors = predecessors
-        var reaches = Array(repeating: Set<Int>(), count: count)
-        for node in Self.topologicalOrder(count: count, successors: successors, predecessors: predecessors).reversed() {
-            for next in successors[node] {
-                reaches[node].insert(next)
-                reaches[node].formUnion(reaches[next])
-            }
-        }
-        self.reaches = reaches
+        order = Self.topologicalOrder(count: count, successors: successors, predecessors: predecessors)
+        reachability = Reachability(count: count, successors: successors, order: order)
     }
 
     public init(graph: JobGraph) {
@@ -110,16 +105,16 @@ public struct StructuredScheduler {
     /// The plan the naive scheduler builds: every longest-path level in series, each level's tasks in parallel.
     public func levelByLevel() -> StructuredSchedule {
         let levels = self.levels(of: Array(0..<count))
-        let depth = (levels.values.max() ?? -1) + 1
+        let depth = (levels.max() ?? -1) + 1
         return .series((0..<depth).map { level in
-            Self.group(.parallel, levels.filter { $0.value == level }.map(\.key).sorted().map(StructuredSchedule.task))
+            Self.group(.parallel, (0..<count).filter { levels[$0] == level }.map(StructuredSchedule.task))
         })
     }
 
     /// The graph's own critical path when task `i` takes `durations[i]`.
     public func criticalPath(_ durations: [Double]) -> Double {
         var finish = Array(repeating: 0.0, count: count)
-        for node in Self.topologicalOrder(count: count, successors: successors, predecessors: predecessors) {
+        for node in order {
             finish[node] = (predecessors[node].map { finish[$0] }.max() ?? 0) + durations[node]
         }
         return finish.max() ?? 0
@@ -127,7 +122,21 @@ public struct StructuredScheduler {
 
     /// Orderings the plan imposes that the graph does not (directly or transitively) require.
     public func addedOrderings(_ plan: StructuredSchedule) -> Int {
-        plan.orderedPairs.filter { !reaches[$0[0]].contains($0[1]) }.count
+        // Counted without building `orderedPairs`: each ordered pair comes from exactly one series
+        // (the innermost one holding both tasks), so no pair is counted twice.
+        switch plan {
+        case .task: return 0
+        case .parallel(let parts): return parts.map(addedOrderings).reduce(0, +)
+        case .series(let parts):
+            let tasks = parts.map(\.tasks)
+            var added = parts.map(addedOrderings).reduce(0, +)
+            for (offset, earlier) in tasks.enumerated() {
+                for later in tasks[(offset + 1)...] {
+                    for a in earlier { for b in later where !reachability.reaches(a, b) { added += 1 } }
+                }
+            }
+            return added
+        }
     }
 
     /// True when every dependency of the graph is an ordering of the plan.
@@ -148,13 +157,13 @@ public struct StructuredScheduler {
                       Cost(makespan: parts.map(\.cost.makespan).max()!, addedOrderings: parts.map(\.cost.addedOrderings).reduce(0, +)))
         } else {
             let levels = self.levels(of: nodes)
-            let depth = levels.values.max()!
+            let depth = nodes.map { levels[$0] }.max()!
             var best: (plan: StructuredSchedule, cost: Cost)?
             for cut in 0..<depth {
-                let first = nodes.filter { levels[$0]! <= cut }
-                let second = nodes.filter { levels[$0]! > cut }
+                let first = nodes.filter { levels[$0] <= cut }
+                let second = nodes.filter { levels[$0] > cut }
                 let (a, b) = (plan(first), plan(second))
-                let missing = first.reduce(0) { total, x in total + second.filter { !reaches[x].contains($0) }.count }
+                let missing = first.reduce(0) { total, x in total + second.filter { !reachability.reaches(x, $0) }.count }
                 let cost = Cost(makespan: a.cost.makespan + b.cost.makespan,
                                 addedOrderings: a.cost.addedOrderings + b.cost.addedOrderings + missing)
                 if best == nil || cost < best!.cost {
@@ -169,18 +178,20 @@ public struct StructuredScheduler {
 
     /// Weakly connected components of the subgraph induced by `nodes`, each sorted, ordered by first member.
     private func components(of nodes: [Int]) -> [[Int]] {
-        let members = Set(nodes)
-        var seen = Set<Int>()
+        let members = mask(nodes)
+        var seen = Array(repeating: false, count: count)
         var result: [[Int]] = []
-        for start in nodes where !seen.contains(start) {
+        for start in nodes where !seen[start] {
             var stack = [start]
             var component: [Int] = []
-            seen.insert(start)
+            seen[start] = true
             while let node = stack.popLast() {
                 component.append(node)
-                for next in successors[node] + predecessors[node] where members.contains(next) && !seen.contains(next) {
-                    seen.insert(next)
-                    stack.append(next)
+                for neighbours in [successors[node], predecessors[node]] {
+                    for next in neighbours where members[next] && !seen[next] {
+                        seen[next] = true
+                        stack.append(next)
+                    }
                 }
             }
             result.append(component.sorted())
@@ -188,14 +199,22 @@ public struct StructuredScheduler {
         return result
     }
 
-    /// Longest-path level of each node within the subgraph induced by `nodes` (sources are level 0).
-    private func levels(of nodes: [Int]) -> [Int: Int] {
-        let members = Set(nodes)
-        var level: [Int: Int] = [:]
-        for node in Self.topologicalOrder(count: count, successors: successors, predecessors: predecessors) where members.contains(node) {
-            level[node] = predecessors[node].filter(members.contains).map { level[$0]! + 1 }.max() ?? 0
+    /// Longest-path level of each node within the subgraph induced by `nodes` (sources are level 0),
+    /// indexed by node; -1 for nodes outside it.
+    private func levels(of nodes: [Int]) -> [Int] {
+        let members = mask(nodes)
+        var level = Array(repeating: -1, count: count)
+        for node in order where members[node] {
+            level[node] = predecessors[node].lazy.filter { members[$0] }.map { level[$0] + 1 }.max() ?? 0
         }
         return level
+    }
+
+    /// `nodes` as a membership table indexed by node.
+    private func mask(_ nodes: [Int]) -> [Bool] {
+        var members = Array(repeating: false, count: count)
+        for node in nodes { members[node] = true }
+        return members
     }
 
     /// Kahn's algorithm, smallest ready index first (deterministic).

@@ -15,8 +15,20 @@ import JobcCore
 public enum WorkflowsLiteral {
     /// A value Workflows passes through unevaluated.
     public static func string(_ value: String) -> String {
-        guard value.contains("${") else { return quoted(value) }
+        guard containsExpressionStart(value) else { return quoted(value) }
         return quoted(#"${text.decode(base64.decode(""# + Data(value.utf8).base64EncodedString() + #""))}"#)
+    }
+
+    /// Whether `value` holds the bytes `${`, wherever they are. Byte by byte on purpose: Foundation's
+    /// `contains` compares grapheme clusters, so it misses `${` followed by a combining mark, which a
+    /// code-point reader such as Workflows' still sees as an expression; it is also many times slower.
+    private static func containsExpressionStart(_ value: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in value.utf8 {
+            if previous == UInt8(ascii: "$") && byte == UInt8(ascii: "{") { return true }
+            previous = byte
+        }
+        return false
     }
 
     /// An expression of jobc's own (never user text): only YAML-quoted.

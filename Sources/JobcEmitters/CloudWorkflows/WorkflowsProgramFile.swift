@@ -34,7 +34,9 @@ struct WorkflowsProgramFile {
             ("main", .map([("params", .scalar("[args]")), ("steps", .list(steps))])),
         ]
         if hasRetries { document.append((Self.retryPredicate, retryPredicate())) }
-        return (header(counter) + YAMLBlock.map(document).render()).joined(separator: "\n") + "\n"
+        var text = header(counter).map { $0 + "\n" }.joined()
+        YAMLBlock.map(document).render(into: &text)
+        return text
     }
 
     private func header(_ counter: StepCounter) -> [String] {

@@ -6,26 +6,52 @@ indirect enum YAMLBlock {
     case map([(String, YAMLBlock)])
     case list([YAMLBlock])
 
-    func render() -> [String] {
+    /// Appends the block's lines to `text`, each ending with a line break.
+    func render(into text: inout String) {
+        // Bytes, not String appends: a program is mostly indentation, and this is its hottest loop.
+        var bytes: [UInt8] = []
+        write(to: &bytes, first: "", rest: "")
+        text += String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes this block's lines, the first prefixed with `first` and the others with `rest`: each
+    /// line is written once, straight into the output, whatever its depth (prefixing rendered
+    /// children level by level would copy every line once per enclosing level).
+    private func write(to text: inout [UInt8], first: String, rest: String) {
         switch self {
-        case .scalar(let text): return [text]
-        case .map(let entries): return entries.isEmpty ? ["{}"] : entries.flatMap { Self.entry($0.0, $0.1) }
-        case .list(let items): return items.isEmpty ? ["[]"] : items.flatMap(Self.item)
+        case .scalar(let scalar):
+            Self.line(&text, first, scalar)
+        case .map(let entries) where entries.isEmpty:
+            Self.line(&text, first, "{}")
+        case .list(let items) where items.isEmpty:
+            Self.line(&text, first, "[]")
+        case .map(let entries):
+            for (offset, (key, value)) in entries.enumerated() {
+                let prefix = offset == 0 ? first : rest
+                switch value {
+                case .scalar(let scalar): Self.line(&text, prefix, key, ": ", scalar)
+                case .map(let inner) where inner.isEmpty: Self.line(&text, prefix, key, ": {}")
+                case .list(let inner) where inner.isEmpty: Self.line(&text, prefix, key, ": []")
+                case .map, .list:
+                    Self.line(&text, prefix, key, ":")
+                    let nested = rest + "  "
+                    value.write(to: &text, first: nested, rest: nested)
+                }
+            }
+        case .list(let items):
+            let nested = rest + "  "
+            for (offset, item) in items.enumerated() {
+                item.write(to: &text, first: (offset == 0 ? first : rest) + "- ", rest: nested)
+            }
         }
     }
 
-    private static func entry(_ key: String, _ value: YAMLBlock) -> [String] {
-        switch value {
-        case .scalar(let text): return ["\(key): \(text)"]
-        case .map(let entries) where entries.isEmpty: return ["\(key): {}"]
-        case .list(let items) where items.isEmpty: return ["\(key): []"]
-        case .map: return ["\(key):"] + value.render().map { "  " + $0 }
-        case .list: return ["\(key):"] + value.render().map { "  " + $0 }
-        }
-    }
-
-    private static func item(_ value: YAMLBlock) -> [String] {
-        let lines = value.render()
-        return ["- " + lines[0]] + lines.dropFirst().map { "  " + $0 }
+    /// One line from up to four parts (not variadic: that would allocate an array per line).
+    private static func line(_ text: inout [UInt8], _ a: String, _ b: String, _ c: String = "", _ d: String = "") {
+        text.append(contentsOf: a.utf8)
+        text.append(contentsOf: b.utf8)
+        text.append(contentsOf: c.utf8)
+        text.append(contentsOf: d.utf8)
+        text.append(UInt8(ascii: "\n"))
     }
 }

@@ -24,13 +24,21 @@ public enum GitHubAnnotations {
 
     /// The runner's own escaping (toolkit/core `escapeData`): these three would end the command.
     static func escapeData(_ text: String) -> String {
-        text.replacingOccurrences(of: "%", with: "%25")
-            .replacingOccurrences(of: "\r", with: "%0D")
-            .replacingOccurrences(of: "\n", with: "%0A")
+        escape(text, ["%": "%25", "\r": "%0D", "\n": "%0A"])
     }
 
     /// Property values also escape the separators of the property list (`escapeProperty`).
     static func escapeProperty(_ text: String) -> String {
-        escapeData(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+        escape(text, ["%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"])
+    }
+
+    /// By Unicode scalar, as the runner reads the command: `replacingOccurrences` compares grapheme
+    /// clusters and leaves a `,` or `:` that a combining mark follows unescaped.
+    private static func escape(_ text: String, _ escapes: [Unicode.Scalar: String]) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if let escaped = escapes[scalar] { out += escaped } else { out.unicodeScalars.append(scalar) }
+        }
+        return out
     }
 }

@@ -1,0 +1,77 @@
+import Foundation
+import JobcCore
+import XCTest
+
+/// `BatchCompiler` compiles jobs in parallel; what it reports must not depend on thread timing.
+final class BatchCompilerTests: XCTestCase {
+    /// Writes `<job_id>.txt` holding the job id.
+    private struct JobIDEmitter: Emitter {
+        let name = "job-id"
+        let summary = "test emitter"
+        let capabilities = TargetCapabilities(supported: Dictionary(
+            uniqueKeysWithValues: TargetCapabilities.Feature.allCases.map { ($0, "test") }))
+
+        func emit(_ graph: JobGraph, context: EmitContext) -> EmitterOutput {
+            EmitterOutput(artifacts: [Artifact(relativePath: graph.job.id + ".txt", contents: graph.job.id + "\n")])
+        }
+    }
+
+    func testOutcomesDoNotDependOnThreadTiming() throws {
+        let project = try TestProject()
+        defer { project.remove() }
+        // A broken contract: its diagnostics belong to the first job of the project.
+        try project.write("orchestration/function/broken.contract.yaml", "name: Broken\n")
+        var files: [String] = []
+        for index in 0..<60 {
+            // Files 10 and 25 reuse job 3's id (later ones lose); job 7 fails, so file 30 may take its id.
+            let id = [10: 3, 25: 3, 30: 7][index].map { "job_\($0)" } ?? "job_\(index)"
+            let function = index == 7 ? "NoSuchFunction" : "EchoFunction"
+            let relative = "jobs/file_\(String(format: "%02d", index)).yaml"
+            try project.write(relative, """
+                job_id: \(id)
+                tasks:
+                  greet:
+                    function: \(function)
+                    kwargs: {message: hello}
+                """)
+            files.append(project.root + "/" + relative)
+        }
+
+        var firstRun: [String]?
+        for _ in 0..<5 {
+            let outcomes = BatchCompiler(workspace: Workspace(), emitter: JobIDEmitter()).compile(files)
+            XCTAssertEqual(outcomes.map(\.displayPath), files)
+            let aboutContract = outcomes.map { $0.diagnostics.contains { $0.location?.file.hasSuffix("broken.contract.yaml") == true } }
+            XCTAssertEqual(aboutContract.indices.filter { aboutContract[$0] }, [0], "project diagnostics go with the first job only")
+            XCTAssertEqual(outcomes.indices.filter { !outcomes[$0].succeeded }, [7, 10, 25])
+            XCTAssertTrue(outcomes[10].diagnostics.contains { $0.rule == .duplicateJobID && $0.message.hasSuffix(files[3]) })
+            XCTAssertEqual(outcomes[30].artifacts.map(\.relativePath), ["job_7.txt"], "job 7 wrote nothing, so job 30 owns its file")
+            let summary = summary(of: outcomes)
+            XCTAssertEqual(summary, firstRun ?? summary)
+            firstRun = summary
+        }
+    }
+
+    func testParallelWritesProduceEveryFile() throws {
+        let project = try TestProject()
+        defer { project.remove() }
+        let files = try (0..<40).map { index -> String in
+            try project.write("jobs/job_\(index).yaml", "job_id: job_\(index)\ntasks:\n  greet:\n    function: EchoFunction\n    kwargs: {message: hi}\n")
+            return project.root + "/jobs/job_\(index).yaml"
+        }
+        let output = project.root + "/out"
+        let outcomes = BatchCompiler(workspace: Workspace(), emitter: JobIDEmitter())
+            .compileAndWrite(files, writer: OutputWriter(outputDirectory: output))
+        XCTAssertTrue(outcomes.allSatisfy(\.succeeded))
+        for index in 0..<40 {
+            XCTAssertEqual(try String(contentsOfFile: output + "/job_\(index).txt", encoding: .utf8), "job_\(index)\n")
+        }
+    }
+
+    private func summary(of outcomes: [BatchCompiler.JobOutcome]) -> [String] {
+        outcomes.map { outcome in
+            "\(outcome.succeeded) \(outcome.artifacts.map(\.relativePath)) "
+                + outcome.diagnostics.map { "\($0.rule):\($0.location.map { "\($0.line):\($0.column)" } ?? "-")" }.joined(separator: ",")
+        }
+    }
+}

@@ -1,0 +1,257 @@
+"""The jobc benchmark: prints one table per question of issue #8. Started by run.sh, which builds
+what it needs; see the README's "Benchmark" section for what each column means.
+
+    bench.py --jobc BIN --floor BIN --work DIR [--smoke]
+
+Exits 1 when a check fails (a compile error, DagBag import errors, the three Airflow variants not
+building the same DAGs, a program's step count disagreeing with its header), so a smoke run in CI
+catches a benchmark that no longer measures what it says.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import random
+import shutil
+import subprocess
+import sys
+
+import corpus
+import measure
+import workflows_metrics
+
+HERE = pathlib.Path(__file__).resolve().parent
+TARGETS = ["airflow", "dagster", "cloud-workflows"]
+failures: list[str] = []
+checks_run = 0
+runner: measure.Runner  # set by main()
+
+
+def check(condition: bool, message: str) -> None:
+    global checks_run
+    checks_run += 1
+    if not condition:
+        failures.append(message)
+        print(f"CHECK FAILED: {message}", flush=True)
+
+
+def section(title: str) -> None:
+    print(f"\n## {title}\n", flush=True)
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    memory = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    return f"{os.cpu_count()} cores ({cpu}), {memory / 2**20:.0f} GiB, Linux {platform.release()}, Python {platform.python_version()}"
+
+
+def compile_corpus(args, sizes: list[int]) -> dict[int, pathlib.Path]:
+    """Table 1: whole-corpus compile per target against the libyaml floor. Returns, per size, the
+    project root (the last run's Airflow output stays in `airflow-out/` for the DagBag table)."""
+    section("1. Whole-corpus compile vs the libyaml event-parse floor")
+    projects = {}
+    rows = []
+    for size in sizes:
+        root = args.work / f"corpus-{size}"
+        jobs_folder = corpus.write_project(root, corpus.corpus(size))
+        projects[size] = root
+        repeat = args.repeat if size < 10_000 else max(1, args.repeat - 2)
+        data = sum(path.stat().st_size for path in jobs_folder.iterdir())
+        floors = {}
+        for threads in (1, os.cpu_count()):
+            runs = [runner.run([str(args.floor), str(threads), str(jobs_folder)]) for _ in range(repeat)]
+            check(all(run.exit_code == 0 for run in runs), f"floor failed on {size} jobs: {runs[0].output[-300:]}")
+            floors[threads] = measure.median_run(runs)
+            rows.append([size, f"libyaml floor, {threads} thread{'s' * (threads > 1)}", *figures(floors[threads], size)])
+        for target in TARGETS:
+            runs = []
+            for attempt in range(repeat):
+                out = root / f"{target}-out"
+                shutil.rmtree(out, ignore_errors=True)
+                runs.append(runner.run([str(args.jobc), "compile", "orchestration/job", "--target", target,
+                                         "--out", str(out)], cwd=root))
+            run = measure.median_run(runs)
+            check(run.exit_code == 0, f"jobc compile --target {target} failed on {size} jobs: {run.output[-500:]}")
+            rows.append([size, f"jobc → {target}", *figures(run, size),
+                         f"{run.wall / floors[os.cpu_count()].wall:.1f}×", f"{run.wall / floors[1].wall:.1f}×"])
+        print(f"{size} jobs: {data / 2**20:.1f} MiB of YAML, {size * 20} tasks; median of {repeat} runs", flush=True)
+    print()
+    print(measure.table(["jobs", "what", "wall s", "CPU s", "cores", "peak MB", "jobs/s", "÷ floor all", "÷ floor 1"],
+                        rows, labels=2))
+    print(f"Goal: jobc wall ≤ 2 × the all-core floor ('÷ floor all' ≤ 2.0), on all {os.cpu_count()} cores "
+          "('cores' = CPU s ÷ wall s).")
+    return projects
+
+
+def figures(run: measure.Run, jobs: int) -> list[str]:
+    return [f"{run.wall:.3f}", f"{run.cpu:.3f}", f"{run.cores:.2f}", f"{run.peak_mb:.0f}", f"{jobs / run.wall:,.0f}"]
+
+
+def single_job_latency(args, project: pathlib.Path) -> None:
+    section("2. Single-job compile latency, process start included")
+    job = sorted((project / "orchestration" / "job").iterdir())[0]
+    builds = [("shared Swift runtime", args.jobc)] + ([("--static-swift-stdlib", args.jobc_static)] if args.jobc_static else [])
+    rows = []
+    for build, binary in builds:
+        for target in TARGETS:
+            out = args.work / f"latency-{target}"
+            command = [str(binary), "compile", str(job.relative_to(project)), "--target", target, "--out", str(out)]
+            for _ in range(3):
+                runner.run(command, cwd=project)  # warm the page cache
+            runs = [runner.run(command, cwd=project) for _ in range(args.latency_runs)]
+            check(all(run.exit_code == 0 for run in runs), f"single-job compile for {target} failed: {runs[0].output[-300:]}")
+            walls = [run.wall * 1000 for run in runs]
+            rows.append([build, target, f"{measure.percentile(walls, 0.5):.1f}", f"{measure.percentile(walls, 0.95):.1f}",
+                         f"{min(walls):.1f}", f"{measure.median_run(runs).peak_mb:.0f}"])
+    print(f"`jobc compile` of one 20-task job ({job.name}), {args.latency_runs} runs after 3 warm-ups, "
+          "from spawn to exit:\n")
+    print(measure.table(["release build", "target", "median ms", "p95 ms", "min ms", "peak MB"], rows, labels=2))
+    print("Goal: ≤ 15 ms.")
+
+
+def airflow_environment(args, dag_folder: pathlib.Path) -> dict:
+    # Bytecode is cached as a DAG processor with a writable DAG folder caches it: "cold" is the first parse.
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("AIRFLOW") and key != "PYTHONDONTWRITEBYTECODE"}
+    home = args.work / "airflow-home"
+    home.mkdir(exist_ok=True)
+    env.update({
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dag_folder),
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+        # Off for all three: at 1,000 jobs dag-factory's one loader file exceeds the default 30 s.
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "0",
+    })
+    return env
+
+
+def parse_dag_folder(args, folder: pathlib.Path) -> dict:
+    run = runner.run([sys.executable, str(HERE / "dagbag_probe.py"), str(folder)],
+                      env=airflow_environment(args, folder))
+    last = run.output.strip().splitlines()[-1] if run.output.strip() else ""
+    check(run.exit_code == 0 and last.startswith("{"), f"DagBag probe failed on {folder}: {run.output[-500:]}")
+    return json.loads(last) if last.startswith("{") else {}
+
+
+def dagbag(args, projects: dict[int, pathlib.Path], sizes: list[int]) -> None:
+    section("3. Airflow 3 DagBag parse time: jobc output vs hand-written DAG files vs dag-factory")
+    rows = []
+    for size in sizes:
+        root = projects[size]
+        jobs = corpus.corpus(size)
+        variants = {"jobc": root / "airflow-dags", "hand-written": root / "handwritten-dags",
+                    "dag-factory": root / "dagfactory-dags"}
+        shutil.copytree(root / "airflow-out", variants["jobc"])
+        corpus.write_airflow_variants(jobs, variants["hand-written"], variants["dag-factory"])
+        results = {name: (parse_dag_folder(args, folder), []) for name, folder in variants.items()}  # cold: no .pyc yet
+        for _ in range(args.dagbag_warm_runs):
+            for name, folder in variants.items():  # interleaved, so a busy spell on the machine hits all three
+                results[name][1].append(parse_dag_folder(args, folder))
+        for name, (cold, _) in results.items():
+            check(cold.get("import_errors") == {}, f"{name} at {size} jobs: import errors {cold.get('import_errors')}")
+            check((cold.get("dags"), cold.get("tasks")) == (size, size * 20),
+                  f"{name} at {size} jobs loaded {cold.get('dags')} DAGs, {cold.get('tasks')} tasks")
+        digests = {name: cold.get("structure") for name, (cold, _) in results.items()}
+        check(len(set(digests.values())) == 1, f"the variants built different DAGs at {size} jobs: {digests}")
+        def warm_median(name: str, figure: str) -> float:
+            return measure.percentile([run[figure] for run in results[name][1]], 0.5)
+
+        for name, (cold, _) in results.items():
+            wall, cpu = warm_median(name, "parse_seconds"), warm_median(name, "parse_cpu_seconds")
+            rows.append([size, name, f"{cold['parse_seconds']:.2f}", f"{wall:.2f}", f"{cpu:.2f}",
+                         f"{1000 * cpu / size:.1f}", cold["dags"], cold["tasks"], len(cold["import_errors"]),
+                         "yes" if len(set(digests.values())) == 1 else "NO",
+                         f"{cpu / warm_median('jobc', 'parse_cpu_seconds'):.2f}×"])
+    print(measure.table(["jobs", "variant", "cold s", "warm s", "warm CPU s", "CPU ms/DAG", "DAGs", "tasks",
+                         "import errors", "same DAGs", "÷ jobc"], rows, labels=2))
+    print(f"DagBag(dag_folder) alone, in a fresh interpreter, Airflow already imported; cold = first parse "
+          f"(no .pyc), warm = median of {args.dagbag_warm_runs} later parses, interleaved; '÷ jobc' compares warm "
+          "CPU s.\ndag-factory: one loader file for the folder, as its docs show; with Airflow's default "
+          "dagbag_import_timeout (30 s) it fails at 1,000 jobs, so the timeout is off for all three.\n"
+          "'same DAGs': every DAG's settings and every task's id, "
+          "upstream ids, retries, delays, timeout, function and kwargs agree across the three variants.\n"
+          "Goals: jobc ≤ hand-written ('÷ jobc' of hand-written ≥ 1.00) and dag-factory ≥ 3× jobc.")
+    skipped = [size for size in args.sizes if size not in sizes]
+    if skipped:
+        print(f"Not run at {', '.join(map(str, skipped))} jobs: dag-factory alone would parse for minutes per run.")
+
+
+def cloud_workflows(args) -> None:
+    section("4. Cloud Workflows: billed steps per task and critical-path ratio on random DAGs")
+    rng = random.Random(8)
+    rows = []
+    for size in args.workflow_sizes:
+        for density in (0.1, 0.25, 0.5):
+            root = args.work / f"workflows-{size}-{density}"
+            jobs = [corpus.make_job(rng, index, corpus.random_dag(rng, size, density))
+                    for index in range(args.workflow_dags)]
+            corpus.write_project(root, jobs)
+            out = root / "out"
+            run = runner.run([str(args.jobc), "compile", "orchestration/job", "--target", "cloud-workflows",
+                               "--out", str(out)], cwd=root)
+            check(run.exit_code == 0, f"cloud-workflows compile failed: {run.output[-500:]}")
+            steps, unit, weighted, edges = [], [], [], []
+            for job in jobs:
+                program = workflows_metrics.Program((out / f"{job.id}.workflows.yaml").read_text())
+                upstream = {task.key: task.upstream for task in job.tasks}
+                billed = program.billed_steps()
+                check(billed == program.header_billed_steps,
+                      f"{job.id}: counted {billed} billed steps, header says {program.header_billed_steps}")
+                steps.append(billed / size)
+                unit.append(program.critical_path_ratio(upstream, {key: 1.0 for key in upstream}))
+                weighted.append(program.critical_path_ratio(upstream, {key: rng.uniform(1, 10) for key in upstream}))
+                edges.append(sum(map(len, upstream.values())))
+            rows.append([size, density, f"{sum(edges) / len(edges):.0f}", f"{sum(steps) / len(steps):.2f}",
+                         f"{max(steps):.2f}", f"{sum(unit) / len(unit):.3f}", f"{max(unit):.3f}",
+                         f"{sum(weighted) / len(weighted):.3f}", f"{max(weighted):.3f}",
+                         f"{1000 * run.wall / len(jobs):.1f}"])
+    print(f"{args.workflow_dags} random DAGs per row (edge i→j, i < j, with probability 'density'; seed 8), "
+          "every task succeeding at its first attempt:\n")
+    print(measure.table(["tasks", "density", "edges", "steps/task", "max", "CP ratio unit", "max",
+                         "CP ratio random", "max", "compile ms/job"], rows, labels=2))
+    print("steps/task: billed steps of one run ÷ tasks (init, done, parallel steps and branches included; 2 per "
+          "task, 3 with retries).\nCP ratio: the program's makespan ÷ the DAG's critical path, with unit task "
+          "durations, and with durations uniform in [1, 10] drawn per task; 1.000 = no parallelism lost.")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jobc", type=pathlib.Path, required=True)
+    parser.add_argument("--jobc-static", type=pathlib.Path, help="the same jobc linked with --static-swift-stdlib")
+    parser.add_argument("--floor", type=pathlib.Path, required=True)
+    parser.add_argument("--measure-exec", type=pathlib.Path, required=True, help="measure_exec.c, built")
+    parser.add_argument("--work", type=pathlib.Path, required=True)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one run each: checks, not figures")
+    args = parser.parse_args()
+    global runner
+    runner = measure.Runner(str(args.measure_exec))
+    if args.smoke:
+        args.sizes, args.dagbag_sizes, args.repeat, args.latency_runs = [20], [20], 1, 5
+        args.dagbag_warm_runs, args.workflow_sizes, args.workflow_dags = 1, [10], 3
+    else:
+        args.sizes, args.dagbag_sizes, args.repeat, args.latency_runs = [100, 1_000, 10_000], [100, 1_000], 5, 50
+        args.dagbag_warm_runs, args.workflow_sizes, args.workflow_dags = 4, [10, 20, 40], 20
+
+    version = subprocess.run([str(args.jobc), "--version"], capture_output=True, text=True).stdout.strip()
+    print(f"# jobc benchmark, {datetime.date.today()}\n\njobc {version}; {machine()}")
+    print("Load average at start (other processes share these cores): %.2f %.2f %.2f" % os.getloadavg())
+    print("Corpus: N jobs × 20 tasks (Tests/benchmark/corpus.py, seed 8); every figure is wall time unless said.")
+    projects = compile_corpus(args, args.sizes)
+    single_job_latency(args, projects[args.sizes[0]])
+    dagbag(args, projects, args.dagbag_sizes)
+    cloud_workflows(args)
+    print("\nLoad average at the end: %.2f %.2f %.2f" % os.getloadavg())
+    print(f"\nchecks: {checks_run - len(failures)} passed, {len(failures)} failed")
+    if failures:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
