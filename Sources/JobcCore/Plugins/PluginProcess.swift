@@ -109,10 +109,11 @@ struct PluginProcess {
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         posix_spawnattr_setpgroup(&attributes, 0)
-        // jobc ignores SIGPIPE (a plugin may exit before reading its input); the plugin gets the default.
+        // jobc ignores SIGPIPE (a plugin may exit before reading its input) and, while it writes,
+        // SIGINT and SIGTERM (OutputWriter's InterruptGate); the plugin gets the default handling.
         var defaultSignals = sigset_t()
         sigemptyset(&defaultSignals)
-        sigaddset(&defaultSignals, SIGPIPE)
+        for signal in [SIGPIPE, SIGINT, SIGTERM] { sigaddset(&defaultSignals, signal) }
         posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF))
 
