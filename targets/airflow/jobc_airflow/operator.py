@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import pathlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -71,14 +70,6 @@ class JobcFunctionOperator(BaseOperator):
             secret_key=self.secret_key,
             params=dict(params),
             logger=logging.getLogger(f"jobc.task.{self.job_id}.{self.task_id}"),
-            project_root=self._project_root(),
+            project_root=jobc_runtime.project_root_for_generated_code(self.dag.fileloc if self.has_dag() else None),
         )
 
-    def _project_root(self) -> pathlib.Path:
-        # JOBC_PROJECT_ROOT wins; otherwise look around the working directory
-        # and then around the DAG file, which normally lives inside the project.
-        search_from = [pathlib.Path.cwd()]
-        fileloc = self.dag.fileloc if self.has_dag() else None
-        if fileloc:
-            search_from.append(pathlib.Path(fileloc).parent)
-        return jobc_runtime.find_project_root(search_from=search_from)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import keyword
 import math
-import pathlib
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -73,20 +72,11 @@ def jobc_op(
                 kwargs=copy.deepcopy(kwargs_snapshot),
                 secret_key=secret_key,
                 logger=logger,
-                project_root=_project_root(module_file),
+                project_root=jobc_runtime.project_root_for_generated_code(module_file),
             )
         # The function's result is not part of the contract: return nothing.
 
     return _jobc_task
-
-
-def _project_root(module_file: str | None) -> pathlib.Path:
-    # Same order as the Airflow operator: JOBC_PROJECT_ROOT, then the working
-    # directory and its parents, then the generated module's folder and parents.
-    search_from = [pathlib.Path.cwd()]
-    if module_file:
-        search_from.append(pathlib.Path(module_file).parent)
-    return jobc_runtime.find_project_root(search_from=search_from)
 
 
 def _check_arguments(name, job_id, function_module, function_class, function_kwargs, secret_key,

@@ -17,7 +17,6 @@ import copy
 import datetime
 import logging
 import math
-import pathlib
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -76,7 +75,7 @@ def jobc_task(
             secret_key=secret_key,
             # Under prefect.task_runs: Prefect sends these lines to the task run's logs.
             logger=logging.getLogger(f"prefect.task_runs.jobc.{job_id}.{task_id}"),
-            project_root=_project_root(module_file),
+            project_root=jobc_runtime.project_root_for_generated_code(module_file),
         )
 
     # Prefect derives a task's key (how the UI groups its runs) from the function's name.
@@ -109,15 +108,6 @@ def finish_run(futures: Mapping[str, PrefectFuture]) -> State:
 
 def _ended_badly(state: State) -> bool:
     return state.is_failed() or state.is_crashed() or state.is_cancelled()
-
-
-def _project_root(module_file: str | None) -> pathlib.Path:
-    # Same order as the other targets: JOBC_PROJECT_ROOT, then the working directory and its
-    # parents, then the generated module's folder and its parents.
-    search_from = [pathlib.Path.cwd()]
-    if module_file:
-        search_from.append(pathlib.Path(module_file).parent)
-    return jobc_runtime.find_project_root(search_from=search_from)
 
 
 def _check_arguments(task_id, job_id, function_module, function_class, function_kwargs, secret_key,

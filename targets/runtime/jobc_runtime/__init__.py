@@ -7,7 +7,8 @@ from .errors import (
     SecretError,
     TaskConfigurationError,
 )
-from .project import PROJECT_ROOT_ENV, ensure_function_path, find_project_root, load_function, load_function_base
+from .project import (PROJECT_ROOT_ENV, ensure_function_path, find_project_root, load_function, load_function_base,
+                      project_root_for_generated_code)
 from .secret_store import SECRET_DIR_ENV, resolve_secret, secret_dir
 from .task import run_task
 
@@ -21,6 +22,7 @@ __all__ = [
     "TaskConfigurationError",
     "ensure_function_path",
     "find_project_root",
+    "project_root_for_generated_code",
     "load_function",
     "load_function_base",
     "resolve_secret",

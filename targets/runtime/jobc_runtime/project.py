@@ -26,6 +26,16 @@ def _is_project_root(path: pathlib.Path) -> bool:
     return (path / FUNCTION_DIR).is_dir()
 
 
+def project_root_for_generated_code(generated_file: str | os.PathLike | None) -> pathlib.Path:
+    """The project root as every target's generated code finds it: ``JOBC_PROJECT_ROOT``, then the
+    working directory and its parents, then the generated file's folder and its parents (it
+    normally lives inside the project)."""
+    search_from = [pathlib.Path.cwd()]
+    if generated_file:
+        search_from.append(pathlib.Path(generated_file).parent)
+    return find_project_root(search_from=search_from)
+
+
 def find_project_root(search_from: Iterable[pathlib.Path | str] | None = None) -> pathlib.Path:
     """Return the jobc project root as an absolute path.
 
