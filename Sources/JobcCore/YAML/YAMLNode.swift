@@ -104,7 +104,8 @@ public enum ScalarValue: Sendable, Equatable {
     /// type silently, so the loader refuses them. (A decimal integer that large resolves to a float,
     /// which the reader of each field reports with the field's own range.)
     static func isOverflowingHexOrOctal(_ text: String) -> Bool {
-        guard integer(from: text) == nil, text.count > 2 else { return false }
+        // Every plain scalar of a job comes through here: the prefix test first keeps it cheap.
+        guard text.utf8.count > 2, text.hasPrefix("0x") || text.hasPrefix("0o"), integer(from: text) == nil else { return false }
         if text.hasPrefix("0x") { return text.dropFirst(2).allSatisfy { $0.isASCII && $0.isHexDigit } }
         if text.hasPrefix("0o") { return text.dropFirst(2).allSatisfy { ("0"..."7").contains($0) } }
         return false
