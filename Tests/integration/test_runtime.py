@@ -489,3 +489,22 @@ print("ENGINE_MODULES", engines)
 
     assert completed.returncode == 0, completed.stderr
     assert "ENGINE_MODULES []" in completed.stdout
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2024-03-01", datetime.datetime(2024, 3, 1, tzinfo=datetime.timezone.utc)),
+    ("2024-03-01T06:30:00", datetime.datetime(2024, 3, 1, 6, 30, tzinfo=datetime.timezone.utc)),
+    ("2024-03-01T06:30:00Z", datetime.datetime(2024, 3, 1, 6, 30, tzinfo=datetime.timezone.utc)),
+    # An offset is the same instant in UTC, so every target hands functions the same day.
+    ("2024-03-01T00:30:00+01:00", datetime.datetime(2024, 2, 29, 23, 30, tzinfo=datetime.timezone.utc)),
+])
+def test_parse_logical_date_gives_the_same_utc_instant_on_every_target(text, expected):
+    parsed = jobc_runtime.parse_logical_date(text)
+    assert parsed == expected
+    assert parsed.tzinfo == datetime.timezone.utc
+
+
+@pytest.mark.parametrize("text", ["yesterday", "", "2024-02-30", "01/03/2024"])
+def test_parse_logical_date_refuses_what_is_not_iso_8601(text):
+    with pytest.raises(ValueError, match="is not an ISO 8601 date or date-time"):
+        jobc_runtime.parse_logical_date(text)

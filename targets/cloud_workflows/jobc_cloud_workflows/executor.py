@@ -78,15 +78,11 @@ def parse_request(body: Any) -> dict[str, Any]:
 
 
 def logical_date(text: str) -> datetime.datetime:
-    """``YYYY-MM-DD`` (midnight UTC) or an ISO 8601 date-time (UTC when it has no offset)."""
+    """``YYYY-MM-DD`` (midnight UTC) or an ISO 8601 date-time (UTC when it has no offset), in UTC."""
     try:
-        if len(text) == 10:
-            day = datetime.date.fromisoformat(text)
-            return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc)
-        value = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ExecutorRequestError(f"logical_date {text!r} is not an ISO 8601 date or date-time") from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=datetime.timezone.utc)
+        return jobc_runtime.parse_logical_date(text)
+    except ValueError as error:
+        raise ExecutorRequestError(f"logical_date {error}") from None
 
 
 @functions_framework.http

@@ -22,6 +22,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 
+import jobc_runtime
+
 LOGICAL_DATE_TAG = "jobc/logical_date"
 SCHEDULED_EXECUTION_TIME_TAGS = (".dagster/scheduled_execution_time", "dagster/scheduled_execution_time")
 
@@ -31,13 +33,12 @@ UTC = datetime.timezone.utc
 def parse_logical_date(value: str, source: str) -> datetime.datetime:
     """Parse an ISO 8601 date or date-time; naive values are UTC; the result is UTC."""
     try:
-        parsed = datetime.datetime.fromisoformat(value.strip())
-    except (TypeError, ValueError):
+        return jobc_runtime.parse_logical_date(value)
+    except ValueError:
         raise ValueError(
             f"run tag {source!r} is not an ISO 8601 date or date-time: {value!r} "
             "(expected e.g. 2024-03-01 or 2024-03-01T00:00:00+00:00)"
         ) from None
-    return _as_utc(parsed)
 
 
 def logical_date_from_tags(tags: Mapping[str, str]) -> tuple[datetime.datetime, str] | None:
@@ -56,11 +57,5 @@ def run_logical_date(context) -> tuple[datetime.datetime, str]:
         return from_tags
     record = context.instance.get_run_record_by_id(context.run_id)
     if record is not None and record.create_timestamp is not None:
-        return _as_utc(record.create_timestamp), "run creation time"
+        return jobc_runtime.as_utc(record.create_timestamp), "run creation time"
     return datetime.datetime.now(UTC), "current time"
-
-
-def _as_utc(value: datetime.datetime) -> datetime.datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)

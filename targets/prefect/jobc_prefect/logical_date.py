@@ -16,24 +16,19 @@ from __future__ import annotations
 
 import datetime
 
+import jobc_runtime
 from prefect import get_run_logger
 from prefect.client.schemas.objects import FlowRun
 from prefect.context import FlowRunContext
 from prefect.states import Completed, State
 
-UTC = datetime.timezone.utc
-
 
 def parse_logical_date(value: str) -> datetime.datetime:
     """An ISO 8601 date or date-time as UTC; a value without an offset is UTC."""
     try:
-        parsed = datetime.datetime.fromisoformat(value.strip())
-    except (AttributeError, ValueError):
-        raise ValueError(
-            f"logical_date {value!r} is not an ISO 8601 date or date-time "
-            "(expected e.g. 2024-03-01 or 2024-03-01T00:00:00+00:00)"
-        ) from None
-    return _as_utc(parsed)
+        return jobc_runtime.parse_logical_date(value)
+    except ValueError as error:
+        raise ValueError(f"logical_date {error}") from None
 
 
 def run_logical_date(requested: str | None) -> datetime.datetime:
@@ -72,11 +67,4 @@ def _scheduled_time(flow_run: FlowRun) -> datetime.datetime:
     moment = flow_run.expected_start_time or flow_run.created
     if moment is None:
         raise RuntimeError(f"flow run {flow_run.id} has neither an expected start time nor a creation time")
-    return _as_utc(moment)
-
-
-def _as_utc(value: datetime.datetime) -> datetime.datetime:
-    # Also turns Prefect's datetime subclass into a plain datetime.
-    if value.tzinfo is None or value.utcoffset() is None:
-        value = value.replace(tzinfo=UTC)
-    return datetime.datetime.fromtimestamp(value.timestamp(), UTC)
+    return jobc_runtime.as_utc(moment)

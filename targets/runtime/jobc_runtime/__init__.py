@@ -7,6 +7,7 @@ from .errors import (
     SecretError,
     TaskConfigurationError,
 )
+from .logical_date import as_utc, parse_logical_date
 from .project import (PROJECT_ROOT_ENV, ensure_function_path, find_project_root, load_function, load_function_base,
                       project_root_for_generated_code)
 from .secret_store import SECRET_DIR_ENV, resolve_secret, secret_dir
@@ -20,11 +21,13 @@ __all__ = [
     "ProjectRootNotFoundError",
     "SecretError",
     "TaskConfigurationError",
+    "as_utc",
     "ensure_function_path",
     "find_project_root",
     "project_root_for_generated_code",
     "load_function",
     "load_function_base",
+    "parse_logical_date",
     "resolve_secret",
     "run_task",
     "secret_dir",
