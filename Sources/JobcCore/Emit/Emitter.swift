@@ -54,6 +54,20 @@ public struct TargetCapabilities: Sendable {
         case taskTimeout = "task-timeout"
         case tags
         case secrets
+        case runParams = "run-params"
+        case failureAlerts = "failure-alerts"
+        case triggerRules = "trigger-rules"
+        case taskGroups = "task-groups"
+        case fanOut = "fan-out"
+
+        /// Features that change what a run does: a target that cannot express one must refuse the
+        /// job (an error), where the others only lose a convenience (a warning).
+        public var changesBehaviour: Bool {
+            switch self {
+            case .runParams, .failureAlerts, .triggerRules, .fanOut: return true
+            case .cronSchedule, .catchup, .retries, .retryDelay, .taskTimeout, .tags, .secrets, .taskGroups: return false
+            }
+        }
     }
 
     /// Supported features, each with a note on how the target expresses it.

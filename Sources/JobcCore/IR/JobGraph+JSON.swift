@@ -7,6 +7,7 @@ extension JobGraph {
             ("job", job.json),
             ("tasks", .array(tasks.map(\.json))),
             ("edges", .array(edges.map { .object([("source", .string($0.source)), ("target", .string($0.target))]) })),
+            ("groups", .array(groups.map(\.json))),
         ])
     }
 }
@@ -21,6 +22,14 @@ extension JobMetadata {
             ("catchup", .bool(catchup)),
             ("tags", .array(tags.map(JSONValue.string))),
             ("sourcePath", .string(sourcePath)),
+            ("params", .array(params.map { parameter in
+                .object([
+                    ("name", .string(parameter.name)),
+                    ("type", .string(parameter.type.rawValue)),
+                    ("default", parameter.defaultValue.json),
+                    ("description", parameter.description.map(JSONValue.string) ?? .null),
+                ])
+            })),
         ])
     }
 }
@@ -57,6 +66,24 @@ extension TaskNode {
             ("secret", secretName.map { .object([("name", .string($0))]) } ?? .null),
             ("retry", .object([("retries", .integer(retry.retries)), ("delaySeconds", .integer(retry.delay.seconds))])),
             ("timeoutSeconds", timeout.map { .integer($0.seconds) } ?? .null),
+            ("source", .object([("line", .integer(sourceLine)), ("column", .integer(sourceColumn))])),
+            ("group", group.map(JSONValue.string) ?? .null),
+            ("triggerRule", .string(triggerRule.rawValue)),
+            ("onFailure", .object([
+                ("webhooks", .array(onFailure.webhooks.map(JSONValue.string))),
+                ("emails", .array(onFailure.emails.map(JSONValue.string))),
+            ])),
+            ("forEach", forEach.map { .object([("parameter", .string($0.parameter)), ("items", .array($0.items.map(\.json)))]) } ?? .null),
+        ])
+    }
+}
+
+extension TaskGroup {
+    var json: JSONValue {
+        .object([
+            ("key", .string(key)),
+            ("parent", parent.map(JSONValue.string) ?? .null),
+            ("description", description.map(JSONValue.string) ?? .null),
             ("source", .object([("line", .integer(sourceLine)), ("column", .integer(sourceColumn))])),
         ])
     }

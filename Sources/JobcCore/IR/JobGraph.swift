@@ -2,19 +2,48 @@
 /// It knows nothing about YAML or about any engine; `jobc ir` prints it as versioned JSON.
 public struct JobGraph: Sendable, Equatable {
     /// Bumped on any change an external emitter could notice.
-    public static let irVersion = 1
+    public static let irVersion = 2
 
     public var job: JobMetadata
     /// Tasks in a deterministic topological order: every task after all its upstream tasks, ties
     /// broken by the order the job file declares them.
     public var tasks: [TaskNode]
-    /// Every dependency once, sorted by (topological index of source, of target).
+    /// Every dependency once, between tasks (group endpoints already expanded to their tasks),
+    /// sorted by (topological index of source, of target).
     public var edges: [Edge]
+    /// Task groups, every parent before its children, otherwise in declaration order.
+    public var groups: [TaskGroup]
 
-    public init(job: JobMetadata, tasks: [TaskNode], edges: [Edge]) {
+    public init(job: JobMetadata, tasks: [TaskNode], edges: [Edge], groups: [TaskGroup] = []) {
         self.job = job
         self.tasks = tasks
         self.edges = edges
+        self.groups = groups
+    }
+
+    /// True when some task has a trigger rule other than `all_success`: targets that stop a run's
+    /// dependents on failure need a different lowering then.
+    public var usesTriggerRules: Bool { tasks.contains { $0.triggerRule != .allSuccess } }
+
+    public func group(withKey key: String) -> TaskGroup? {
+        groups.first { $0.key == key }
+    }
+
+    /// The groups whose parent is `parent` (nil: top-level groups), in `groups` order.
+    public func childGroups(of parent: String?) -> [TaskGroup] {
+        groups.filter { $0.parent == parent }
+    }
+
+    /// The tasks directly in `group` (nil: tasks outside every group), in topological order.
+    public func tasks(directlyIn group: String?) -> [TaskNode] {
+        tasks.filter { $0.group == group }
+    }
+
+    /// `group` and every group nested in it, at any depth.
+    public func groupAndDescendants(_ group: String) -> Set<String> {
+        var result: Set<String> = [group]
+        for candidate in groups where candidate.parent.map(result.contains) == true { result.insert(candidate.key) }
+        return result
     }
 
     public func task(withKey key: String) -> TaskNode? {
@@ -45,8 +74,14 @@ public struct JobMetadata: Sendable, Equatable {
     public var tags: [String]
     /// The job file, relative to the project root with '/' separators (stable across machines).
     public var sourcePath: String
+    /// Run parameters in declaration order: every run gets a value for each (its default unless the
+    /// run overrides it).
+    public var params: [RunParameter]
 
-    public init(id: String, description: String?, schedule: Schedule, startDate: StartDate?, catchup: Bool, tags: [String], sourcePath: String) {
+    public init(
+        id: String, description: String?, schedule: Schedule, startDate: StartDate?, catchup: Bool, tags: [String],
+        sourcePath: String, params: [RunParameter] = []
+    ) {
         self.id = id
         self.description = description
         self.schedule = schedule
@@ -54,6 +89,7 @@ public struct JobMetadata: Sendable, Equatable {
         self.catchup = catchup
         self.tags = tags
         self.sourcePath = sourcePath
+        self.params = params
     }
 }
 
@@ -75,12 +111,24 @@ public struct TaskNode: Sendable, Equatable {
     /// Where the task is declared, so a plugin's diagnostic about a task maps back to the YAML.
     public var sourceLine: Int
     public var sourceColumn: Int
+    /// The innermost group the task belongs to, or nil.
+    public var group: String?
+    public var triggerRule: TriggerRule
+    /// The job's alerts plus the task's own; empty when nobody is to be told.
+    public var onFailure: FailureAlerts
+    /// Set when the task runs once per item.
+    public var forEach: FanOut?
 
     public init(
         key: String, taskID: String, function: FunctionReference, parameters: [ParameterValue.MappingEntry],
         fileReferences: [FileReference], secretName: String?, retry: RetryPolicy, timeout: Duration?,
-        sourceLine: Int, sourceColumn: Int
+        sourceLine: Int, sourceColumn: Int, group: String? = nil, triggerRule: TriggerRule = .allSuccess,
+        onFailure: FailureAlerts = FailureAlerts(), forEach: FanOut? = nil
     ) {
+        self.group = group
+        self.triggerRule = triggerRule
+        self.onFailure = onFailure
+        self.forEach = forEach
         self.key = key
         self.taskID = taskID
         self.function = function
@@ -139,5 +187,86 @@ public struct Edge: Sendable, Equatable, Hashable {
     public init(source: String, target: String) {
         self.source = source
         self.target = target
+    }
+}
+
+/// A typed run parameter (`params:`), with the value runs get unless they override it.
+public struct RunParameter: Sendable, Equatable {
+    public enum ValueType: String, Sendable, CaseIterable {
+        case string, integer, number, boolean
+
+        /// Whether `value` is of this type (an integer is also a number).
+        public func accepts(_ value: ParameterValue) -> Bool {
+            switch (self, value) {
+            case (.string, .string), (.integer, .integer), (.number, .integer), (.number, .float), (.boolean, .bool): return true
+            default: return false
+            }
+        }
+    }
+
+    public var name: String
+    public var type: ValueType
+    public var defaultValue: ParameterValue
+    public var description: String?
+
+    public init(name: String, type: ValueType, defaultValue: ParameterValue, description: String?) {
+        self.name = name
+        self.type = type
+        self.defaultValue = defaultValue
+        self.description = description
+    }
+}
+
+/// When a task runs, given the states of the tasks it waits for (docs/orchestration-features.md).
+public enum TriggerRule: String, Sendable, Equatable, CaseIterable {
+    /// Every upstream task succeeded (the default).
+    case allSuccess = "all_success"
+    /// Every upstream task is done, whatever its state.
+    case allDone = "all_done"
+    /// At least one upstream task failed (or did not run because something before it failed).
+    case oneFailed = "one_failed"
+}
+
+/// Who is told when a task fails at its last attempt.
+public struct FailureAlerts: Sendable, Equatable {
+    /// http(s) URLs that receive a JSON message.
+    public var webhooks: [String]
+    public var emails: [String]
+
+    public init(webhooks: [String] = [], emails: [String] = []) {
+        self.webhooks = webhooks
+        self.emails = emails
+    }
+
+    public var isEmpty: Bool { webhooks.isEmpty && emails.isEmpty }
+}
+
+/// A task run once per item, each run receiving the item as the kwarg `parameter`.
+public struct FanOut: Sendable, Equatable {
+    public var parameter: String
+    public var items: [ParameterValue]
+
+    public init(parameter: String, items: [ParameterValue]) {
+        self.parameter = parameter
+        self.items = items
+    }
+}
+
+/// A named set of tasks and groups, for display and as a dependency endpoint (already expanded
+/// into task edges in the IR).
+public struct TaskGroup: Sendable, Equatable {
+    public var key: String
+    /// The enclosing group, or nil for a top-level group.
+    public var parent: String?
+    public var description: String?
+    public var sourceLine: Int
+    public var sourceColumn: Int
+
+    public init(key: String, parent: String?, description: String?, sourceLine: Int, sourceColumn: Int) {
+        self.key = key
+        self.parent = parent
+        self.description = description
+        self.sourceLine = sourceLine
+        self.sourceColumn = sourceColumn
     }
 }
