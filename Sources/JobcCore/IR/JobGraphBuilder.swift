@@ -7,18 +7,14 @@ public struct JobGraphBuilder: Sendable {
     /// missing keys would otherwise have nothing sensible to lower to).
     public func build(_ spec: JobSpec, in project: Project, sourcePath: String) -> JobGraph {
         let declared = spec.tasks.map(\.key.value)
-        var edges: [Edge] = []
-        var seen = Set<Edge>()
-        for dependency in spec.dependencies {
-            let edge = Edge(source: dependency.source.value, target: dependency.target.value)
-            if seen.insert(edge).inserted { edges.append(edge) }
-        }
+        let structure = GroupStructure(spec)
+        var edges = structure.reducedEdges()
         let order = Self.topologicalOrder(declared, edges)
         let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($0.element, $0.offset) })
         edges.sort { (position[$0.source]!, position[$0.target]!) < (position[$1.source]!, position[$1.target]!) }
 
         let tasksByKey = Dictionary(uniqueKeysWithValues: spec.tasks.map { ($0.key.value, $0) })
-        let tasks = order.map { lower(tasksByKey[$0]!, defaults: spec.defaults, project: project) }
+        let tasks = order.map { lower(tasksByKey[$0]!, spec: spec, project: project) }
         let metadata = JobMetadata(
             id: spec.jobID?.value ?? "",
             description: spec.description?.value,
@@ -26,11 +22,44 @@ public struct JobGraphBuilder: Sendable {
             startDate: spec.startDate?.value,
             catchup: spec.catchup?.value ?? false,
             tags: spec.tags.map(\.value),
-            sourcePath: sourcePath)
-        return JobGraph(job: metadata, tasks: tasks, edges: edges)
+            sourcePath: sourcePath,
+            params: spec.params.map { param in
+                RunParameter(
+                    name: param.name.value, type: param.type!.value, defaultValue: ParameterValue(yaml: param.defaultValue!),
+                    description: param.description?.value)
+            })
+        return JobGraph(job: metadata, tasks: tasks, edges: edges, groups: Self.parentsFirst(spec.groups, structure))
     }
 
-    private func lower(_ task: TaskSpec, defaults: TaskPolicySpec, project: Project) -> TaskNode {
+    /// Declaration order, except that a group comes after its parent.
+    static func parentsFirst(_ groups: [GroupSpec], _ structure: GroupStructure) -> [TaskGroup] {
+        var placed = Set<String>()
+        var result: [TaskGroup] = []
+        func place(_ group: GroupSpec) {
+            guard !placed.contains(group.key.value) else { return }
+            if let parent = group.parent?.value, let parentSpec = groups.first(where: { $0.key.value == parent }) { place(parentSpec) }
+            placed.insert(group.key.value)
+            result.append(TaskGroup(
+                key: group.key.value, parent: group.parent?.value, description: group.description?.value,
+                sourceLine: group.key.location.line, sourceColumn: group.key.location.column))
+        }
+        groups.forEach(place)
+        return result
+    }
+
+    /// The job's alerts followed by the task's own, each address once.
+    static func alerts(_ job: AlertsSpec?, _ task: AlertsSpec?) -> FailureAlerts {
+        func unique(_ values: [Located<String>]) -> [String] {
+            var seen = Set<String>()
+            return values.map(\.value).filter { seen.insert($0).inserted }
+        }
+        return FailureAlerts(
+            webhooks: unique((job?.webhooks ?? []) + (task?.webhooks ?? [])),
+            emails: unique((job?.emails ?? []) + (task?.emails ?? [])))
+    }
+
+    private func lower(_ task: TaskSpec, spec: JobSpec, project: Project) -> TaskNode {
+        let defaults = spec.defaults
         let contract = project.functions[task.function?.value ?? ""]!
         let parameters = task.kwargs.map { ParameterValue.MappingEntry(key: $0.name.value, value: ParameterValue(yaml: $0.value)) }
         // The contract rule already found each path on disk: only its normalised spelling is needed.
@@ -51,7 +80,11 @@ public struct JobGraphBuilder: Sendable {
             retry: RetryPolicy(retries: retries, delay: delay),
             timeout: task.policy.timeout?.value ?? defaults.timeout?.value,
             sourceLine: task.key.location.line,
-            sourceColumn: task.key.location.column)
+            sourceColumn: task.key.location.column,
+            group: task.group?.value,
+            triggerRule: task.triggerRule?.value ?? .allSuccess,
+            onFailure: Self.alerts(spec.onFailure, task.onFailure),
+            forEach: task.forEach.map { FanOut(parameter: $0.parameter.value, items: $0.items.map(ParameterValue.init(yaml:))) })
     }
 
     /// Kahn's algorithm, always taking the ready task declared first: the same graph gives the same

@@ -85,8 +85,9 @@ public struct BatchCompiler: Sendable {
                 file: file, jobID: "", jobIDLocation: jobIDLocation, output: nil,
                 diagnostics: compilation.allDiagnostics, projectDiagnostics: [])
         }
-        let output = emitter.emit(graph, context: context)
         let portability = compilation.spec.map { PortabilityCheck.check($0, target: emitter) } ?? []
+        // A job the target cannot run as written is refused before the emitter (or plugin) runs.
+        let output = portability.containsErrors ? EmitterOutput(artifacts: []) : emitter.emit(graph, context: context)
         let diagnostics = compilation.diagnostics + portability
             + output.diagnostics.map { relocate($0, graph: graph, displayPath: file) }
         return EmittedJob(

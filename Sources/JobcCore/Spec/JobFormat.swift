@@ -7,6 +7,15 @@ public enum JobFormat {
         /// A key or a list of keys of tasks.
         case taskReferences
         case policy, tasks, dependencies
+        /// A string or a list of strings.
+        case stringOrList
+        case triggerRule
+        /// Any YAML value (a run parameter's default, checked against its type).
+        case anyValue
+        case runParameterType
+        case params, alerts, groups, forEach
+        /// A non-empty list of values of any kind.
+        case items
     }
 
     public struct Key: Sendable {
@@ -27,12 +36,38 @@ public enum JobFormat {
         Key(name: "task_id", kind: .identifier, required: false, summary: "The id engines show (default: the task key); unique within the job."),
         Key(name: "secret_key", kind: .string, required: false, summary: "The name of the secret the function receives (never its value)."),
         Key(name: "kwargs", kind: .kwargs, required: false, summary: "The function's parameters, checked against its contract."),
-        Key(name: "depends_on", kind: .taskReferences, required: false, summary: "Keys of the tasks this one waits for."),
+        Key(name: "depends_on", kind: .taskReferences, required: false, summary: "Keys of the tasks and groups this one waits for."),
+        Key(name: "group", kind: .identifier, required: false, summary: "The key of the group the task belongs to."),
+        Key(name: "trigger_rule", kind: .triggerRule, required: false, summary: "When the task runs: all_success (default), all_done or one_failed."),
+        Key(name: "on_failure", kind: .alerts, required: false, summary: "Alerts when the task fails at its last attempt, added to the job's."),
+        Key(name: "for_each", kind: .forEach, required: false, summary: "Fan-out: run the task once per item, each run getting the item as one kwarg."),
     ] + policy
 
+    public static let runParameter: [Key] = [
+        Key(name: "type", kind: .runParameterType, required: true, summary: "string, integer, number or boolean."),
+        Key(name: "default", kind: .anyValue, required: true, summary: "The value a run gets unless it overrides it; of the parameter's type."),
+        Key(name: "description", kind: .string, required: false, summary: "What the parameter means."),
+    ]
+
+    public static let alerts: [Key] = [
+        Key(name: "webhook", kind: .stringOrList, required: false, summary: "http(s) URLs that receive a JSON message."),
+        Key(name: "email", kind: .stringOrList, required: false, summary: "E-mail addresses."),
+    ]
+
+    public static let group: [Key] = [
+        Key(name: "description", kind: .string, required: false, summary: "What the group does."),
+        Key(name: "group", kind: .identifier, required: false, summary: "The enclosing group's key."),
+        Key(name: "depends_on", kind: .taskReferences, required: false, summary: "Keys of the tasks and groups every task of this group waits for."),
+    ]
+
+    public static let forEach: [Key] = [
+        Key(name: "parameter", kind: .identifier, required: true, summary: "The kwarg each run receives its item as."),
+        Key(name: "items", kind: .items, required: true, summary: "The items: one run each (1 to \(JobSpecDecoder.maxFanOutItems))."),
+    ]
+
     public static let dependency: [Key] = [
-        Key(name: "source", kind: .string, required: true, summary: "The task key that runs first."),
-        Key(name: "target", kind: .string, required: true, summary: "The task key that waits for source."),
+        Key(name: "source", kind: .string, required: true, summary: "The task or group key that runs first."),
+        Key(name: "target", kind: .string, required: true, summary: "The task or group key that waits for source."),
     ]
 
     public static let job: [Key] = [
@@ -44,6 +79,9 @@ public enum JobFormat {
         Key(name: "catchup", kind: .boolean, required: false, summary: "Run the intervals missed since start_date (default false)."),
         Key(name: "tags", kind: .stringList, required: false, summary: "Labels for the job."),
         Key(name: "defaults", kind: .policy, required: false, summary: "retries, retry_delay and timeout for every task that does not set its own."),
+        Key(name: "params", kind: .params, required: false, summary: "Run parameters by name: type, default, description; a run may override them."),
+        Key(name: "on_failure", kind: .alerts, required: false, summary: "Alerts (webhook, email) when any task fails at its last attempt."),
+        Key(name: "groups", kind: .groups, required: false, summary: "Task groups by key: nestable, usable as dependency endpoints."),
         Key(name: "tasks", kind: .tasks, required: true, summary: "The tasks, by key."),
         Key(name: "dependencies", kind: .dependencies, required: false, summary: "Edges {source, target}: target runs after source."),
     ]

@@ -78,6 +78,33 @@ public enum JobSchema {
             ]
         case .dependencies:
             return [("type", .string("array")), ("items", .object(object(JobFormat.dependency)))]
+        case .stringOrList:
+            return schema(for: .taskReferences)
+        case .triggerRule:
+            return [("enum", .array(TriggerRule.allCases.map { .string($0.rawValue) }))]
+        case .anyValue:
+            return []
+        case .runParameterType:
+            return [("enum", .array(RunParameter.ValueType.allCases.map { .string($0.rawValue) }))]
+        case .params:
+            return keyed(object(JobFormat.runParameter))
+        case .alerts:
+            return object(JobFormat.alerts)
+        case .groups:
+            return keyed(object(JobFormat.group))
+        case .forEach:
+            return object(JobFormat.forEach)
+        case .items:
+            return [("type", .string("array")), ("minItems", .integer(1)), ("maxItems", .integer(JobSpecDecoder.maxFanOutItems))]
         }
+    }
+
+    /// A mapping from identifiers to objects of one shape.
+    private static func keyed(_ value: [(String, JSONValue)]) -> [(String, JSONValue)] {
+        [
+            ("type", .string("object")),
+            ("propertyNames", .object([("pattern", .string(identifierPattern))])),
+            ("additionalProperties", .object(value)),
+        ]
     }
 }

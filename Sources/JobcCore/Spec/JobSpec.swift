@@ -22,8 +22,44 @@ public struct JobSpec: Sendable {
     public var catchup: Located<Bool>?
     public var tags: [Located<String>] = []
     public var defaults = TaskPolicySpec()
+    public var params: [RunParameterSpec] = []
+    public var onFailure: AlertsSpec?
+    public var groups: [GroupSpec] = []
     public var tasks: [TaskSpec] = []
+    /// Every edge, from `dependencies:` and from the `depends_on:` of tasks and groups; endpoints are
+    /// task or group keys.
     public var dependencies: [DependencySpec] = []
+}
+
+/// One entry of `params:`.
+public struct RunParameterSpec: Sendable {
+    public var name: Located<String>
+    public var type: Located<RunParameter.ValueType>?
+    public var defaultValue: YAMLNode?
+    public var description: Located<String>?
+}
+
+/// `on_failure:` of the job or of a task.
+public struct AlertsSpec: Sendable {
+    public var location: SourceLocation
+    public var webhooks: [Located<String>] = []
+    public var emails: [Located<String>] = []
+}
+
+/// One entry of `groups:`.
+public struct GroupSpec: Sendable {
+    public var key: Located<String>
+    public var location: SourceLocation
+    public var description: Located<String>?
+    public var parent: Located<String>?
+    public var dependsOn: [Located<String>] = []
+}
+
+/// `for_each:` of a task.
+public struct ForEachSpec: Sendable {
+    public var location: SourceLocation
+    public var parameter: Located<String>
+    public var items: [YAMLNode]
 }
 
 /// One entry of the `tasks:` mapping.
@@ -37,6 +73,10 @@ public struct TaskSpec: Sendable {
     public var kwargsLocation: SourceLocation?
     public var dependsOn: [Located<String>] = []
     public var policy = TaskPolicySpec()
+    public var group: Located<String>?
+    public var triggerRule: Located<TriggerRule>?
+    public var onFailure: AlertsSpec?
+    public var forEach: ForEachSpec?
 
     /// The id engines show: `task_id` when given, else the key.
     public var effectiveTaskID: Located<String> { taskID ?? key }

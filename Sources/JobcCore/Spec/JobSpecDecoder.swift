@@ -6,6 +6,7 @@ public struct JobSpecDecoder: Sendable {
     public static let policyKeys = JobFormat.policy.names
     public static let dependencyKeys = JobFormat.dependency.names
     public static let maxRetries = 100
+    public static let maxFanOutItems = 1000
 
     public init() {}
 
@@ -40,6 +41,18 @@ public struct JobSpecDecoder: Sendable {
            let defaults = MappingReader(node, context: "'defaults'", diagnostics: &diagnostics) {
             defaults.reportUnknownKeys(allowed: Self.policyKeys, diagnostics: &diagnostics)
             spec.defaults = decodePolicy(defaults, &diagnostics)
+        }
+        if let node = job.value("params"), node.scalar?.resolved != .null {
+            spec.params = decodeParams(node, &diagnostics)
+        }
+        if let node = job.value("on_failure"), node.scalar?.resolved != .null {
+            spec.onFailure = decodeAlerts(node, "'on_failure'", &diagnostics)
+        }
+        if let node = job.value("groups"), node.scalar?.resolved != .null {
+            spec.groups = decodeGroups(node, &diagnostics)
+            spec.dependencies += spec.groups.flatMap { group in
+                group.dependsOn.map { DependencySpec(source: $0, target: group.key, origin: .dependsOn) }
+            }
         }
         if let node = job.require("tasks", diagnostics: &diagnostics) {
             spec.tasks = decodeTasks(node, &diagnostics)
@@ -126,14 +139,157 @@ public struct JobSpecDecoder: Sendable {
             spec.kwargs = kwargs.entries.map { KeywordArgumentSpec(name: Located($0.key, at: $0.keyLocation), value: $0.value) }
         }
         if let node = task.value("depends_on") {
-            if let single = node.scalar, case .string = single.resolved {
-                spec.dependsOn = [Located(single.text, at: node.location)]
+            spec.dependsOn = stringOrList(node, "'depends_on'", &diagnostics)
+        }
+        if let node = task.value("group"), node.scalar?.resolved != .null {
+            spec.group = MappingReader.string(node, "'group'", diagnostics: &diagnostics)
+        }
+        if let node = task.value("trigger_rule"), let text = MappingReader.string(node, "'trigger_rule'", diagnostics: &diagnostics) {
+            if let rule = TriggerRule(rawValue: text.value) {
+                spec.triggerRule = Located(rule, at: text.location)
             } else {
-                spec.dependsOn = MappingReader.stringList(node, "'depends_on'", diagnostics: &diagnostics)
+                let names = TriggerRule.allCases.map(\.rawValue)
+                diagnostics.error(
+                    .invalidValue, "unknown trigger_rule '\(text.value)'", at: text.location,
+                    suggestion: Suggestions.didYouMean(text.value, in: names) ?? "use one of: \(names.joined(separator: ", "))")
             }
+        }
+        if let node = task.value("on_failure"), node.scalar?.resolved != .null {
+            spec.onFailure = decodeAlerts(node, "'on_failure' of task '\(key.value)'", &diagnostics)
+        }
+        if let node = task.value("for_each") {
+            spec.forEach = decodeForEach(node, task: key.value, &diagnostics)
         }
         spec.policy = decodePolicy(task, &diagnostics)
         return spec
+    }
+
+    /// A single string or a list of strings (`depends_on`, `webhook`, `email`).
+    private func stringOrList(_ node: YAMLNode, _ what: String, _ diagnostics: inout DiagnosticCollector) -> [Located<String>] {
+        if let single = node.scalar, case .string = single.resolved {
+            return [Located(single.text, at: node.location)]
+        }
+        return MappingReader.stringList(node, what, diagnostics: &diagnostics)
+    }
+
+    private func decodeParams(_ node: YAMLNode, _ diagnostics: inout DiagnosticCollector) -> [RunParameterSpec] {
+        guard let params = MappingReader(node, context: "'params'", diagnostics: &diagnostics) else { return [] }
+        return params.entries.compactMap { entry in
+            let name = Located(entry.key, at: entry.keyLocation)
+            guard let param = MappingReader(entry.value, context: "run parameter '\(entry.key)'", diagnostics: &diagnostics) else { return nil }
+            param.reportUnknownKeys(allowed: JobFormat.runParameter.names, diagnostics: &diagnostics)
+            var spec = RunParameterSpec(name: name)
+            if let node = param.require("type", diagnostics: &diagnostics),
+               let text = MappingReader.string(node, "'type' of run parameter '\(entry.key)'", diagnostics: &diagnostics) {
+                if let type = RunParameter.ValueType(rawValue: text.value) {
+                    spec.type = Located(type, at: text.location)
+                } else {
+                    let names = RunParameter.ValueType.allCases.map(\.rawValue)
+                    diagnostics.error(
+                        .invalidValue, "unknown run parameter type '\(text.value)'", at: text.location,
+                        suggestion: Suggestions.didYouMean(text.value, in: names) ?? "use one of: \(names.joined(separator: ", "))")
+                }
+            }
+            spec.defaultValue = param.require("default", diagnostics: &diagnostics)
+            if let node = param.value("description") {
+                spec.description = MappingReader.string(node, "'description'", diagnostics: &diagnostics)
+            }
+            return spec
+        }
+    }
+
+    private func decodeAlerts(_ node: YAMLNode, _ what: String, _ diagnostics: inout DiagnosticCollector) -> AlertsSpec? {
+        guard let alerts = MappingReader(node, context: what, diagnostics: &diagnostics) else { return nil }
+        alerts.reportUnknownKeys(allowed: JobFormat.alerts.names, diagnostics: &diagnostics)
+        var spec = AlertsSpec(location: node.location)
+        if let node = alerts.value("webhook") {
+            spec.webhooks = stringOrList(node, "'webhook'", &diagnostics).filter { url in
+                guard let problem = Self.webhookProblem(url.value) else { return true }
+                diagnostics.error(.invalidValue, "webhook '\(url.value)' \(problem)", at: url.location,
+                                  suggestion: "write a full URL, e.g. https://hooks.example.com/jobc")
+                return false
+            }
+        }
+        if let node = alerts.value("email") {
+            spec.emails = stringOrList(node, "'email'", &diagnostics).filter { address in
+                guard !Self.isEmailAddress(address.value) else { return true }
+                diagnostics.error(.invalidValue, "'\(address.value)' is not an e-mail address", at: address.location,
+                                  suggestion: "write one address per item, e.g. data-oncall@example.com")
+                return false
+            }
+        }
+        if spec.webhooks.isEmpty && spec.emails.isEmpty && alerts.value("webhook") == nil && alerts.value("email") == nil {
+            diagnostics.warning(.invalidValue, "\(what) names nobody to alert", at: node.location, suggestion: "add 'webhook' or 'email'")
+        }
+        return spec
+    }
+
+    /// Nil when `url` is an http(s) URL with a host and nothing a request line could not carry.
+    static func webhookProblem(_ url: String) -> String? {
+        let lowered = url.lowercased()
+        guard let scheme = ["https://", "http://"].first(where: lowered.hasPrefix) else {
+            return "is not an http:// or https:// URL"
+        }
+        if url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || !$0.isASCII }) {
+            return "contains spaces, control or non-ASCII characters (percent-encode them)"
+        }
+        let host = url.dropFirst(scheme.count).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let hostName = host.split(separator: "@").last.map(String.init) ?? ""
+        if hostName.isEmpty || hostName.hasPrefix(":") { return "has no host" }
+        return nil
+    }
+
+    /// A deliberately plain check: one '@', something before it, a dotted or single-label domain of
+    /// letters, digits, '-' and '.', no spaces. Deliverability is the mail server's business.
+    static func isEmailAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, text.count <= 254 else { return false }
+        let localAllowed = parts[0].unicodeScalars.allSatisfy { $0.isASCII && $0.value > 0x20 && $0.value < 0x7F && !"()<>,;:\\\"[]".unicodeScalars.contains($0) }
+        let domainAllowed = parts[1].unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "-" || $0 == ".") }
+        return localAllowed && domainAllowed && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !parts[1].contains("..")
+    }
+
+    private func decodeGroups(_ node: YAMLNode, _ diagnostics: inout DiagnosticCollector) -> [GroupSpec] {
+        guard let groups = MappingReader(node, context: "'groups'", diagnostics: &diagnostics) else { return [] }
+        return groups.entries.compactMap { entry in
+            let key = Located(entry.key, at: entry.keyLocation)
+            var spec = GroupSpec(key: key, location: entry.value.location)
+            if entry.value.scalar?.resolved == .null { return spec }  // `name:` alone: a group with no settings
+            guard let group = MappingReader(entry.value, context: "group '\(entry.key)'", diagnostics: &diagnostics) else { return nil }
+            group.reportUnknownKeys(allowed: JobFormat.group.names, diagnostics: &diagnostics)
+            if let node = group.value("description") {
+                spec.description = MappingReader.string(node, "'description'", diagnostics: &diagnostics)
+            }
+            if let node = group.value("group"), node.scalar?.resolved != .null {
+                spec.parent = MappingReader.string(node, "'group'", diagnostics: &diagnostics)
+            }
+            if let node = group.value("depends_on") {
+                spec.dependsOn = stringOrList(node, "'depends_on'", &diagnostics)
+            }
+            return spec
+        }
+    }
+
+    private func decodeForEach(_ node: YAMLNode, task: String, _ diagnostics: inout DiagnosticCollector) -> ForEachSpec? {
+        guard let forEach = MappingReader(node, context: "'for_each' of task '\(task)'", diagnostics: &diagnostics) else { return nil }
+        forEach.reportUnknownKeys(allowed: JobFormat.forEach.names, diagnostics: &diagnostics)
+        let parameter = forEach.require("parameter", diagnostics: &diagnostics).flatMap {
+            MappingReader.string($0, "'parameter'", diagnostics: &diagnostics)
+        }
+        var items: [YAMLNode]?
+        if let node = forEach.require("items", diagnostics: &diagnostics),
+           let list = MappingReader.sequence(node, "'items'", diagnostics: &diagnostics) {
+            if list.isEmpty {
+                diagnostics.error(.invalidValue, "'items' is empty; a fan-out needs at least one item", at: node.location)
+            } else if list.count > Self.maxFanOutItems {
+                diagnostics.error(.invalidValue, "'items' has \(list.count) items; jobc allows at most \(Self.maxFanOutItems)", at: node.location,
+                                  suggestion: "split the task, or let one run handle several items")
+            } else {
+                items = list
+            }
+        }
+        guard let parameter, let items else { return nil }
+        return ForEachSpec(location: node.location, parameter: parameter, items: items)
     }
 
     private func decodePolicy(_ mapping: MappingReader, _ diagnostics: inout DiagnosticCollector) -> TaskPolicySpec {

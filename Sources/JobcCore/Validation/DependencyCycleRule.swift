@@ -2,10 +2,10 @@
 struct DependencyCycleRule: JobRule {
     func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
         let keys = job.tasks.map(\.key.value)
-        let known = Set(keys)
         var successors: [String: [(target: String, declaredAt: SourceLocation)]] = [:]
-        for dependency in job.dependencies where known.contains(dependency.source.value) && known.contains(dependency.target.value) {
-            successors[dependency.source.value, default: []].append((dependency.target.value, dependency.source.location))
+        // Group endpoints count as every task of the group.
+        for edge in GroupStructure(job).fullEdges {
+            successors[edge.source, default: []].append((edge.target, edge.declaration.source.location))
         }
         // Iterative three-colour depth-first search in declaration order: deterministic, no recursion.
         enum Colour { case white, grey, black }

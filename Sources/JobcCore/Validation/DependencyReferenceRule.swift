@@ -1,7 +1,7 @@
-/// Every dependency names tasks of this job (by key), and no dependency is declared twice.
+/// Every dependency names tasks or groups of this job (by key), and no dependency is declared twice.
 struct DependencyReferenceRule: JobRule {
     func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
-        let keys = job.tasks.map(\.key.value)
+        let keys = job.tasks.map(\.key.value) + job.groups.map(\.key.value)
         let known = Set(keys)
         var seen: [Edge: SourceLocation] = [:]
         for dependency in job.dependencies {
@@ -11,7 +11,9 @@ struct DependencyReferenceRule: JobRule {
                 let byTaskID = job.tasks.first { $0.taskID?.value == end.value }
                 let suggestion = byTaskID.map { "dependencies name tasks by key: use '\($0.key.value)'" }
                     ?? Suggestions.didYouMean(end.value, in: keys)
-                diagnostics.error(.unknownDependency, "dependency on unknown task '\(end.value)'", at: end.location, suggestion: suggestion)
+                diagnostics.error(
+                    .unknownDependency, "dependency on unknown \(job.groups.isEmpty ? "task" : "task or group") '\(end.value)'",
+                    at: end.location, suggestion: suggestion)
             }
             guard valid else { continue }
             let edge = Edge(source: dependency.source.value, target: dependency.target.value)

@@ -25,7 +25,11 @@ struct FunctionContractRule: JobRule {
     }
 
     private func checkParameters(_ task: TaskSpec, _ contract: FunctionContract, _ project: Project, _ diagnostics: inout DiagnosticCollector) {
-        let given = Set(task.kwargs.map(\.name.value))
+        var given = Set(task.kwargs.map(\.name.value))
+        if let forEach = task.forEach {
+            checkFanOut(task, forEach, contract, project, &diagnostics)
+            given.insert(forEach.parameter.value)
+        }
         let missing = contract.parameters.filter { $0.required && !given.contains($0.name) }
         if !missing.isEmpty {
             let names = missing.map { "'\($0.name)'" }.joined(separator: ", ")
@@ -36,39 +40,64 @@ struct FunctionContractRule: JobRule {
                 notes: [.init("contract: \(contract.contractPath)")])
         }
         for argument in task.kwargs {
-            let value = ParameterValue(yaml: argument.value)
-            if let overflow = Self.overflowingInteger(in: argument.value) {
-                diagnostics.error(
-                    .invalidValue, "integer \(overflow.scalar!.text) is out of range (64-bit signed integers only)", at: overflow.location,
-                    suggestion: "quote it to pass it as a string")
-                continue
-            }
-            guard value.isFinite else {
-                diagnostics.error(
-                    .invalidValue, "parameter '\(argument.name.value)' holds NaN or infinity, which no target can pass on exactly",
-                    at: argument.value.location)
-                continue
-            }
-            guard let parameter = contract.parameter(named: argument.name.value) else {
-                checkExtra(argument, value, contract, &diagnostics)
-                continue
-            }
-            if parameter.required, value == .null {
-                diagnostics.error(
-                    .functionParameters, "required parameter '\(parameter.name)' of \(contract.name) is null",
-                    at: argument.value.location, suggestion: "give it a \(parameter.type.rawValue) value")
-                continue
-            }
-            guard parameter.type.accepts(value) else {
-                diagnostics.error(
-                    .functionParameters,
-                    "parameter '\(parameter.name)' of \(contract.name) must be of type \(parameter.type.rawValue), found \(value.kindDescription)",
-                    at: argument.value.location)
-                continue
-            }
-            if parameter.type == .path, case .string(let path) = value {
-                checkProjectFile(path, at: argument.value.location, parameter.name, project, &diagnostics)
-            }
+            checkArgument(argument, contract, project, &diagnostics)
+        }
+    }
+
+    /// Each item is checked as the kwarg it becomes; `kwargs` must leave that kwarg to the items.
+    private func checkFanOut(_ task: TaskSpec, _ forEach: ForEachSpec, _ contract: FunctionContract, _ project: Project, _ diagnostics: inout DiagnosticCollector) {
+        let name = forEach.parameter
+        if let clash = task.kwargs.first(where: { $0.name.value == name.value }) {
+            diagnostics.error(
+                .functionParameters, "task '\(task.key.value)' sets '\(name.value)' in kwargs, but for_each gives it to each run", at: clash.name.location,
+                notes: [.init("for_each parameter", at: name.location)], suggestion: "remove '\(name.value)' from kwargs")
+        }
+        if contract.parameter(named: name.value) == nil, contract.extraParameters == .none {
+            let declared = contract.parameters.map(\.name)
+            diagnostics.error(
+                .functionParameters, "\(contract.name) has no parameter '\(name.value)' for for_each to set", at: name.location,
+                suggestion: Suggestions.didYouMean(name.value, in: declared)
+                    ?? (declared.isEmpty ? "it takes no parameters" : "its parameters: \(declared.joined(separator: ", "))"))
+            return
+        }
+        for item in forEach.items {
+            checkArgument(KeywordArgumentSpec(name: name, value: item), contract, project, &diagnostics)
+        }
+    }
+
+    private func checkArgument(_ argument: KeywordArgumentSpec, _ contract: FunctionContract, _ project: Project, _ diagnostics: inout DiagnosticCollector) {
+        let value = ParameterValue(yaml: argument.value)
+        if let overflow = Self.overflowingInteger(in: argument.value) {
+            diagnostics.error(
+                .invalidValue, "integer \(overflow.scalar!.text) is out of range (64-bit signed integers only)", at: overflow.location,
+                suggestion: "quote it to pass it as a string")
+            return
+        }
+        guard value.isFinite else {
+            diagnostics.error(
+                .invalidValue, "parameter '\(argument.name.value)' holds NaN or infinity, which no target can pass on exactly",
+                at: argument.value.location)
+            return
+        }
+        guard let parameter = contract.parameter(named: argument.name.value) else {
+            checkExtra(argument, value, contract, &diagnostics)
+            return
+        }
+        if parameter.required, value == .null {
+            diagnostics.error(
+                .functionParameters, "required parameter '\(parameter.name)' of \(contract.name) is null",
+                at: argument.value.location, suggestion: "give it a \(parameter.type.rawValue) value")
+            return
+        }
+        guard parameter.type.accepts(value) else {
+            diagnostics.error(
+                .functionParameters,
+                "parameter '\(parameter.name)' of \(contract.name) must be of type \(parameter.type.rawValue), found \(value.kindDescription)",
+                at: argument.value.location)
+            return
+        }
+        if parameter.type == .path, case .string(let path) = value {
+            checkProjectFile(path, at: argument.value.location, parameter.name, project, &diagnostics)
         }
     }
 

@@ -1,4 +1,4 @@
-/// Job ids, task keys and task ids follow `Identifier`'s portable naming rule.
+/// Job ids, task keys, task ids and group keys follow `Identifier`'s portable naming rule.
 struct IdentifierRule: JobRule {
     func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
         if let id = job.jobID {
@@ -11,8 +11,18 @@ struct IdentifierRule: JobRule {
         for task in job.tasks {
             report(task.key, "task key", &diagnostics)
             if let taskID = task.taskID { report(taskID, "task_id", &diagnostics) }
+            let id = task.effectiveTaskID
+            if Self.reservedTaskIDs.contains(id.value) {
+                diagnostics.error(
+                    .invalidIdentifier, "task id '\(id.value)' is reserved: targets add a task of that name to report a run's outcome",
+                    at: id.location, suggestion: "choose another task_id")
+            }
         }
+        for group in job.groups { report(group.key, "group key", &diagnostics) }
     }
+
+    /// Ids of tasks that targets generate themselves (the Dagster run-outcome op).
+    static let reservedTaskIDs: Set<String> = ["jobc_run_outcome"]
 
     private func report(_ name: Located<String>, _ what: String, _ diagnostics: inout DiagnosticCollector) {
         guard let problem = Identifier.problem(with: name.value) else { return }

@@ -9,8 +9,11 @@ public enum JobRules {
     public static let all: [any JobRule] = [
         IdentifierRule(),
         DuplicateTaskIDRule(),
+        GroupRule(),
         DependencyReferenceRule(),
         DependencyCycleRule(),
+        TriggerRuleRule(),
+        RunParameterRule(),
         FunctionContractRule(),
         SecretRule(),
     ]

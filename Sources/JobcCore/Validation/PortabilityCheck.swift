@@ -37,15 +37,43 @@ public enum PortabilityCheck {
                 uses.append(Use(feature: .secrets, location: secret.location, what: "secret_key on task '\(task.key.value)'"))
             }
         }
+        if let first = spec.params.first {
+            uses.append(Use(feature: .runParams, location: first.name.location, what: "run parameters ('params')"))
+        }
+        if let alerts = spec.onFailure {
+            uses.append(Use(feature: .failureAlerts, location: alerts.location, what: "on_failure alerts of the job"))
+        }
+        if let first = spec.groups.first {
+            uses.append(Use(feature: .taskGroups, location: first.key.location, what: "task groups ('groups')"))
+        }
+        for task in spec.tasks {
+            let name = "task '\(task.key.value)'"
+            if let alerts = task.onFailure {
+                uses.append(Use(feature: .failureAlerts, location: alerts.location, what: "on_failure alerts of \(name)"))
+            }
+            if let rule = task.triggerRule, rule.value != .allSuccess {
+                uses.append(Use(feature: .triggerRules, location: rule.location, what: "trigger_rule \(rule.value.rawValue) on \(name)"))
+            }
+            if let forEach = task.forEach {
+                uses.append(Use(feature: .fanOut, location: forEach.location, what: "for_each on \(name)"))
+            }
+        }
         return uses
     }
 
-    /// A warning for every use the target cannot express, with the target's suggested workaround.
+    /// A diagnostic for every use the target cannot express, with the target's suggested workaround:
+    /// an error when dropping it would change what a run does (the job is refused), else a warning.
     public static func check(_ spec: JobSpec, target: any Emitter) -> [Diagnostic] {
         uses(in: spec).compactMap { use in
             guard target.capabilities.supported[use.feature] == nil else { return nil }
+            let message = "target '\(target.name)' cannot express \(use.what)"
+            if use.feature.changesBehaviour {
+                return .error(
+                    .targetUnsupported, message + " (\(use.feature.rawValue))", at: use.location,
+                    suggestion: target.capabilities.workarounds[use.feature] ?? "the job would run differently on \(target.name): use another target or drop the feature")
+            }
             return .warning(
-                .targetUnsupported, "target '\(target.name)' cannot express \(use.what)", at: use.location,
+                .targetUnsupported, message, at: use.location,
                 suggestion: target.capabilities.workarounds[use.feature] ?? "the \(use.feature.rawValue) feature is ignored on \(target.name)")
         }
     }
