@@ -167,10 +167,10 @@ final class JobValidationTests: XCTestCase {
             """)
         let graph = try XCTUnwrap(result.graph, "\(result.summary)")
         let text = graph.json.rendered(indent: nil)
-        XCTAssertTrue(text.hasPrefix("{\"irVersion\":1,\"job\":{\"id\":\"json_job\",\"description\":\"quote \\\" backslash \\\\ newline \\n tab \\t bell \\u0007\""), text)
+        XCTAssertTrue(text.hasPrefix("{\"irVersion\":2,\"job\":{\"id\":\"json_job\",\"description\":\"quote \\\" backslash \\\\ newline \\n tab \\t bell \\u0007\""), text)
         XCTAssertTrue(text.contains("\"schedule\":{\"kind\":\"cron\",\"cron\":\"0 * * * *\",\"preset\":\"@hourly\"}"))
         XCTAssertTrue(text.contains("\"parameters\":{\"message\":\"ü\",\"times\":2}"))
         let parsed = try JSONSerialization.jsonObject(with: Data(graph.json.rendered().utf8)) as? [String: Any]
-        XCTAssertEqual(parsed?["irVersion"] as? Int, 1)
+        XCTAssertEqual(parsed?["irVersion"] as? Int, 2)
     }
 }

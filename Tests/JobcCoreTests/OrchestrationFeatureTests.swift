@@ -1,0 +1,269 @@
+import XCTest
+@testable import JobcCore
+
+/// The front end of run parameters, failure alerts, trigger rules, task groups and fan-out
+/// (docs/orchestration-features.md): what each becomes in the IR, and every way it can be wrong.
+final class OrchestrationFeatureTests: XCTestCase {
+    private var project: TestProject!
+
+    override func setUpWithError() throws {
+        project = try TestProject()
+    }
+
+    override func tearDown() {
+        project.remove()
+    }
+
+    // MARK: Run parameters
+
+    func testRunParametersAreTypedAndKeepTheirOrder() throws {
+        let result = try project.compile("""
+            job_id: params
+            params:
+              region: {type: string, default: emea, description: Sales region}
+              limit: {type: integer, default: 10}
+              ratio: {type: number, default: 2}
+              dry_run: {type: boolean, default: false}
+            tasks:
+              a: {function: EchoFunction, kwargs: {message: a}}
+            """)
+        let graph = try XCTUnwrap(result.graph, "\(result.summary)")
+        XCTAssertEqual(graph.job.params, [
+            RunParameter(name: "region", type: .string, defaultValue: .string("emea"), description: "Sales region"),
+            RunParameter(name: "limit", type: .integer, defaultValue: .integer(10), description: nil),
+            RunParameter(name: "ratio", type: .number, defaultValue: .integer(2), description: nil),
+            RunParameter(name: "dry_run", type: .boolean, defaultValue: .bool(false), description: nil),
+        ])
+        let json = graph.json.rendered(indent: nil)
+        XCTAssertTrue(json.contains(#""params":[{"name":"region","type":"string","default":"emea","description":"Sales region"}"#), json)
+    }
+
+    func testBadRunParametersAreAllReported() throws {
+        let result = try project.compile("""
+            job_id: params
+            params:
+              execution_date: {type: string, default: x}
+              count: {type: integer, default: "3"}
+              ratio: {type: flaot, default: 1}
+              Bad-Name: {type: string, default: x}
+              no_default: {type: string}
+              label: {type: string, default: 12}
+            tasks:
+              a: {function: EchoFunction, kwargs: {message: a}}
+            """)
+        XCTAssertNil(result.graph)
+        XCTAssertEqual(result.summary, [
+            "3:3 invalid-identifier", "4:35 wrong-type", "5:17 invalid-value", "6:3 invalid-identifier",
+            "7:15 missing-key", "8:34 wrong-type",
+        ])
+        let quote = result.diagnostics.first { $0.location?.line == 8 }
+        XCTAssertEqual(quote?.suggestion, "quote it: \"12\"")
+        let typo = result.diagnostics.first { $0.location?.line == 5 }
+        XCTAssertEqual(typo?.suggestion, "use one of: string, integer, number, boolean")
+    }
+
+    // MARK: Failure alerts
+
+    func testTaskAlertsAddToTheJobsOnesOnce() throws {
+        let result = try project.compile("""
+            job_id: alerts
+            on_failure:
+              webhook: https://hooks.example.com/jobc
+              email: [oncall@example.com]
+            tasks:
+              a: {function: EchoFunction, kwargs: {message: a}}
+              b:
+                function: EchoFunction
+                kwargs: {message: b}
+                on_failure: {webhook: [https://hooks.example.com/jobc, "http://127.0.0.1:8080/x"], email: owner@example.com}
+            """)
+        let graph = try XCTUnwrap(result.graph, "\(result.summary)")
+        XCTAssertEqual(graph.tasks[0].onFailure, FailureAlerts(webhooks: ["https://hooks.example.com/jobc"], emails: ["oncall@example.com"]))
+        XCTAssertEqual(graph.tasks[1].onFailure, FailureAlerts(
+            webhooks: ["https://hooks.example.com/jobc", "http://127.0.0.1:8080/x"], emails: ["oncall@example.com", "owner@example.com"]))
+    }
+
+    func testBadAlertsPointAtEachValue() throws {
+        let result = try project.compile("""
+            job_id: alerts
+            on_failure:
+              webhook: [ftp://example.com, "http://", "https://exa mple.com/"]
+              email: [not-an-address, "a@b@c", ok@example.com]
+              slack: "#ops"
+            tasks:
+              a:
+                function: EchoFunction
+                kwargs: {message: a}
+                on_failure: {}
+            """)
+        XCTAssertNil(result.graph)
+        XCTAssertEqual(result.summary, [
+            "3:13 invalid-value", "3:32 invalid-value", "3:43 invalid-value",
+            "4:11 invalid-value", "4:27 invalid-value", "5:3 unknown-key", "10:17 warning invalid-value",
+        ])
+    }
+
+    // MARK: Trigger rules
+
+    func testTriggerRulesReachTheIRAndOneFailedNeedsAnUpstreamTask() throws {
+        let good = try project.compile("""
+            job_id: rules
+            tasks:
+              a: {function: EchoFunction, kwargs: {message: a}}
+              cleanup: {function: EchoFunction, kwargs: {message: c}, depends_on: a, trigger_rule: one_failed}
+              audit: {function: EchoFunction, kwargs: {message: d}, depends_on: [a, cleanup], trigger_rule: all_done}
+            """)
+        let graph = try XCTUnwrap(good.graph, "\(good.summary)")
+        XCTAssertEqual(graph.tasks.map(\.triggerRule), [.allSuccess, .oneFailed, .allDone])
+        XCTAssertTrue(graph.usesTriggerRules)
+
+        let bad = try project.compile("""
+            job_id: rules
+            tasks:
+              a: {function: EchoFunction, kwargs: {message: a}, trigger_rule: one_failed}
+              b: {function: EchoFunction, kwargs: {message: b}, trigger_rule: all_done}
+              c: {function: EchoFunction, kwargs: {message: c}, depends_on: a, trigger_rule: one_faild}
+            """)
+        XCTAssertEqual(bad.summary, ["3:67 invalid-value", "4:67 warning invalid-value", "5:82 invalid-value"])
+        XCTAssertEqual(bad.diagnostics.sortedByLocation().last?.suggestion, "did you mean 'one_failed'?")
+    }
+
+    // MARK: Task groups
+
+    func testGroupEndpointsExpandToTheGroupsEntryAndExitTasks() throws {
+        let result = try project.compile("""
+            job_id: groups
+            groups:
+              staging: {description: Load}
+              per_table: {group: staging}
+              reporting: {depends_on: staging}
+            tasks:
+              extract: {function: EchoFunction, kwargs: {message: e}}
+              load_a: {function: EchoFunction, kwargs: {message: a}, group: per_table, depends_on: extract}
+              load_b: {function: EchoFunction, kwargs: {message: b}, group: per_table, depends_on: extract}
+              check: {function: EchoFunction, kwargs: {message: c}, group: staging, depends_on: per_table}
+              publish: {function: EchoFunction, kwargs: {message: p}, group: reporting}
+              notify: {function: EchoFunction, kwargs: {message: n}, group: reporting, depends_on: publish}
+              done: {function: EchoFunction, kwargs: {message: d}, depends_on: reporting}
+            """)
+        let graph = try XCTUnwrap(result.graph, "\(result.summary)")
+        XCTAssertEqual(graph.groups.map(\.key), ["staging", "per_table", "reporting"])
+        XCTAssertEqual(graph.groups.map(\.parent), [nil, "staging", nil])
+        XCTAssertEqual(graph.tasks.map(\.group), [nil, "per_table", "per_table", "staging", "reporting", "reporting", nil])
+        // staging → reporting becomes check → publish (staging's exit, reporting's entry), and
+        // reporting → done becomes notify → done.
+        XCTAssertEqual(graph.edges.map { "\($0.source)>\($0.target)" }, [
+            "extract>load_a", "extract>load_b", "load_a>check", "load_b>check", "check>publish", "publish>notify", "notify>done",
+        ])
+        XCTAssertEqual(graph.groupAndDescendants("staging"), ["staging", "per_table"])
+    }
+
+    func testChildGroupsComeAfterTheirParentsWhateverTheDeclarationOrder() throws {
+        let result = try project.compile("""
+            job_id: groups
+            groups:
+              inner: {group: outer}
+              outer: {}
+            tasks:
+              a: {function: EchoFunction, kwargs: {message: a}, group: inner}
+            """)
+        let graph = try XCTUnwrap(result.graph, "\(result.summary)")
+        XCTAssertEqual(graph.groups.map(\.key), ["outer", "inner"])
+    }
+
+    func testBrokenGroupsAreAllReported() throws {
+        let result = try project.compile("""
+            job_id: groups
+            groups:
+              a: {group: b}
+              b: {group: a}
+              empty_one:
+              extract: {}
+              outer: {depends_on: inner_task}
+              other: {group: outr}
+            tasks:
+              extract: {function: EchoFunction, kwargs: {message: e}, group: nope}
+              inner_task: {function: EchoFunction, kwargs: {message: i}, group: outer}
+              x: {function: EchoFunction, kwargs: {message: x}, group: other, depends_on: [a, missing]}
+            """)
+        XCTAssertNil(result.graph)
+        XCTAssertEqual(result.summary, [
+            "3:3 missing-key", "3:14 dependency-cycle", "4:3 missing-key", "4:14 dependency-cycle", "5:3 missing-key",
+            "6:3 duplicate-task-id", "6:3 missing-key", "7:23 dependency-cycle", "8:18 unknown-dependency",
+            "10:66 unknown-dependency", "12:83 unknown-dependency",
+        ])
+        let typo = result.diagnostics.first { $0.location?.line == 8 }
+        XCTAssertEqual(typo?.suggestion, "did you mean 'outer'?")
+    }
+
+    func testACycleThroughGroupsIsReportedAtADeclaredEdge() throws {
+        let result = try project.compile("""
+            job_id: groups
+            groups:
+              g: {depends_on: b}
+            tasks:
+              a: {function: EchoFunction, kwargs: {message: a}, group: g}
+              b: {function: EchoFunction, kwargs: {message: b}, depends_on: g}
+            """)
+        XCTAssertNil(result.graph)
+        XCTAssertEqual(result.summary.filter { $0.hasSuffix("dependency-cycle") }.count, 1, "\(result.summary)")
+    }
+
+    // MARK: Fan-out
+
+    func testFanOutItemsAreCheckedAsTheKwargTheyBecome() throws {
+        let good = try project.compile("""
+            job_id: fan
+            tasks:
+              load:
+                function: EchoFunction
+                for_each: {parameter: message, items: [orders, customers]}
+              count: {function: EchoFunction, kwargs: {message: n}, depends_on: load}
+            """)
+        let graph = try XCTUnwrap(good.graph, "\(good.summary)")
+        XCTAssertEqual(graph.tasks[0].forEach, FanOut(parameter: "message", items: [.string("orders"), .string("customers")]))
+        XCTAssertEqual(graph.tasks[0].parameters.map(\.key), [])
+
+        let bad = try project.compile("""
+            job_id: fan
+            tasks:
+              a:
+                function: EchoFunction
+                kwargs: {message: x}
+                for_each: {parameter: message, items: [one, 2]}
+              b:
+                function: EchoFunction
+                kwargs: {message: x}
+                for_each: {parameter: mesage, items: [one]}
+              c:
+                function: EchoFunction
+                kwargs: {message: x}
+                for_each: {parameter: repeat, items: []}
+            """)
+        XCTAssertEqual(bad.summary, ["5:14 function-parameters", "6:49 function-parameters", "10:27 function-parameters", "14:42 invalid-value"])
+    }
+
+    // MARK: Portability
+
+    func testABehaviourChangingFeatureATargetLacksIsAnErrorAndGroupsOnlyWarn() throws {
+        let result = try project.compile("""
+            job_id: port
+            groups: {g: {}}
+            tasks:
+              a: {function: EchoFunction, kwargs: {message: a}, group: g}
+              b: {function: EchoFunction, kwargs: {message: b}, depends_on: a, trigger_rule: all_done}
+            """)
+        let spec = try XCTUnwrap(result.spec)
+        let problems = PortabilityCheck.check(spec, target: BareEmitter())
+        XCTAssertEqual(problems.map { "\($0.severity == .error ? "error" : "warning") \($0.location!.line)" }, ["warning 2", "error 5"])
+        XCTAssertTrue(problems[1].message.contains("(trigger-rules)"), problems[1].message)
+    }
+}
+
+/// A target that supports none of the optional features.
+private struct BareEmitter: Emitter {
+    let name = "bare"
+    let summary = "nothing optional"
+    let capabilities = TargetCapabilities(supported: [:])
+    func emit(_ graph: JobGraph, context: EmitContext) -> EmitterOutput { EmitterOutput(artifacts: []) }
+}
