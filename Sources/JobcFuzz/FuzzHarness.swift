@@ -42,6 +42,18 @@ struct FuzzHarness: Sendable {
             }
             require(source < target, "tasks are not in topological order: \(edge)")
         }
+        var placedGroups = Set<String>()
+        for group in graph.groups {
+            require(group.parent.map(placedGroups.contains) ?? true, "group '\(group.key)' comes before its parent")
+            placedGroups.insert(group.key)
+        }
+        for task in graph.tasks {
+            require(task.group.map(placedGroups.contains) ?? true, "task '\(task.key)' is in an unknown group")
+            if let forEach = task.forEach {
+                require(!forEach.items.isEmpty, "fan-out of '\(task.key)' has no item")
+                require(!task.parameters.contains { $0.key == forEach.parameter }, "fan-out parameter also in the kwargs of '\(task.key)'")
+            }
+        }
         _ = graph.json.rendered()
         _ = graph.dot
         _ = graph.mermaid
