@@ -47,6 +47,11 @@ extension RuleID {
     // Plugins and configuration
     public static let invalidConfig: RuleID = "invalid-config"
     public static let pluginFailed: RuleID = "plugin-failed"
+    // Importing other formats (`jobc import aef`)
+    public static let jsonSyntax: RuleID = "json-syntax"
+    public static let importNotCarriedOver: RuleID = "import-not-carried-over"
+    public static let importDuplicateID: RuleID = "import-duplicate-id"
+    public static let importRenamed: RuleID = "import-renamed"
 
     /// Every rule with a one-line explanation, in the order a reader meets them.
     public static let catalog: [(rule: RuleID, summary: String)] = [
@@ -83,5 +88,9 @@ extension RuleID {
         (.outputWrite, "A generated file could not be written."),
         (.invalidConfig, "The project's jobc.yaml is malformed (unknown key, bad plugin name, missing command)."),
         (.pluginFailed, "An external emitter crashed, timed out, or answered outside the plugin protocol (docs/plugins.md)."),
+        (.jsonSyntax, "An imported definition file is not valid JSON (position given)."),
+        (.importNotCarriedOver, "A value of the imported definition that the job cannot express; it is left out."),
+        (.importDuplicateID, "An imported definition uses the same LEVEL_ID, THREAD_ID (within a level) or JOB_ID twice."),
+        (.importRenamed, "An imported name is not a portable identifier; the job uses the name shown."),
     ]
 }
