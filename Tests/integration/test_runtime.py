@@ -508,3 +508,166 @@ def test_parse_logical_date_gives_the_same_utc_instant_on_every_target(text, exp
 def test_parse_logical_date_refuses_what_is_not_iso_8601(text):
     with pytest.raises(ValueError, match="is not an ISO 8601 date or date-time"):
         jobc_runtime.parse_logical_date(text)
+
+
+# -- run parameters ------------------------------------------------------------------------
+
+RUN_PARAMS_SQL = "Tests/integration/fixtures/sql/run_params.sql"
+DECLARED_PARAMS = [
+    {"name": "region", "type": "string", "default": "emea", "description": "Sales region"},
+    {"name": "min_quantity", "type": "integer", "default": 1, "description": None},
+    {"name": "ratio", "type": "number", "default": 0.5, "description": None},
+    {"name": "dry_run", "type": "boolean", "default": False, "description": None},
+]
+
+
+def test_run_parameters_are_bound_next_to_kwargs_with_their_types(jobc_env, clean_db):
+    params = jobc_runtime.resolve_params(DECLARED_PARAMS, {"region": "apac'; DROP TABLE x; --", "min_quantity": 3})
+
+    run(kwargs={"sql_file_path": RUN_PARAMS_SQL, "label": "from kwargs"}, params=params)
+
+    assert fetch(clean_db, "SELECT ds, label, pattern FROM bind_target") == [
+        (DATE.date(), "apac'; DROP TABLE x; --/from kwargs", "3|integer|0.5|numeric|f|boolean")
+    ]
+
+
+def test_a_kwarg_named_like_a_run_parameter_is_refused_before_any_sql_runs(jobc_env, clean_db, project_root):
+    base = function_base(project_root)
+    params = jobc_runtime.resolve_params(DECLARED_PARAMS, None)
+
+    with pytest.raises(base.FunctionParameterError) as raised:
+        run(kwargs={"sql_file_path": RUN_PARAMS_SQL, "label": "x", "region": "kwarg", "ratio": 2}, params=params)
+
+    assert str(raised.value) == (
+        "kwarg(s) ratio, region have the name of a run parameter: %(name)s would be ambiguous; "
+        "rename the kwarg or use the run parameter"
+    )
+    assert fetch(clean_db, "SELECT to_regclass('bind_target') IS NULL") == [(True,)]
+
+
+def test_a_run_parameter_named_execution_date_is_refused(jobc_env, project_root):
+    base = function_base(project_root)
+    with pytest.raises(base.FunctionParameterError, match="run parameter\\(s\\) execution_date are supplied by"):
+        run(kwargs={"sql_file_path": RUN_PARAMS_SQL}, params={"execution_date": "1999-01-01"})
+
+
+def test_functions_see_the_run_parameters_read_only(jobc_env, hook_log, project_root):
+    params = {"region": "emea", "min_quantity": 2}
+
+    result = probe(params=params)
+    params["region"] = "changed after the run"
+
+    assert result["params"] == {"region": "emea", "min_quantity": 2}
+    base = function_base(project_root)
+    ctx = base.ExecutionContext(
+        job_id="j", task_id="t", run_id="r", execution_date=DATE, attempt=1, max_attempts=1,
+        project_root=project_root, params={"region": "emea"},
+    )
+    with pytest.raises(TypeError):
+        ctx.params["region"] = "apac"
+
+
+def test_params_must_be_a_mapping(jobc_env, hook_log):
+    with pytest.raises(TaskConfigurationError, match="params must be a mapping, got list"):
+        probe(params=[("region", "emea")])
+    assert hook_log.hooks() == []
+
+
+def test_resolve_params_gives_every_declared_name_in_order_defaults_first():
+    assert list(jobc_runtime.resolve_params(DECLARED_PARAMS, None).items()) == [
+        ("region", "emea"), ("min_quantity", 1), ("ratio", 0.5), ("dry_run", False),
+    ]
+    resolved = jobc_runtime.resolve_params(DECLARED_PARAMS, {"dry_run": True, "ratio": 2, "region": ""})
+    assert list(resolved.items()) == [("region", ""), ("min_quantity", 1), ("ratio", 2), ("dry_run", True)]
+    assert jobc_runtime.resolve_params([], {}) == {}
+
+
+@pytest.mark.parametrize(
+    ("parameter_type", "accepted", "refused"),
+    [
+        ("string", ["", "emea", "3"], [3, True, None, ["a"]]),
+        ("integer", [0, -7, 2**40], [True, False, 1.0, "1", None]),
+        ("number", [0, 1.5, -2, 1e300], [True, "1.5", float("nan"), float("inf"), None]),
+        ("boolean", [True, False], [0, 1, "true", None]),
+    ],
+)
+def test_resolve_params_accepts_exactly_the_values_of_the_declared_type(parameter_type, accepted, refused):
+    declared = [{"name": "p", "type": parameter_type, "default": accepted[0]}]
+    for value in accepted:
+        resolved = jobc_runtime.resolve_params(declared, {"p": value})
+        assert resolved == {"p": value} and type(resolved["p"]) is type(value)
+    for value in refused:
+        with pytest.raises(jobc_runtime.RunParameterError, match="run parameter 'p' must be "):
+            jobc_runtime.resolve_params(declared, {"p": value})
+
+
+@pytest.mark.parametrize(
+    ("declared", "overrides", "message"),
+    [
+        (DECLARED_PARAMS, {"regoin": "x", "zone": 1}, "unknown run parameter(s): regoin, zone "
+         "(the job declares: region, min_quantity, ratio, dry_run)"),
+        ([], {"region": "x"}, "unknown run parameter(s): region (the job declares: none)"),
+        (DECLARED_PARAMS, {"region": 1, "dry_run": "yes"}, "run parameter 'region' must be a string, got integer 1; "
+         "run parameter 'dry_run' must be a boolean (true or false), got string 'yes'"),
+        (DECLARED_PARAMS, "region=x", "run parameters must be a mapping of parameter names to values, got str"),
+        ("region", None, "declared run parameters must be a list, got str"),
+        ([{"name": "a", "type": "date", "default": "2024-01-01"}], None,
+         "run parameter 'a' has an unknown type 'date' (expected string, integer, number, boolean)"),
+        ([{"name": "a", "type": "integer"}], None, "run parameter 'a' has no default"),
+        ([{"name": "a", "type": "integer", "default": "1"}], None,
+         "the default of run parameter 'a' must be an integer, got string '1'"),
+        ([{"name": "a", "type": "string", "default": ""}] * 2, None, "run parameter 'a' is declared twice"),
+        ([{"name": "a b", "type": "string", "default": ""}], None,
+         "declared run parameter #1 has an invalid name 'a b'"),
+        (["a"], None, "declared run parameter #1 must be an object, got str"),
+    ],
+)
+def test_resolve_params_errors_name_the_problem(declared, overrides, message):
+    with pytest.raises(jobc_runtime.RunParameterError) as raised:
+        jobc_runtime.resolve_params(declared, overrides)
+    assert str(raised.value) == message
+    assert isinstance(raised.value, TaskConfigurationError)
+
+
+# -- trigger rules ------------------------------------------------------------------------------
+
+S, F, U, K = "success", "failed", "upstream_failed", "skipped"
+
+
+@pytest.mark.parametrize(
+    ("rule", "upstream_states", "decision"),
+    [
+        # no upstream task: always runs
+        ("all_success", [], "run"), ("all_done", [], "run"), ("one_failed", [], "run"),
+        ("all_success", [S], "run"), ("all_success", [S, S, S], "run"),
+        ("all_success", [S, F], "upstream_failed"), ("all_success", [S, U], "upstream_failed"),
+        ("all_success", [K, F], "upstream_failed"), ("all_success", [S, K], "skipped"), ("all_success", [K], "skipped"),
+        ("all_done", [S], "run"), ("all_done", [F], "run"), ("all_done", [U, K], "run"), ("all_done", [K], "run"),
+        ("one_failed", [F], "run"), ("one_failed", [S, U], "run"), ("one_failed", [K, F, S], "run"),
+        ("one_failed", [S], "skipped"), ("one_failed", [S, K], "skipped"), ("one_failed", [K], "skipped"),
+    ],
+)
+def test_trigger_decision_follows_the_table(rule, upstream_states, decision):
+    assert jobc_runtime.trigger_decision(rule, upstream_states) == decision
+    assert jobc_runtime.trigger_decision(rule, iter(reversed(upstream_states))) == decision  # any iterable, any order
+
+
+@pytest.mark.parametrize(
+    ("rule", "upstream_states", "message"),
+    [
+        ("none_failed", [S],
+         "unknown trigger rule 'none_failed' \\(expected one of: all_success, all_done, one_failed\\)"),
+        ("all_success", [S, "running"], "unknown upstream task state\\(s\\) 'running'"),
+        ("all_success", "success", "must be a collection of task states, not the string 'success'"),
+    ],
+)
+def test_trigger_decision_refuses_unknown_rules_and_states(rule, upstream_states, message):
+    with pytest.raises(ValueError, match=message):
+        jobc_runtime.trigger_decision(rule, upstream_states)
+
+
+@pytest.mark.parametrize(("name", "value"), [("attempt", 0), ("max_attempts", -1), ("attempt", True), ("attempt", "x")])
+def test_attempt_numbers_must_be_positive_integers(jobc_env, hook_log, name, value):
+    with pytest.raises(TaskConfigurationError, match=f"{name} must be a positive integer, got {value!r}"):
+        probe(**{name: value})
+    assert hook_log.hooks() == []

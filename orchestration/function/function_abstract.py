@@ -1,10 +1,10 @@
 """Engine-free base class for jobc task functions.
 
 A *function* is the unit of work a jobc task runs. The same function class is
-driven by every engine adapter (Airflow today; Dagster, Cloud Workflows and
-Prefect later) through ``jobc_runtime.run_task``, so this module must never
-import engine code: everything an engine knows about a run is handed over in an
-:class:`ExecutionContext`.
+driven by every engine adapter (Airflow, Dagster, Cloud Workflows, Prefect)
+through ``jobc_runtime.run_task``, so this module must never import engine
+code: everything an engine knows about a run is handed over in an
+:class:`ExecutionContext`, including the run's parameters (``ctx.params``).
 
 Lifecycle driven by :meth:`Function.run`::
 
@@ -16,6 +16,10 @@ Lifecycle driven by :meth:`Function.run`::
         on_failure (this was the last attempt)
         ... then the original exception is re-raised, so the engine still sees
         the real error and applies its own retry policy.
+
+After a failed last attempt ``run_task`` also sends the job's failure alerts
+(``on_failure:`` in the job file), with ``"<ExceptionType>: <message>"`` of the
+error: never put a secret into an exception's message.
 """
 
 from __future__ import annotations
@@ -73,6 +77,8 @@ class ExecutionContext:
     # are resolved against it so that functions never depend on the cwd.
     project_root: pathlib.Path
     secret: Mapping[str, Any] | None = dataclasses.field(default=None, repr=False)
+    # The run's parameters (the job's ``params:``, with this run's overrides applied): every
+    # declared name with its value. Read-only, so one task cannot change what later tasks see.
     params: Mapping[str, Any] = dataclasses.field(default_factory=_empty_params)
     logger: logging.Logger = dataclasses.field(default_factory=_default_logger, repr=False)
 
@@ -90,6 +96,9 @@ class ExecutionContext:
         # Engines may legitimately report attempt > max_attempts (e.g. a task
         # cleared and re-run by hand), so that is not rejected here.
         object.__setattr__(self, "project_root", pathlib.Path(self.project_root))
+        if not isinstance(self.params, Mapping):
+            raise TypeError(f"params must be a mapping, got {type(self.params).__name__}")
+        object.__setattr__(self, "params", types.MappingProxyType(dict(self.params)))
 
     @property
     def execution_date_str(self) -> str:

@@ -11,7 +11,10 @@ any other kwarg
     A bind parameter for the SQL file.
 
 The runtime adds the bind parameter ``execution_date`` (the run's logical date
-as ``YYYY-MM-DD``); a task may not set it itself.
+as ``YYYY-MM-DD``), and one bind parameter per run parameter (the job's
+``params:``, as resolved for this run: ``ctx.params``). A task may not set
+``execution_date`` in its kwargs, and a kwarg named like a run parameter fails
+the attempt: which of the two values ``%(name)s`` means would be ambiguous.
 
 Placeholders use psycopg2's *pyformat* style: ``%(name)s``. Because the file is
 always executed with parameters, every literal percent sign in the SQL must be
@@ -65,9 +68,8 @@ class PostgreSQLFunction(Function):
         self.sql_params: dict[str, Any] = params
 
     def execute(self, ctx: ExecutionContext) -> dict[str, Any]:
-        sql_path = self.resolve_sql_path(ctx.project_root)
-        sql = _read_sql(sql_path)
-        params = {**self.sql_params, "execution_date": ctx.execution_date_str}
+        params = self.bind_parameters(ctx)
+        sql = _read_sql(self.resolve_sql_path(ctx.project_root))
         ctx.logger.info(
             "Running SQL file %s for %s (job %s, task %s, attempt %d/%d, parameters: %s)",
             self.sql_file_path,
@@ -94,6 +96,21 @@ class PostgreSQLFunction(Function):
             connection.close()
         ctx.logger.info("SQL file %s committed (rowcount %d)", self.sql_file_path, rowcount)
         return {"rowcount": rowcount}
+
+    def bind_parameters(self, ctx: ExecutionContext) -> dict[str, Any]:
+        """The kwargs' bind parameters, the run parameters and ``execution_date``."""
+        reserved = sorted(name for name in ctx.params if name in _RUNTIME_PARAMS)
+        if reserved:
+            raise FunctionParameterError(
+                f"run parameter(s) {', '.join(reserved)} are supplied by the runtime and cannot be run parameters"
+            )
+        clashes = sorted(name for name in ctx.params if name in self.sql_params)
+        if clashes:
+            raise FunctionParameterError(
+                f"kwarg(s) {', '.join(clashes)} have the name of a run parameter: %(name)s would be ambiguous; "
+                "rename the kwarg or use the run parameter"
+            )
+        return {**self.sql_params, **ctx.params, "execution_date": ctx.execution_date_str}
 
     def resolve_sql_path(self, project_root: pathlib.Path) -> pathlib.Path:
         """Absolute path of the SQL file, refusing anything outside the root."""

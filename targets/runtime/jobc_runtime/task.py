@@ -9,9 +9,13 @@ import types
 from collections.abc import Mapping
 from typing import Any
 
+from .alerts import TaskFailure, error_text, failure_alerts, send_failure_alerts
 from .errors import TaskConfigurationError
 from .project import find_project_root, load_function, load_function_base
 from .secret_store import resolve_secret
+
+# The process is being stopped: not a failed attempt, so no alert (as Function.run runs no hook).
+_NOT_A_TASK_FAILURE = (KeyboardInterrupt, SystemExit, GeneratorExit)
 
 
 def run_task(
@@ -27,16 +31,25 @@ def run_task(
     kwargs: Mapping[str, Any] | None,
     secret_key: str | None,
     params: Mapping[str, Any] | None = None,
+    on_failure: Mapping[str, Any] | None = None,
     logger: logging.Logger | None = None,
     project_root: pathlib.Path | str | None = None,
 ) -> Any:
     """Run one attempt of a task's function and return its result.
 
     ``execution_date`` is the run's logical date and must be timezone-aware.
+    ``params`` are the run's resolved parameter values (see :func:`jobc_runtime.resolve_params`),
+    visible to the function as ``ctx.params``. ``on_failure`` is the task's ``onFailure`` from the
+    IR (``{"webhooks": [...], "emails": [...]}``) or None: when this attempt fails and is the last
+    one (``attempt >= max_attempts``), those alerts are sent before the error propagates.
     ``project_root`` defaults to :func:`jobc_runtime.find_project_root`.
-    Exceptions raised by the function propagate unchanged so the engine can
-    apply its retry policy.
+    Exceptions raised while running the task (loading the function, resolving its secret, the
+    function itself) propagate unchanged so the engine can apply its retry policy. Invalid
+    arguments raise TaskConfigurationError before anything runs, without alerts.
     """
+    alerts = failure_alerts(on_failure)
+    attempt = _positive_int("attempt", attempt)
+    max_attempts = _positive_int("max_attempts", max_attempts)
     if not isinstance(execution_date, datetime.datetime):
         raise TaskConfigurationError(
             f"execution_date must be a datetime.datetime, got {type(execution_date).__name__}"
@@ -45,9 +58,67 @@ def run_task(
         raise TaskConfigurationError(f"execution_date must be timezone-aware, got {execution_date!r}")
     if kwargs is not None and not isinstance(kwargs, Mapping):
         raise TaskConfigurationError(f"kwargs must be a mapping, got {type(kwargs).__name__}")
+    if params is not None and not isinstance(params, Mapping):
+        raise TaskConfigurationError(f"params must be a mapping, got {type(params).__name__}")
 
-    root = find_project_root() if project_root is None else pathlib.Path(project_root).resolve()
     log = logger if logger is not None else logging.getLogger(f"jobc.task.{job_id}.{task_id}")
+    try:
+        return _run_attempt(
+            job_id=job_id,
+            task_id=task_id,
+            run_id=run_id,
+            execution_date=execution_date,
+            attempt=attempt,
+            max_attempts=max_attempts,
+            module=module,
+            class_name=class_name,
+            kwargs=kwargs,
+            secret_key=secret_key,
+            params=params,
+            log=log,
+            project_root=project_root,
+        )
+    except _NOT_A_TASK_FAILURE:
+        raise
+    except BaseException as error:
+        # BaseException: engines signal timeouts with BaseException subclasses, and a timed-out
+        # last attempt is a failure to report like any other.
+        if attempt >= max_attempts and not alerts.is_empty:
+            failure = TaskFailure(
+                job_id=job_id,
+                task_id=task_id,
+                run_id=run_id,
+                logical_date=execution_date.date(),
+                attempt=attempt,
+                max_attempts=max_attempts,
+                error=error_text(error),
+            )
+            try:
+                send_failure_alerts(alerts, failure, log)
+            except _NOT_A_TASK_FAILURE:
+                raise
+            except BaseException as alert_error:  # e.g. the engine's timeout firing while sending
+                log.error("sending the failure alerts was interrupted: %s", type(alert_error).__name__)
+        raise
+
+
+def _run_attempt(
+    *,
+    job_id: str,
+    task_id: str,
+    run_id: str,
+    execution_date: datetime.datetime,
+    attempt: int,
+    max_attempts: int,
+    module: str,
+    class_name: str,
+    kwargs: Mapping[str, Any] | None,
+    secret_key: str | None,
+    params: Mapping[str, Any] | None,
+    log: logging.Logger,
+    project_root: pathlib.Path | str | None,
+) -> Any:
+    root = find_project_root() if project_root is None else pathlib.Path(project_root).resolve()
     function_class = load_function(module, class_name, project_root=root)
     base = load_function_base(root)
 
@@ -62,8 +133,8 @@ def run_task(
         task_id=task_id,
         run_id=run_id,
         execution_date=_plain_datetime(execution_date),
-        attempt=int(attempt),
-        max_attempts=int(max_attempts),
+        attempt=attempt,
+        max_attempts=max_attempts,
         project_root=root,
         secret=secret,
         params=types.MappingProxyType(dict(params or {})),
@@ -83,6 +154,18 @@ def run_task(
         secret_key or "none",  # the name only, never the value
     )
     return function.run(ctx)
+
+
+def _positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool):
+        raise TaskConfigurationError(f"{name} must be a positive integer, got {value!r}")
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise TaskConfigurationError(f"{name} must be a positive integer, got {value!r}") from None
+    if number < 1:
+        raise TaskConfigurationError(f"{name} must be a positive integer, got {value!r}")
+    return number
 
 
 def _plain_datetime(value: datetime.datetime) -> datetime.datetime:
