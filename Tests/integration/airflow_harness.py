@@ -40,11 +40,21 @@ class AirflowHarnessError(AssertionError):
     """An Airflow subprocess failed; the message carries its output."""
 
 
+class ParamsRefused(Exception):
+    """Airflow refused to create the run: its conf does not fit the DAG's Params."""
+
+    def __init__(self, reason: str, output: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.output = output
+
+
 @dataclasses.dataclass(frozen=True)
 class TaskInstanceReport:
     task_id: str
     state: str | None
     try_number: int
+    map_index: int = -1  # >= 0: one instance of a mapped (fan-out) task
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +62,9 @@ class DagLoadReport:
     import_errors: dict[str, str]
     dag_ids: list[str]
     output: str  # the subprocess's combined output, for diagnostics
+    # With describe=True: per DAG id, its params, task groups and tasks as Airflow parsed them
+    # (see airflow_dag_runner.describe).
+    dags: dict[str, dict[str, Any]] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,8 +73,12 @@ class DagRunReport:
     run_id: str
     state: str
     logical_date: str | None
+    # Task id -> its one task instance: every task but the mapped ones that expanded.
     task_instances: dict[str, TaskInstanceReport]
     output: str
+    # Task id -> the instances of a mapped task, by map index (a mapped task that never expanded,
+    # e.g. because something upstream failed, has one unmapped instance in task_instances instead).
+    mapped_instances: dict[str, list[TaskInstanceReport]] = dataclasses.field(default_factory=dict)
 
     def task(self, task_id: str) -> TaskInstanceReport:
         return self.task_instances[task_id]
@@ -101,10 +118,15 @@ class AirflowHarness:
         self.home.mkdir(parents=True, exist_ok=True)
         self._run([self.python, "-m", "airflow", "db", "migrate"], env=self.env(), what="airflow db migrate")
 
-    def load_dags(self, dag_folder: pathlib.Path, extra_env: Mapping[str, str] | None = None) -> DagLoadReport:
-        """Parse every DAG file of ``dag_folder`` with a DagBag."""
-        output, result = self._run_runner(["--dag-folder", str(dag_folder)], dag_folder, extra_env)
-        return DagLoadReport(import_errors=result["import_errors"], dag_ids=result["dag_ids"], output=output)
+    def load_dags(
+        self, dag_folder: pathlib.Path, extra_env: Mapping[str, str] | None = None, describe: bool = False
+    ) -> DagLoadReport:
+        """Parse every DAG file of ``dag_folder`` with a DagBag (``describe``: and report each DAG's shape)."""
+        args = ["--dag-folder", str(dag_folder)] + (["--describe"] if describe else [])
+        output, result = self._run_runner(args, dag_folder, extra_env)
+        return DagLoadReport(
+            import_errors=result["import_errors"], dag_ids=result["dag_ids"], output=output, dags=result["dags"]
+        )
 
     def run_dag(
         self,
@@ -117,8 +139,11 @@ class AirflowHarness:
         """Run one DagRun of ``dag_id`` with ``DAG.test()``.
 
         ``logical_date=None`` makes a run without a logical date (like a manual
-        trigger in Airflow 3). Raises AirflowHarnessError when the folder has
-        import errors or the DAG is missing; a failed *run* is reported, not raised.
+        trigger in Airflow 3). ``run_conf`` is the run's conf (it overrides the
+        DAG's params). Raises AirflowHarnessError when the folder has import
+        errors or the DAG is missing; a failed *run* is reported, not raised, and
+        so is a run Airflow refuses to create (a conf that breaks a Param's
+        schema): ParamsRefused.
         """
         args = ["--dag-folder", str(dag_folder), "--dag-id", dag_id]
         args += ["--logical-date", logical_date.isoformat() if logical_date is not None else "none"]
@@ -127,17 +152,24 @@ class AirflowHarness:
         output, result = self._run_runner(args, dag_folder, extra_env)
         if result["import_errors"]:
             raise AirflowHarnessError(f"import errors in {dag_folder}: {result['import_errors']}\n{output}")
+        if result.get("refused"):
+            raise ParamsRefused(result["refused"], output)
         run = result["run"]
+        instances = [
+            TaskInstanceReport(ti["task_id"], ti["state"], ti["try_number"], ti.get("map_index", -1))
+            for ti in run["task_instances"]
+        ]
+        mapped: dict[str, list[TaskInstanceReport]] = {}
+        for instance in sorted((ti for ti in instances if ti.map_index >= 0), key=lambda ti: ti.map_index):
+            mapped.setdefault(instance.task_id, []).append(instance)
         return DagRunReport(
             dag_id=dag_id,
             run_id=run["run_id"],
             state=run["state"],
             logical_date=run["logical_date"],
-            task_instances={
-                ti["task_id"]: TaskInstanceReport(ti["task_id"], ti["state"], ti["try_number"])
-                for ti in run["task_instances"]
-            },
+            task_instances={ti.task_id: ti for ti in instances if ti.map_index < 0},
             output=output,
+            mapped_instances=mapped,
         )
 
     # -- subprocess plumbing ---------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import sqlite3
 
+import pytest
 from jobc_test_support import AIRFLOW_DAGS, seed_source
 
 UTC = datetime.timezone.utc
@@ -94,3 +95,17 @@ def test_run_without_logical_date_uses_run_after_and_finds_the_project_from_the_
     assert report.logical_date is None
     [execute] = [e for e in hook_log.entries() if e["hook"] == "execute"]
     assert execute["execution_date"] in {before.isoformat(), after.isoformat()}
+
+
+def test_operator_arguments_for_the_orchestration_features_are_checked_when_the_dag_is_parsed():
+    from jobc_airflow import JobcFunctionOperator, JobcRunOutcomeOperator
+
+    common = {"job_id": "job", "function_module": "module", "function_class": "Class"}
+    with pytest.raises(ValueError, match="fan_out_parameter 'table' is also set in function_kwargs"):
+        JobcFunctionOperator(task_id="t1", function_kwargs={"table": "x"}, fan_out_parameter="table", **common)
+    with pytest.raises(TypeError, match="on_failure must be a mapping"):
+        JobcFunctionOperator(task_id="t2", on_failure=["https://example.com"], **common)
+    with pytest.raises(ValueError, match="always uses the trigger rule one_failed"):
+        JobcRunOutcomeOperator(trigger_rule="all_done")
+    outcome = JobcRunOutcomeOperator()
+    assert (outcome.task_id, outcome.trigger_rule, outcome.retries) == ("jobc-run-outcome", "one_failed", 0)

@@ -13,6 +13,11 @@ public struct AirflowEmitter: Emitter {
         .taskTimeout: "operator execution_timeout",
         .tags: "DAG tags",
         .secrets: "resolved by name at run time by JobcFunctionOperator",
+        .runParams: "DAG params (Param with a JSON-schema type); dag_run conf overrides them",
+        .failureAlerts: "sent by jobc_runtime.run_task when a task's last attempt fails",
+        .triggerRules: "operator trigger_rule, plus a jobc-run-outcome task that fails the run when any task failed",
+        .taskGroups: "TaskGroup (prefix_group_id=False: task ids unchanged)",
+        .fanOut: "dynamic task mapping: JobcFunctionOperator.partial(...).expand(...)",
     ])
 
     public init() {}

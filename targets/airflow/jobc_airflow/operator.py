@@ -9,6 +9,7 @@ from typing import Any
 
 import jobc_runtime
 from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowFailException
 
 
 class JobcFunctionOperator(BaseOperator):
@@ -17,6 +18,13 @@ class JobcFunctionOperator(BaseOperator):
     Nothing is templated: kwargs come from the user's job definition and must
     reach the function verbatim, even when they contain ``{{ }}``. The return
     value is not pushed to XCom unless ``do_xcom_push=True`` is passed.
+
+    ``run_params`` are the job's declared run parameters (IR ``job.params``):
+    each attempt resolves the run's values from ``context["params"]`` (the DAG's
+    ``Param`` defaults, overridden by the run's conf). ``on_failure`` is handed
+    to the runtime, which alerts when the last attempt fails. A fan-out task is
+    mapped over ``fan_out_item`` (``.partial(...).expand(fan_out_item=[...])``):
+    each mapped instance gets its item as the kwarg ``fan_out_parameter``.
     """
 
     template_fields: Sequence[str] = ()
@@ -30,6 +38,10 @@ class JobcFunctionOperator(BaseOperator):
         function_class: str,
         function_kwargs: Mapping[str, Any] | None = None,
         secret_key: str | None = None,
+        run_params: Sequence[Mapping[str, Any]] | None = None,
+        on_failure: Mapping[str, Sequence[str]] | None = None,
+        fan_out_parameter: str | None = None,
+        fan_out_item: Any = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("do_xcom_push", False)
@@ -45,18 +57,33 @@ class JobcFunctionOperator(BaseOperator):
             raise ValueError(f"secret_key must be a non-empty string or None, got {secret_key!r}")
         if function_kwargs is not None and not isinstance(function_kwargs, Mapping):
             raise TypeError(f"function_kwargs must be a mapping, got {type(function_kwargs).__name__}")
+        if on_failure is not None and not isinstance(on_failure, Mapping):
+            raise TypeError(f"on_failure must be a mapping, got {type(on_failure).__name__}")
+        if fan_out_parameter is not None:
+            if not isinstance(fan_out_parameter, str) or not fan_out_parameter:
+                raise ValueError(f"fan_out_parameter must be a non-empty string or None, got {fan_out_parameter!r}")
+            if fan_out_parameter in (function_kwargs or {}):
+                raise ValueError(f"fan_out_parameter {fan_out_parameter!r} is also set in function_kwargs")
         self.job_id = job_id
         self.function_module = function_module
         self.function_class = function_class
         # Deep copy: the operator must not share mutable state with the DAG file.
         self.function_kwargs: dict[str, Any] = copy.deepcopy(dict(function_kwargs or {}))
         self.secret_key = secret_key
+        self.run_params: list[dict[str, Any]] = copy.deepcopy([dict(param) for param in run_params or ()])
+        self.on_failure: dict[str, list[str]] | None = (
+            {key: list(values) for key, values in on_failure.items()} if on_failure else None
+        )
+        self.fan_out_parameter = fan_out_parameter
+        self.fan_out_item = copy.deepcopy(fan_out_item)
 
     def execute(self, context: Mapping[str, Any]) -> Any:
         # Manual runs in Airflow 3 may have no logical date: the run's
         # run_after is then the best "date this run is for".
         logical_date = context.get("logical_date") or context["dag_run"].run_after
-        params = context.get("params") or {}
+        kwargs = dict(self.function_kwargs)
+        if self.fan_out_parameter is not None:
+            kwargs[self.fan_out_parameter] = self.fan_out_item
         return jobc_runtime.run_task(
             job_id=self.job_id,
             task_id=self.task_id,
@@ -66,10 +93,24 @@ class JobcFunctionOperator(BaseOperator):
             max_attempts=int(self.retries or 0) + 1,
             module=self.function_module,
             class_name=self.function_class,
-            kwargs=self.function_kwargs,
+            kwargs=kwargs,
             secret_key=self.secret_key,
-            params=dict(params),
+            params=self._resolved_params(context),
+            on_failure=self.on_failure,
             logger=logging.getLogger(f"jobc.task.{self.job_id}.{self.task_id}"),
             project_root=jobc_runtime.project_root_for_generated_code(self.dag.fileloc if self.has_dag() else None),
         )
 
+    def _resolved_params(self, context: Mapping[str, Any]) -> dict[str, Any]:
+        # context["params"] holds the DAG's Param values with the run's conf
+        # merged in, unknown names included: resolve_params refuses those. The
+        # conf is merged again because a deployment may turn Airflow's merge off
+        # (core.dag_run_conf_overrides_params), and a run's overrides must win.
+        dag_run = context.get("dag_run")
+        conf = getattr(dag_run, "conf", None) or {}
+        overrides = {**(context.get("params") or {}), **conf}
+        try:
+            return jobc_runtime.resolve_params(self.run_params, overrides)
+        except jobc_runtime.RunParameterError as error:
+            # The run's parameters are wrong: another attempt cannot help.
+            raise AirflowFailException(str(error)) from error
