@@ -1,10 +1,11 @@
 """Subprocess entry point of prefect_harness: run one flow of a generated module, once.
 
-    python prefect_flow_runner.py --module PATH --flow NAME --tasks N [--logical-date DATE]
+    python prefect_flow_runner.py --module PATH --flow NAME --tasks N [--logical-date DATE] [--params JSON]
 
 Runs under the Prefect venv's python, against the harness's Prefect server (PREFECT_API_URL), so
 the run and its task runs are recorded like in a deployment. Calls the flow like a manual run
-(``logical_date`` as its parameter when given), then reads what the server recorded.
+(``logical_date`` as its parameter when given, and the run parameter overrides ``--params``, a JSON
+object, as its other parameters), then reads what the server recorded.
 
 Prefect 3 reports task run states to the server as events, which the server applies a moment
 later: the runner waits until the server has all ``N`` task runs of the flow run in a final state
@@ -12,7 +13,7 @@ later: the runner waits until the server has all ``N`` task runs of the flow run
 
 Prints Prefect's own output, then one line ``JOBC_PREFECT_RESULT <json>``:
 ``{"flow_run_id", "state_type", "state_name", "message", "task_runs": [{"name", "state_type",
-"state_name", "run_count"}]}``. Exits non-zero only when the runner itself cannot do its job (no
+"state_name", "run_count", "tags"}]}``. Exits non-zero only when the runner itself cannot do its job (no
 such flow, the server never settles); a failed run is a normal result.
 """
 
@@ -35,6 +36,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--flow", required=True, help="the flow's name (the job id)")
     parser.add_argument("--tasks", required=True, type=int, help="how many task runs the flow run has")
     parser.add_argument("--logical-date", help="the flow's logical_date parameter")
+    parser.add_argument("--params", type=json.loads, default={}, help="run parameter overrides, a JSON object")
     args = parser.parse_args(argv)
 
     # Imported here so that argument errors do not pay for importing Prefect.
@@ -45,7 +47,9 @@ def main(argv: list[str]) -> int:
     if len(flows) != 1:
         print(f"{args.module} defines {len(flows)} flows named {args.flow!r}", file=sys.stderr)
         return 2
-    parameters = {} if args.logical_date is None else {"logical_date": args.logical_date}
+    parameters = dict(args.params)
+    if args.logical_date is not None:
+        parameters["logical_date"] = args.logical_date
     state = flows[0](**parameters, return_state=True)
     flow_run_id = state.state_details.flow_run_id
     task_runs = _settled_task_runs(flow_run_id, args.tasks)
@@ -95,6 +99,7 @@ def _task_run(run) -> dict:
         "state_type": None if state is None else state.type.value,
         "state_name": None if state is None else state.name,
         "run_count": run.run_count,
+        "tags": sorted(run.tags),
     }
 
 

@@ -79,6 +79,7 @@ class TaskRunReport:
     state_type: str | None  # COMPLETED, FAILED, PENDING (NotReady: never started), ...
     state_name: str | None
     run_count: int
+    tags: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,14 +164,18 @@ class PrefectHarness:
         task_count: int,
         logical_date: datetime.datetime | str | None,
         extra_env: Mapping[str, str] | None = None,
+        params: Mapping[str, object] | None = None,
     ) -> FlowRunReport:
-        """Run the flow ``flow_name`` of ``module_path`` once; a failed run is reported, not raised."""
+        """Run the flow ``flow_name`` of ``module_path`` once, with the run parameter overrides
+        ``params`` (None: the defaults); a failed run is reported, not raised."""
         if self.api_url is None:
             raise PrefectHarnessError("start_server() first")
         argv = [str(self.bin / "python"), str(RUNNER), "--module", str(module_path), "--flow", flow_name,
                 "--tasks", str(task_count)]
         if logical_date is not None:
             argv += ["--logical-date", logical_date if isinstance(logical_date, str) else logical_date.isoformat()]
+        if params is not None:
+            argv += ["--params", json.dumps(dict(params))]
         what = f"{RUNNER.name} {module_path.name} {flow_name}"
         try:
             completed = subprocess.run(
@@ -186,7 +191,7 @@ class PrefectHarness:
             state_type=result["state_type"],
             state_name=result["state_name"],
             message=result["message"],
-            task_runs=[TaskRunReport(**run) for run in result["task_runs"]],
+            task_runs=[TaskRunReport(**{**run, "tags": tuple(run["tags"])}) for run in result["task_runs"]],
             output=completed.stdout,
         )
 

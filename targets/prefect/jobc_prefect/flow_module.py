@@ -10,16 +10,26 @@ from .python_names import PythonNames
 # Names the module imports or defines besides the tasks and the flow; no task may take them.
 # (The module's constants are upper case, which no jobc identifier is.)
 _MODULE_NAMES = frozenset({
-    "datetime", "flow", "finish_run", "jobc_task", "run_logical_date", "serve", "is_scheduled_before", "skipped_before",
+    "datetime", "flow", "finish_run", "jobc_task", "run_logical_date", "run_params", "serve", "is_scheduled_before",
+    "skipped_before", "fan_out",
 })
 # The flow function's locals: a task named like one would be shadowed inside the flow.
 _FLOW_LOCALS = frozenset({"logical_date", "day"})
+# Runtime helpers the flow's body calls. Run parameters are the flow's arguments, so one named like
+# a helper would hide it there: the module then imports that helper under another name.
+_BODY_HELPERS = ("fan_out", "finish_run", "is_scheduled_before", "run_logical_date", "run_params", "skipped_before")
+_ANNOTATIONS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+# A task's Prefect tags name its groups, outermost first: Prefect has no task groups of its own.
+GROUP_TAG_PREFIX = "jobc/group:"
 
 
 def render(graph: JobGraph, jobc_version: str) -> str:
     job = graph.job
+    param_names = {param.name for param in job.params}
     flow_function = job.id + "_flow" if job.id in _MODULE_NAMES | _FLOW_LOCALS else job.id
-    names = PythonNames((task.key for task in graph.tasks), _MODULE_NAMES | _FLOW_LOCALS | {flow_function}, "_task")
+    names = PythonNames((task.key for task in graph.tasks),
+                        _MODULE_NAMES | _FLOW_LOCALS | param_names | {flow_function}, "_task")
+    helpers = {helper: names.fresh(helper) if helper in param_names else helper for helper in _BODY_HELPERS}
     start_date = job.start_date if job.cron is not None else None  # only schedules have ticks to hold back
 
     lines = [
@@ -31,10 +41,16 @@ def render(graph: JobGraph, jobc_version: str) -> str:
     runtime_names = ["finish_run", "jobc_task", "run_logical_date", "serve"]
     if start_date is not None:
         runtime_names += ["is_scheduled_before", "skipped_before"]
+    if job.params:
+        runtime_names.append("run_params")
+    if any(task.for_each is not None for task in graph.tasks):
+        runtime_names.append("fan_out")
+    imported = [name if helpers.get(name, name) == name else f"{name} as {helpers[name]}"
+                for name in sorted(runtime_names)]
     lines += [
         "from prefect import flow",
         "",
-        f"from jobc_prefect.runtime import {', '.join(sorted(runtime_names))}",
+        f"from jobc_prefect.runtime import {', '.join(imported)}",
         "",
         f"JOB_ID = {literal.string(job.id)}",
         f"TAGS = {literal.value(list(job.tags))}",
@@ -43,10 +59,13 @@ def render(graph: JobGraph, jobc_version: str) -> str:
         lines.append(f"CRON = {literal.string(job.cron)}")
     if start_date is not None:
         lines.append(f"START_DATE = {literal.aware_datetime(start_date)}")
+    if job.params:
+        lines += ["PARAMS = [", *(f"    {literal.value(param.as_ir())}," for param in job.params), "]"]
     lines.append("")
     for task in graph.tasks:
-        lines += ["", f"{names[task.key]} = jobc_task(", *("    " + line for line in _task_arguments(task)), ")"]
-    lines += ["", "", *_flow(graph, flow_function, names, start_date is not None), "", ""]
+        arguments = _task_arguments(task, graph.group_path(task.group))
+        lines += ["", f"{names[task.key]} = jobc_task(", *("    " + line for line in arguments), ")"]
+    lines += ["", "", *_flow(graph, flow_function, names, helpers, start_date is not None), "", ""]
     lines += [
         'if __name__ == "__main__":',
         "    # `python FILE` serves the flow as a deployment (with its schedule) until stopped.",
@@ -55,8 +74,8 @@ def render(graph: JobGraph, jobc_version: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _task_arguments(task: Task) -> list[str]:
-    return [
+def _task_arguments(task: Task, groups: list[str]) -> list[str]:
+    arguments = [
         f"task_id={literal.string(task.task_id)},",
         "job_id=JOB_ID,",
         f"function_module={literal.string(task.function_module)},",
@@ -66,32 +85,73 @@ def _task_arguments(task: Task) -> list[str]:
         f"retries={task.retries},",
         f"retry_delay_seconds={task.retry_delay_seconds},",
         f"timeout_seconds={task.timeout_seconds},",
-        "tags=TAGS,",
     ]
+    if task.for_each is not None:
+        arguments += [f"for_each_parameter={literal.string(task.for_each.parameter)},",
+                      f"for_each_items={literal.value(list(task.for_each.items))},"]
+    if not task.on_failure.is_empty:
+        alerts = {"webhooks": list(task.on_failure.webhooks), "emails": list(task.on_failure.emails)}
+        arguments.append(f"on_failure={literal.value(alerts)},")
+    if groups:
+        group_tags = ", ".join(literal.string(GROUP_TAG_PREFIX + group) for group in groups)
+        arguments.append(f"tags=[*TAGS, {group_tags}],")
+    else:
+        arguments.append("tags=TAGS,")
+    return arguments
 
 
-def _flow(graph: JobGraph, flow_function: str, names: PythonNames, holds_back_early_ticks: bool) -> list[str]:
+def _flow(graph: JobGraph, flow_function: str, names: PythonNames, helpers: dict[str, str],
+          holds_back_early_ticks: bool) -> list[str]:
     """Every task is submitted in topological order, waiting for its upstream tasks' futures: Prefect
-    runs independent tasks concurrently and never starts a task whose upstream did not complete."""
+    runs independent tasks concurrently and never starts a task whose upstream did not complete. A
+    fan-out task runs once per item (``fan_out``); a task after it waits for every run (fan-in)."""
+    params = graph.job.params
     decorator = ["name=JOB_ID,"]
     if graph.job.description is not None:
         decorator.append(f"description={literal.string(graph.job.description)},")
-    lines = [
-        "@flow(", *("    " + line for line in decorator), ")",
-        f"def {flow_function}(logical_date: str | None = None):",
+    if params:
+        decorator += [
+            "# jobc_runtime checks the run parameters' types (as on every target); Prefect would convert",
+            "# some values (\"5\" to 5) instead.",
+            "validate_parameters=False,",
+        ]
+    signature = ["logical_date: str | None = None", *(
+        f"{param.name}: {_ANNOTATIONS[param.type]} = {literal.value(param.default)}" for param in params)]
+    lines = ["@flow(", *("    " + line for line in decorator), ")"]
+    if params:
+        lines += [f"def {flow_function}(", *(f"    {argument}," for argument in signature), "):"]
+    else:
+        lines.append(f"def {flow_function}({signature[0]}):")
+    day = names.fresh("day") if "day" in {param.name for param in params} else "day"
+    lines += [
         "    # The date this run is for: the logical_date parameter (YYYY-MM-DD or ISO 8601), else the",
         "    # time the run was scheduled for.",
-        "    day = run_logical_date(logical_date)",
+        f"    {day} = {helpers['run_logical_date']}(logical_date)",
     ]
+    task_arguments = day
+    if params:
+        resolved = names.fresh("params")
+        lines += [
+            "    # Every run parameter's value for this run; a value of the wrong type fails the run here.",
+            f"    {resolved} = {helpers['run_params']}(PARAMS, {{",
+            *(f"        {literal.string(param.name)}: {param.name}," for param in params),
+            "    })",
+        ]
+        task_arguments = f"{day}, {resolved}"
     if holds_back_early_ticks:
-        lines += ["    if is_scheduled_before(START_DATE):", "        return skipped_before(START_DATE)"]
-    futures = {}
+        lines += [f"    if {helpers['is_scheduled_before']}(START_DATE):",
+                  f"        return {helpers['skipped_before']}(START_DATE)"]
+    futures, fanned_out = {}, {task.key for task in graph.tasks if task.for_each is not None}
     for task in graph.tasks:
         futures[task.key] = names.fresh(task.key + "_done")
-        upstream = ", ".join(futures[key] for key in graph.upstream(task.key))
+        upstream = ", ".join(("*" if key in fanned_out else "") + futures[key] for key in graph.upstream(task.key))
         wait_for = f", wait_for=[{upstream}]" if upstream else ""
-        lines.append(f"    {futures[task.key]} = {names[task.key]}.submit(day{wait_for})")
-    lines.append("    return finish_run({")
+        if task.for_each is None:
+            call = f"{names[task.key]}.submit({task_arguments}{wait_for})"
+        else:
+            call = f"{helpers['fan_out']}({names[task.key]}, {len(task.for_each.items)}, {task_arguments}{wait_for})"
+        lines.append(f"    {futures[task.key]} = {call}")
+    lines.append(f"    return {helpers['finish_run']}({{")
     lines += [f"        {literal.string(task.task_id)}: {futures[task.key]}," for task in graph.tasks]
     lines.append("    })")
     return lines

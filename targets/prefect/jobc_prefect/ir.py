@@ -1,8 +1,10 @@
-"""The jobc IR (docs/ir.md, ``irVersion`` 1) read into typed values, checked as it is read.
+"""The jobc IR (docs/ir.md, ``irVersion`` 2) read into typed values, checked as it is read.
 
 jobc validated the job already; the plugin still refuses anything it would otherwise have to trust
 blindly: names that become Python identifiers in generated code must be identifiers, every field
-must have its documented type, edges must join known tasks in topological order.
+must have its documented type and no other field may appear, edges must join known tasks in
+topological order, groups must nest. Whether Prefect can express what was read is decided
+elsewhere (``refusals``): reading never drops a value.
 """
 
 from __future__ import annotations
@@ -10,17 +12,37 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
-import keyword
-import re
+import math
 from typing import Any
 
-IR_VERSION = 1
-# jobc's identifier rule (README, "Identifiers"): what job ids and task keys may be.
-_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,62}")
+from .ir_json import (IRError, aware_datetime, exact_keys, field, identifier, load, optional, source_position,
+                      string_list, typed)
+
+__all__ = ["IR_VERSION", "IRError", "FailureAlerts", "FanOut", "Job", "JobGraph", "RunParameter", "Task",
+           "TaskGroup", "parse"]
+
+IR_VERSION = 2
+PARAMETER_TYPES = ("string", "integer", "number", "boolean")
+TRIGGER_RULES = ("all_success", "all_done", "one_failed")
+DEFAULT_TRIGGER_RULE = "all_success"
+MAX_FAN_OUT_ITEMS = 1000
+
+_ROOT_KEYS = ("irVersion", "job", "tasks", "edges", "groups")
+_JOB_KEYS = ("id", "description", "schedule", "startDate", "catchup", "tags", "sourcePath", "params")
+_TASK_KEYS = ("key", "taskId", "function", "parameters", "fileReferences", "secret", "retry", "timeoutSeconds",
+              "source", "group", "triggerRule", "onFailure", "forEach")
 
 
-class IRError(ValueError):
-    """The input is not an IR this plugin can compile; the message says what is wrong."""
+@dataclasses.dataclass(frozen=True)
+class RunParameter:
+    name: str
+    type: str  # one of PARAMETER_TYPES
+    default: Any  # of that type
+    description: str | None
+
+    def as_ir(self) -> dict[str, Any]:
+        """The IR object again, as jobc_runtime.resolve_params reads it."""
+        return {"name": self.name, "type": self.type, "default": self.default, "description": self.description}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,6 +54,23 @@ class Job:
     catchup: bool
     tags: tuple[str, ...]
     source_path: str
+    params: tuple[RunParameter, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class FailureAlerts:
+    webhooks: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.webhooks and not self.emails
+
+
+@dataclasses.dataclass(frozen=True)
+class FanOut:
+    parameter: str
+    items: tuple[Any, ...]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,6 +84,17 @@ class Task:
     retries: int
     retry_delay_seconds: int
     timeout_seconds: int | None
+    group: str | None = None
+    trigger_rule: str = DEFAULT_TRIGGER_RULE
+    on_failure: FailureAlerts = FailureAlerts()
+    for_each: FanOut | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class TaskGroup:
+    key: str
+    parent: str | None
+    description: str | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,79 +102,176 @@ class JobGraph:
     job: Job
     tasks: tuple[Task, ...]  # topological order
     edges: tuple[tuple[str, str], ...]  # (source key, target key): target waits for source
+    groups: tuple[TaskGroup, ...] = ()  # parents before children
 
     def upstream(self, key: str) -> list[str]:
         return [source for source, target in self.edges if target == key]
 
+    def group_path(self, key: str | None) -> list[str]:
+        """The group ``key`` and its ancestors, outermost first ([] for None)."""
+        parents = {group.key: group.parent for group in self.groups}
+        path = []
+        while key is not None:
+            path.append(key)
+            key = parents[key]
+        return path[::-1]
+
 
 def parse(text: str) -> JobGraph:
-    try:
-        document = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
-    except (json.JSONDecodeError, IRError) as error:
-        raise IRError(f"standard input is not the jobc IR as JSON: {error}") from None
-    root = _object(document, "the IR")
+    root = typed(load(text), dict, "the IR")
     version = root.get("irVersion")
     if version != IR_VERSION or isinstance(version, bool):
-        raise IRError(f"irVersion {json.dumps(version)} is not supported: this plugin reads irVersion {IR_VERSION}")
-    job = _job(_field(root, "job", dict, "the IR"))
-    tasks = tuple(_task(item, f"tasks[{index}]") for index, item in enumerate(_field(root, "tasks", list, "the IR")))
+        raise IRError(f"irVersion {json.dumps(version)} is not supported: this plugin reads irVersion {IR_VERSION} "
+                      f"(use the jobc release that matches this plugin)")
+    exact_keys(root, _ROOT_KEYS, "the IR")
+    job = _job(field(root, "job", dict, "the IR"))
+    tasks = tuple(_task(item, f"tasks[{index}]") for index, item in enumerate(field(root, "tasks", list, "the IR")))
     if not tasks:
         raise IRError("the IR has no tasks")
-    edges = tuple(_edge(item, f"edges[{index}]") for index, item in enumerate(_field(root, "edges", list, "the IR")))
+    edges = tuple(_edge(item, f"edges[{index}]") for index, item in enumerate(field(root, "edges", list, "the IR")))
+    groups = tuple(_group(item, f"groups[{index}]") for index, item in enumerate(field(root, "groups", list, "the IR")))
     _check_graph(tasks, edges)
-    return JobGraph(job=job, tasks=tasks, edges=edges)
+    _check_groups(groups, tasks)
+    return JobGraph(job=job, tasks=tasks, edges=edges, groups=groups)
 
 
 def _job(node: dict) -> Job:
     where = "job"
-    schedule = _field(node, "schedule", dict, where)
-    kind = _field(schedule, "kind", str, "job.schedule")
+    exact_keys(node, _JOB_KEYS, where)
+    schedule = field(node, "schedule", dict, where)
+    kind = field(schedule, "kind", str, "job.schedule")
     if kind == "cron":
-        cron = _field(schedule, "cron", str, "job.schedule")
+        exact_keys(schedule, ("kind", "cron", "preset"), "job.schedule")
+        cron = field(schedule, "cron", str, "job.schedule")
+        optional(schedule, "preset", str, "job.schedule")  # Prefect's Cron takes the 5-field form
     elif kind == "manual":
+        exact_keys(schedule, ("kind",), "job.schedule")
         cron = None
     else:
         raise IRError(f"job.schedule.kind {kind!r} is neither 'cron' nor 'manual'")
-    start = _optional(node, "startDate", str, where)
-    tags = _field(node, "tags", list, where)
-    for index, tag in enumerate(tags):
-        _typed(tag, str, f"job.tags[{index}]")
+    start = optional(node, "startDate", str, where)
+    params = tuple(_run_parameter(item, f"job.params[{index}]")
+                   for index, item in enumerate(field(node, "params", list, where)))
+    names = [param.name for param in params]
+    if len(set(names)) != len(names):
+        raise IRError("two run parameters have the same name")
     return Job(
-        id=_identifier(_field(node, "id", str, where), "job.id"),
-        description=_optional(node, "description", str, where),
+        id=identifier(field(node, "id", str, where), "job.id"),
+        description=optional(node, "description", str, where),
         cron=cron,
-        start_date=None if start is None else _aware_datetime(start, "job.startDate"),
-        catchup=_field(node, "catchup", bool, where),
-        tags=tuple(tags),
-        source_path=_field(node, "sourcePath", str, where),
+        start_date=None if start is None else aware_datetime(start, "job.startDate"),
+        catchup=field(node, "catchup", bool, where),
+        tags=string_list(node, "tags", where),
+        source_path=field(node, "sourcePath", str, where),
+        params=params,
     )
+
+
+def _run_parameter(node: Any, where: str) -> RunParameter:
+    node = typed(node, dict, where)
+    exact_keys(node, ("name", "type", "default", "description"), where)
+    parameter_type = field(node, "type", str, where)
+    if parameter_type not in PARAMETER_TYPES:
+        raise IRError(f"{where}.type {parameter_type!r} is not one of {', '.join(PARAMETER_TYPES)}")
+    if "default" not in node:
+        raise IRError(f"{where} has no 'default'")
+    default = node["default"]
+    if not _has_parameter_type(default, parameter_type):
+        raise IRError(f"{where}.default {json.dumps(default)[:80]} is not of type {parameter_type}")
+    return RunParameter(
+        name=identifier(field(node, "name", str, where), f"{where}.name"),
+        type=parameter_type,
+        default=default,
+        description=optional(node, "description", str, where),
+    )
+
+
+def _has_parameter_type(value: Any, parameter_type: str) -> bool:
+    # bool first: True is an int in Python, never an IR integer.
+    if parameter_type == "boolean" or isinstance(value, bool):
+        return parameter_type == "boolean" and isinstance(value, bool)
+    if parameter_type == "string":
+        return isinstance(value, str)
+    if parameter_type == "integer":
+        return isinstance(value, int)
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def _task(node: Any, where: str) -> Task:
-    node = _object(node, where)
-    function = _field(node, "function", dict, where)
-    secret = _optional(node, "secret", dict, where)
-    retry = _field(node, "retry", dict, where)
-    timeout = _optional(node, "timeoutSeconds", int, where)
+    node = typed(node, dict, where)
+    exact_keys(node, _TASK_KEYS, where)
+    function = field(node, "function", dict, where)
+    exact_keys(function, ("name", "module", "className"), f"{where}.function")
+    field(function, "name", str, f"{where}.function")
+    for index, reference in enumerate(field(node, "fileReferences", list, where)):
+        reference = typed(reference, dict, f"{where}.fileReferences[{index}]")
+        exact_keys(reference, ("parameter", "path"), f"{where}.fileReferences[{index}]")
+        for name in ("parameter", "path"):
+            field(reference, name, str, f"{where}.fileReferences[{index}]")
+    secret = optional(node, "secret", dict, where)
+    if secret is not None:
+        exact_keys(secret, ("name",), f"{where}.secret")
+    retry = field(node, "retry", dict, where)
+    exact_keys(retry, ("retries", "delaySeconds"), f"{where}.retry")
+    timeout = optional(node, "timeoutSeconds", int, where)
+    source_position(node, where)
+    trigger_rule = field(node, "triggerRule", str, where)
+    if trigger_rule not in TRIGGER_RULES:
+        raise IRError(f"{where}.triggerRule {trigger_rule!r} is not one of {', '.join(TRIGGER_RULES)}")
+    group = optional(node, "group", str, where)
     task = Task(
-        key=_identifier(_field(node, "key", str, where), f"{where}.key"),
-        task_id=_field(node, "taskId", str, where),
-        function_module=_field(function, "module", str, f"{where}.function"),
-        function_class=_field(function, "className", str, f"{where}.function"),
-        parameters=_field(node, "parameters", dict, where),
-        secret_name=None if secret is None else _field(secret, "name", str, f"{where}.secret"),
-        retries=_field(retry, "retries", int, f"{where}.retry"),
-        retry_delay_seconds=_field(retry, "delaySeconds", int, f"{where}.retry"),
+        key=identifier(field(node, "key", str, where), f"{where}.key"),
+        task_id=field(node, "taskId", str, where),
+        function_module=field(function, "module", str, f"{where}.function"),
+        function_class=field(function, "className", str, f"{where}.function"),
+        parameters=field(node, "parameters", dict, where),
+        secret_name=None if secret is None else field(secret, "name", str, f"{where}.secret"),
+        retries=field(retry, "retries", int, f"{where}.retry"),
+        retry_delay_seconds=field(retry, "delaySeconds", int, f"{where}.retry"),
         timeout_seconds=timeout,
+        group=None if group is None else identifier(group, f"{where}.group"),
+        trigger_rule=trigger_rule,
+        on_failure=_failure_alerts(field(node, "onFailure", dict, where), f"{where}.onFailure"),
+        for_each=_fan_out(optional(node, "forEach", dict, where), f"{where}.forEach"),
     )
     if task.retries < 0 or task.retry_delay_seconds < 0 or (timeout is not None and timeout <= 0):
         raise IRError(f"{where}: retries and delaySeconds must not be negative, timeoutSeconds must be positive")
+    if task.for_each is not None and task.for_each.parameter in task.parameters:
+        raise IRError(f"{where}: the for_each parameter {task.for_each.parameter!r} is also in parameters")
     return task
 
 
+def _failure_alerts(node: dict, where: str) -> FailureAlerts:
+    exact_keys(node, ("webhooks", "emails"), where)
+    return FailureAlerts(webhooks=string_list(node, "webhooks", where), emails=string_list(node, "emails", where))
+
+
+def _fan_out(node: dict | None, where: str) -> FanOut | None:
+    if node is None:
+        return None
+    exact_keys(node, ("parameter", "items"), where)
+    items = field(node, "items", list, where)
+    if not 1 <= len(items) <= MAX_FAN_OUT_ITEMS:
+        raise IRError(f"{where}.items must hold 1 to {MAX_FAN_OUT_ITEMS} items, got {len(items)}")
+    return FanOut(parameter=field(node, "parameter", str, where), items=tuple(items))
+
+
 def _edge(node: Any, where: str) -> tuple[str, str]:
-    node = _object(node, where)
-    return _field(node, "source", str, where), _field(node, "target", str, where)
+    node = typed(node, dict, where)
+    exact_keys(node, ("source", "target"), where)
+    return field(node, "source", str, where), field(node, "target", str, where)
+
+
+def _group(node: Any, where: str) -> TaskGroup:
+    node = typed(node, dict, where)
+    exact_keys(node, ("key", "parent", "description", "source"), where)
+    source_position(node, where)
+    parent = optional(node, "parent", str, where)
+    return TaskGroup(
+        key=identifier(field(node, "key", str, where), f"{where}.key"),
+        parent=None if parent is None else identifier(parent, f"{where}.parent"),
+        description=optional(node, "description", str, where),
+    )
 
 
 def _check_graph(tasks: tuple[Task, ...], edges: tuple[tuple[str, str], ...]) -> None:
@@ -146,57 +293,15 @@ def _check_graph(tasks: tuple[Task, ...], edges: tuple[tuple[str, str], ...]) ->
         raise IRError("an edge appears twice")
 
 
-def _identifier(text: str, where: str) -> str:
-    if not _IDENTIFIER.fullmatch(text) or text.endswith("_") or keyword.iskeyword(text):
-        raise IRError(f"{where} {text!r} is not a jobc identifier")
-    return text
-
-
-def _aware_datetime(text: str, where: str) -> datetime.datetime:
-    try:
-        moment = datetime.datetime.fromisoformat(text)
-    except ValueError:
-        raise IRError(f"{where} {text!r} is not an RFC 3339 date-time") from None
-    if moment.utcoffset() is None:
-        raise IRError(f"{where} {text!r} has no UTC offset")
-    return moment
-
-
-def _field(node: dict, name: str, kind: type, where: str) -> Any:
-    if name not in node:
-        raise IRError(f"{where} has no {name!r}")
-    return _typed(node[name], kind, f"{where}.{name}")
-
-
-def _optional(node: dict, name: str, kind: type, where: str) -> Any:
-    if name not in node:
-        raise IRError(f"{where} has no {name!r}")
-    value = node[name]
-    return None if value is None else _typed(value, kind, f"{where}.{name}")
-
-
-_TYPE_NAMES = {str: "a string", int: "an integer", bool: "a boolean", list: "a list", dict: "an object"}
-
-
-def _typed(value: Any, kind: type, where: str) -> Any:
-    # bool is an int in Python; an IR integer is never true or false.
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise IRError(f"{where} must be {_TYPE_NAMES[kind]}, got {json.dumps(value)[:80]}")
-    return value
-
-
-def _object(value: Any, where: str) -> dict:
-    return _typed(value, dict, where)
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
-    result = {}
-    for key, value in pairs:
-        if key in result:
-            raise IRError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
-
-
-def _no_constant(name: str) -> float:
-    raise IRError(f"{name} is not a finite number")
+def _check_groups(groups: tuple[TaskGroup, ...], tasks: tuple[Task, ...]) -> None:
+    task_keys = {task.key for task in tasks}
+    declared: set[str] = set()
+    for group in groups:
+        if group.key in declared or group.key in task_keys:
+            raise IRError(f"group key {group.key!r} appears twice or is also a task key")
+        if group.parent is not None and group.parent not in declared:
+            raise IRError(f"group {group.key!r} has parent {group.parent!r}, which is not a group declared before it")
+        declared.add(group.key)
+    for task in tasks:
+        if task.group is not None and task.group not in declared:
+            raise IRError(f"task {task.key!r} is in an unknown group {task.group!r}")

@@ -17,6 +17,7 @@ import sys
 from . import flow_module
 from .capabilities import CAPABILITIES, PROTOCOL_VERSION
 from .ir import IRError, JobGraph, parse
+from .refusals import error_diagnostic, refusals
 
 USAGE = "usage: jobc-emit-prefect --capabilities | jobc-emit-prefect [--option KEY=VALUE]... < IR.json"
 # Job ids that would shadow, from the folder of the generated `<job_id>.py`, what it imports.
@@ -57,11 +58,13 @@ def compile_job(stdin: bytes, options: list[str], jobc_version: str | None) -> d
     try:
         graph = parse(stdin.decode("utf-8"))
     except UnicodeDecodeError as error:
-        diagnostics.append(_error(f"standard input is not UTF-8: {error}"))
+        diagnostics.append(error_diagnostic(f"standard input is not UTF-8: {error}"))
     except IRError as error:
-        diagnostics.append(_error(str(error)))
+        diagnostics.append(error_diagnostic(str(error)))
+    if graph is not None:
+        diagnostics += refusals(graph)
     if graph is not None and graph.job.id in SHADOWED_MODULES:
-        diagnostics.append(_error(
+        diagnostics.append(error_diagnostic(
             f"job id '{graph.job.id}' cannot be compiled for Prefect: '{graph.job.id}.py' would shadow the "
             f"module '{graph.job.id}' that the generated flow imports",
             suggestion="rename the job"))
@@ -77,15 +80,8 @@ def _flow_file(graph: JobGraph, jobc_version: str | None) -> dict:
 
 def _option_error(option: str) -> dict:
     key = option.split("=", 1)[0]
-    return _error(f"unknown option {json.dumps(key, ensure_ascii=False)}: the prefect target takes no options",
-                  suggestion=f"remove `--option {option}`")
-
-
-def _error(message: str, suggestion: str | None = None) -> dict:
-    diagnostic = {"severity": "error", "message": message}
-    if suggestion is not None:
-        diagnostic["suggestion"] = suggestion
-    return diagnostic
+    return error_diagnostic(f"unknown option {json.dumps(key, ensure_ascii=False)}: the prefect target takes no options",
+                            suggestion=f"remove `--option {option}`")
 
 
 def _response(files: list[dict], diagnostics: list[dict]) -> dict:

@@ -1,9 +1,11 @@
 """What jobc-generated Prefect flows import: one Prefect task per jobc task, run through
 ``jobc_runtime.run_task`` (the contract every target shares), and the flow's own helpers.
 
-- ``jobc_task``: the Prefect task of one jobc task (retries, retry delay, timeout, tags);
+- ``jobc_task``: the Prefect task of one jobc task (retries, retry delay, timeout, tags, failure alerts);
+- ``run_params``: the run parameters' values for this run, checked by jobc_runtime;
 - ``run_logical_date``, ``is_scheduled_before``, ``skipped_before``: the date a run is for, and
   holding back scheduled runs before the job's start date (``logical_date.py``);
+- ``fan_out``: one run of a fan-out task per item;
 - ``finish_run``: the flow's final state from its tasks' states;
 - ``serve``: the flow as a deployment with its schedule (``deployment.py``).
 
@@ -22,16 +24,18 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jobc_runtime
-from prefect import Task, task
+from jobc_runtime.alerts import failure_alerts
+from prefect import Task, task, unmapped
 from prefect.cache_policies import NO_CACHE
 from prefect.context import TaskRunContext
-from prefect.futures import PrefectFuture, wait
+from prefect.futures import PrefectFuture, PrefectFutureList, wait
 from prefect.states import Completed, Failed, State
 
 from .deployment import serve
 from .logical_date import is_scheduled_before, run_logical_date, skipped_before
 
-__all__ = ["finish_run", "is_scheduled_before", "jobc_task", "run_logical_date", "serve", "skipped_before"]
+__all__ = ["fan_out", "finish_run", "is_scheduled_before", "jobc_task", "run_logical_date", "run_params", "serve",
+           "skipped_before"]
 
 
 def jobc_task(
@@ -46,22 +50,36 @@ def jobc_task(
     retry_delay_seconds: int = 300,
     timeout_seconds: float | None = None,
     tags: Sequence[str] = (),
+    on_failure: Mapping[str, Any] | None = None,
+    for_each_parameter: str | None = None,
+    for_each_items: Sequence[Any] | None = None,
 ) -> Task:
     """A Prefect task running ``function_module.function_class(**function_kwargs)`` via jobc_runtime.
 
-    The task takes the run's logical date and returns nothing. Nothing is cached or persisted
-    (every run and every retry calls the function again), and kwargs reach the function verbatim:
-    a deep copy per attempt, never task parameters, so Prefect neither stores nor renders them.
+    The task takes the run's logical date and its run parameters' values (``run_params``) and
+    returns nothing. ``on_failure`` (the IR's ``onFailure``) goes to jobc_runtime.run_task, which
+    sends the alerts when the last attempt fails. A fan-out task (``for_each_parameter`` and
+    ``for_each_items``) runs through ``fan_out``: each run gets its item as that kwarg and is retried
+    on its own. Nothing is cached or persisted (every run and every retry calls the function
+    again), and kwargs and items reach the function verbatim: a deep copy per attempt, never task
+    parameters, so Prefect neither stores nor renders them.
     """
     _check_arguments(task_id, job_id, function_module, function_class, function_kwargs, secret_key,
                      retries, retry_delay_seconds, timeout_seconds, tags)
+    alerts = _alerts(on_failure)
+    items = _fan_out_items(for_each_parameter, for_each_items, function_kwargs)
     kwargs_snapshot = copy.deepcopy(dict(function_kwargs or {}))
     max_attempts = retries + 1
     # The generated module normally lives inside the project: a last resort for finding its root.
     module_file = sys._getframe(1).f_globals.get("__file__")
 
-    def run_jobc_function(logical_date: datetime.datetime) -> None:
+    def run_jobc_function(logical_date: datetime.datetime, params: Mapping[str, Any] | None = None,
+                          item_index: int | None = None) -> None:
         task_run = TaskRunContext.get().task_run
+        kwargs = copy.deepcopy(kwargs_snapshot)
+        if items is not None:
+            # The item is looked up here, not passed in: Prefect never stores or renders it.
+            kwargs[for_each_parameter] = copy.deepcopy(items[item_index])
         jobc_runtime.run_task(
             job_id=job_id,
             task_id=task_id,
@@ -71,8 +89,10 @@ def jobc_task(
             max_attempts=max_attempts,
             module=function_module,
             class_name=function_class,
-            kwargs=copy.deepcopy(kwargs_snapshot),
+            kwargs=kwargs,
             secret_key=secret_key,
+            params=params,
+            on_failure=alerts,
             # Under prefect.task_runs: Prefect sends these lines to the task run's logs.
             logger=logging.getLogger(f"prefect.task_runs.jobc.{job_id}.{task_id}"),
             project_root=jobc_runtime.project_root_for_generated_code(module_file),
@@ -94,12 +114,33 @@ def jobc_task(
     )
 
 
-def finish_run(futures: Mapping[str, PrefectFuture]) -> State:
+def run_params(declared: Sequence[Mapping[str, Any]], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The value of every declared run parameter (the flow's arguments ``values``), checked by
+    jobc_runtime as on every target: a value of the wrong type raises RunParameterError, which fails
+    the flow run before any task starts. Prefect itself refuses unknown parameter names."""
+    return jobc_runtime.resolve_params(declared, values)
+
+
+def fan_out(fan_out_task: Task, item_count: int, *arguments: Any,
+            wait_for: Sequence[PrefectFuture] = ()) -> PrefectFutureList:
+    """Run a fan-out task (a ``jobc_task`` with ``for_each_items``) once per item, concurrently,
+    each run after ``wait_for``; the runs' futures, which a task after it waits for (fan-in)."""
+    if isinstance(item_count, bool) or not isinstance(item_count, int) or item_count < 1:
+        raise ValueError(f"item_count must be a whole number >= 1, got {item_count!r}")
+    # Only item_index is mapped: Prefect would iterate over any other iterable argument.
+    return fan_out_task.map(*(unmapped(argument) for argument in arguments), item_index=range(item_count),
+                            wait_for=list(wait_for))
+
+
+def finish_run(futures: Mapping[str, PrefectFuture | Sequence[PrefectFuture]]) -> State:
     """The flow's final state once every task is done: Failed, naming the failed tasks and those that
-    never ran (an upstream task failed), unless every task completed."""
-    wait(list(futures.values()))
-    failed = [task_id for task_id, future in futures.items() if _ended_badly(future.state)]
-    not_run = [task_id for task_id, future in futures.items() if not future.state.is_final()]
+    never ran (an upstream task failed), unless every task completed. A fan-out task (its runs'
+    futures) failed if any of its runs failed."""
+    runs = {task_id: list(value) if isinstance(value, Sequence) else [value] for task_id, value in futures.items()}
+    wait([future for task_runs in runs.values() for future in task_runs])
+    failed = [task_id for task_id, task_runs in runs.items() if any(_ended_badly(run.state) for run in task_runs)]
+    not_run = [task_id for task_id, task_runs in runs.items()
+               if task_id not in failed and not all(run.state.is_final() for run in task_runs)]
     if not failed and not not_run:
         return Completed(message=f"all {len(futures)} tasks completed")
     message = f"failed: {', '.join(failed) or 'none'}; not run (an upstream task failed): {', '.join(not_run) or 'none'}"
@@ -108,6 +149,25 @@ def finish_run(futures: Mapping[str, PrefectFuture]) -> State:
 
 def _ended_badly(state: State) -> bool:
     return state.is_failed() or state.is_crashed() or state.is_cancelled()
+
+
+def _fan_out_items(parameter: str | None, items: Sequence[Any] | None,
+                   function_kwargs: Mapping[str, Any] | None) -> list[Any] | None:
+    if parameter is None and items is None:
+        return None
+    if not isinstance(parameter, str) or not parameter:
+        raise ValueError(f"for_each_parameter must be a non-empty string, got {parameter!r}")
+    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence) or not items:
+        raise ValueError(f"for_each_items must be a non-empty list, got {items!r}")
+    if parameter in (function_kwargs or {}):
+        raise ValueError(f"for_each_parameter {parameter!r} is also in function_kwargs")
+    return copy.deepcopy(list(items))
+
+
+def _alerts(on_failure: Mapping[str, Any] | None) -> dict[str, list[str]] | None:
+    # Checked now, so a bad module fails when it is imported rather than when a task fails.
+    alerts = failure_alerts(on_failure)
+    return None if alerts.is_empty else {"webhooks": list(alerts.webhooks), "emails": list(alerts.emails)}
 
 
 def _check_arguments(task_id, job_id, function_module, function_class, function_kwargs, secret_key,
