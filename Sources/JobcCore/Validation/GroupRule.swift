@@ -62,8 +62,9 @@ struct GroupRule: JobRule {
 
 /// Run parameters: a known type, a default of that type, a name functions can bind.
 struct RunParameterRule: JobRule {
-    /// Names the runtime itself binds for functions (PostgreSQLFunction's execution_date).
-    static let reservedNames: Set<String> = ["execution_date"]
+    /// Names the runtimes use themselves: PostgreSQLFunction binds execution_date, and the logical
+    /// date is a run argument on Cloud Workflows and a flow parameter on Prefect.
+    static let reservedNames: Set<String> = ["execution_date", "logical_date"]
 
     func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
         for param in job.params {
