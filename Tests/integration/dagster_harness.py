@@ -29,6 +29,7 @@ RUNNER = pathlib.Path(__file__).resolve().with_name("dagster_job_runner.py")
 RESULT_PREFIX = "JOBC_DAGSTER_RESULT "
 VENV_ENV = "JOBC_DAGSTER_VENV"
 LOGICAL_DATE_TAG = "jobc/logical_date"
+RUN_PARAMS_RESOURCE = "jobc_params"  # jobc_dagster's resource holding the run parameters
 
 
 def dagster_python() -> pathlib.Path:
@@ -42,13 +43,35 @@ class DagsterHarnessError(AssertionError):
 
 
 @dataclasses.dataclass(frozen=True)
+class ItemReport:
+    """One mapped step of a fan-out task's op ("item_0", "item_1", ...)."""
+
+    key: str
+    status: str
+    attempts: int
+    outcome: str | None
+
+
+@dataclasses.dataclass(frozen=True)
 class OpReport:
+    """One jobc task's op; for a fan-out task, its mapped steps aggregated (see dagster_job_runner)."""
+
     name: str
     status: str  # success | failure | skipped (never started: an upstream op failed)
     attempts: int
     started_at: float | None
     finished_at: float | None
     errors: list[list[str]]  # per failed attempt: the error's class name, then its causes'
+    handle: str = ""  # "group.inner.op" for ops inside group graphs
+    # The task's jobc outcome (success | failed | upstream_failed | skipped) in jobs that pass
+    # outcomes (trigger rules): a handled failure is a Dagster success with outcome "failed".
+    outcome: str | None = None
+    items: list[ItemReport] | None = None  # fan-out tasks only
+
+    @classmethod
+    def from_result(cls, name: str, data: dict) -> OpReport:
+        items = data.pop("items", None)
+        return cls(name=name, items=None if items is None else [ItemReport(**item) for item in items], **data)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,8 +86,9 @@ class JobRunReport:
     run_id: str
     success: bool
     run_tags: dict[str, str]
-    ops: dict[str, OpReport]
+    ops: dict[str, OpReport]  # jobc tasks, by task id
     output: str  # the subprocess's combined output
+    helpers: dict[str, OpReport] = dataclasses.field(default_factory=dict)  # <task>_items_, jobc_run_outcome
 
     def op(self, name: str) -> OpReport:
         return self.ops[name]
@@ -115,16 +139,25 @@ class DagsterHarness:
         extra_env: Mapping[str, str] | None = None,
         tags: Mapping[str, str] | None = None,
         executor: str = "in_process",
+        params: Mapping[str, object] | None = None,
+        run_config: Mapping[str, object] | None = None,
     ) -> JobRunReport:
         """Run ``job_name`` of ``module_path`` once; a failed run is reported, not raised.
 
-        ``logical_date`` becomes the run tag ``jobc/logical_date`` (None: no tag).
+        ``logical_date`` becomes the run tag ``jobc/logical_date`` (None: no tag). ``params`` are
+        run parameter overrides, given the way a Dagster user gives them: run config
+        ``{"resources": {"jobc_params": {"config": params}}}`` (None: no run config, the defaults).
+        ``run_config`` is any other run config (not together with ``params``).
         """
+        if params is not None:
+            if run_config is not None:
+                raise ValueError("give params or run_config, not both")
+            run_config = {"resources": {RUN_PARAMS_RESOURCE: {"config": dict(params)}}}
         run_tags = dict(tags or {})
         if logical_date is not None:
             run_tags[LOGICAL_DATE_TAG] = logical_date if isinstance(logical_date, str) else logical_date.isoformat()
         argv = [str(self.python), str(RUNNER), "--module", str(module_path), "--job", job_name,
-                "--tags", json.dumps(run_tags), "--executor", executor]
+                "--tags", json.dumps(run_tags), "--run-config", json.dumps(run_config or {}), "--executor", executor]
         what = f"{RUNNER.name} {module_path.name} {job_name}"
         completed = self._run(argv, self.env(extra_env), what)
         if completed.returncode != 0:
@@ -135,8 +168,9 @@ class DagsterHarness:
             run_id=result["run_id"],
             success=result["success"],
             run_tags=result["run_tags"],
-            ops={name: OpReport(name=name, **op) for name, op in result["ops"].items()},
+            ops={name: OpReport.from_result(name, op) for name, op in result["ops"].items()},
             output=completed.stdout,
+            helpers={name: OpReport.from_result(name, op) for name, op in result["helpers"].items()},
         )
 
     def _run(self, argv: list[str], env: dict[str, str], what: str) -> subprocess.CompletedProcess:

@@ -118,6 +118,54 @@ def test_jobc_op_refuses_bad_arguments_when_the_module_loads(dagster):
     assert "retries 2" in lines
 
 
+def test_the_feature_factories_refuse_bad_arguments_when_the_module_loads(dagster):
+    script = textwrap.dedent("""\
+        import dagster as dg
+        from jobc_dagster import jobc_items, jobc_op, jobc_params_resource, jobc_run_outcome_op
+        base = dict(name="t", job_id="j", function_module="m", function_class="C")
+        bad = [
+            lambda: jobc_op(**base, on_failure={"webhook": ["x"]}),
+            lambda: jobc_op(**base, on_failure={"webhooks": "https://one.example"}),
+            lambda: jobc_op(**base, on_failure={"emails": [""]}),
+            lambda: jobc_op(**base, for_each="not an identifier"),
+            lambda: jobc_op(**base, for_each="table", function_kwargs={"table": "set twice"}),
+            lambda: jobc_op(**base, trigger_rule="none_failed"),
+            lambda: jobc_op(**base, tags={"jobc/group": 1}),
+            lambda: jobc_items(task="t", items=[]),
+            lambda: jobc_items(task="t", items="abc"),
+            lambda: jobc_items(task="t", items=[1], collects="upstream"),
+            lambda: jobc_run_outcome_op(job_id="j", tasks={}),
+            lambda: jobc_params_resource([{"name": "n", "type": "integer", "default": "1", "description": None}]),
+            lambda: jobc_params_resource([{"name": "n", "type": "date", "default": "2024-01-01", "description": None}]),
+        ]
+        for make in bad:
+            try:
+                make()
+            except (TypeError, ValueError) as error:
+                print("refused", type(error).__name__)
+            else:
+                print("ACCEPTED")
+        plain = jobc_op(**base, upstream=["a"])
+        rules = jobc_op(**base, upstream=["a"], trigger_rule="one_failed", for_each="table", run_params=True)
+        print("plain", {name: plain.ins[name].dagster_type.kind.name for name in sorted(plain.ins)},
+              plain.outs["result"].dagster_type.kind.name, sorted(plain.required_resource_keys))
+        print("rules", {name: rules.ins[name].dagster_type.kind.name for name in sorted(rules.ins)},
+              rules.outs["result"].dagster_type.display_name, sorted(rules.required_resource_keys))
+        items = jobc_items(task="t", items=[1], collects=["u"], outcomes=True)
+        print("items", items.name, sorted(items.outs), items.outs["items_"].is_dynamic)
+        """)
+    completed = subprocess.run([str(dagster.python), "-c", script], env=dagster.env(), cwd=dagster.home,
+                               capture_output=True, text=True, check=False, timeout=120)
+
+    assert completed.returncode == 0, completed.stderr
+    lines = completed.stdout.splitlines()
+    assert "ACCEPTED" not in lines
+    assert len([line for line in lines if line.startswith("refused")]) == 13
+    assert "plain {'a': 'NOTHING'} NOTHING []" in lines
+    assert "rules {'a': 'ANY', 'jobc_item_': 'ANY'} String ['jobc_params']" in lines
+    assert "items t_items_ ['items_', 'u'] True" in lines
+
+
 def test_not_before_skips_schedule_ticks_before_the_start_date(dagster):
     script = textwrap.dedent("""\
         import datetime

@@ -13,7 +13,13 @@ import dagster as dg
 import jobc_runtime
 
 from .logical_date import run_logical_date
+from .outcomes import FAILED, SUCCESS, outcome_output, task_state
+from .run_params import RUN_PARAMS_RESOURCE_KEY, run_param_values
 from .timeout import time_limit
+
+# The data input a fan-out task's op receives its item on. Task keys never end with "_", so no
+# upstream task's input can take this name.
+ITEM_INPUT = "jobc_item_"
 
 
 def jobc_op(
@@ -28,6 +34,11 @@ def jobc_op(
     retry_policy: dg.RetryPolicy | None = None,
     timeout_seconds: float | None = None,
     description: str | None = None,
+    run_params: bool = False,
+    on_failure: Mapping[str, Sequence[str]] | None = None,
+    for_each: str | None = None,
+    trigger_rule: str | None = None,
+    tags: Mapping[str, str] | None = None,
 ) -> dg.OpDefinition:
     """Return an op that runs ``function_module.function_class(**function_kwargs)`` via jobc_runtime.
 
@@ -36,9 +47,29 @@ def jobc_op(
     never hands the function's result to an IO manager. Nothing is templated:
     kwargs reach the function verbatim (a deep copy per attempt, so a function
     that mutates its kwargs cannot affect a retry in the same process).
+
+    ``run_params``: the job declares run parameters; the op reads them from the
+    ``jobc_params`` resource (:func:`jobc_params_resource`) and hands the resolved
+    values to the function (``ctx.params``). ``on_failure``: the task's alerts
+    (``{"webhooks": [...], "emails": [...]}``), sent by jobc_runtime when the last
+    attempt fails. ``for_each``: the task is a fan-out task; the op is mapped over
+    :func:`jobc_items` and gets each item on its ``jobc_item_`` input, passed to the
+    function as the kwarg named ``for_each``.
+
+    ``trigger_rule`` (None, or "all_success" / "all_done" / "one_failed") switches
+    the op to *outcome passing*, the lowering of jobs that use trigger rules: Dagster
+    never starts an op after an upstream op failed, so there every op always runs,
+    receives its upstream tasks' outcomes ("success", "failed", "upstream_failed",
+    "skipped"; a list of them from a fan-out task) as inputs, decides with
+    ``jobc_runtime.trigger_decision`` whether to run the function, and returns its
+    own outcome (also shown as the output's ``jobc/outcome`` metadata). A failing
+    attempt that will be retried still raises (so the RetryPolicy applies); a failed
+    last attempt is logged at ERROR and returned as "failed", and the job's
+    ``jobc_run_outcome`` op (:func:`jobc_run_outcome_op`) then fails the run.
     """
     _check_arguments(name, job_id, function_module, function_class, function_kwargs, secret_key,
                      upstream, retry_policy, timeout_seconds)
+    _check_feature_arguments(function_kwargs, on_failure, for_each, trigger_rule, tags)
     kwargs_snapshot: dict[str, Any] = copy.deepcopy(dict(function_kwargs or {}))
     # Only the op's own policy is known here; Dagster counts retries from 0.
     max_attempts = (retry_policy.max_retries if retry_policy is not None else 0) + 1
@@ -46,19 +77,21 @@ def jobc_op(
     # is, as a last resort for finding the project root at run time.
     module_file = sys._getframe(1).f_globals.get("__file__")
 
-    @dg.op(
-        name=name,
-        description=description,
-        ins={input_name: dg.In(dg.Nothing) for input_name in upstream},
-        out=dg.Out(dg.Nothing),
-        retry_policy=retry_policy,
-    )
-    def _jobc_task(context) -> None:
-        # A stdlib logger under "dagster.builtin": Dagster captures it into the
-        # run's event log with no instance configuration.
-        logger = dg.get_dagster_logger(f"jobc.task.{job_id}.{name}")
+    alerts = None if on_failure is None else {key: list(on_failure.get(key, ())) for key in ("webhooks", "emails")}
+    passes_outcomes = trigger_rule is not None
+    # Outcome passing: upstream outcomes are data (a str, or a list from a fan-out task).
+    upstream_type = dg.Any if passes_outcomes else dg.Nothing
+    ins = {input_name: dg.In(upstream_type) for input_name in upstream}
+    if for_each is not None:
+        ins[ITEM_INPUT] = dg.In(dg.Any)
+
+    def run_attempt(context, logger, item) -> None:
         logical_date, source = run_logical_date(context)
         logger.info("logical date %s (from %s)", logical_date.isoformat(), source)
+        params = run_param_values(context) if run_params else None
+        kwargs = copy.deepcopy(kwargs_snapshot)
+        if for_each is not None:
+            kwargs[for_each] = copy.deepcopy(item)
         with time_limit(timeout_seconds, f"jobc task {job_id}/{name}", logger):
             jobc_runtime.run_task(
                 job_id=job_id,
@@ -69,14 +102,72 @@ def jobc_op(
                 max_attempts=max_attempts,
                 module=function_module,
                 class_name=function_class,
-                kwargs=copy.deepcopy(kwargs_snapshot),
+                kwargs=kwargs,
                 secret_key=secret_key,
+                params=params,
+                on_failure=alerts,
                 logger=logger,
                 project_root=jobc_runtime.project_root_for_generated_code(module_file),
             )
-        # The function's result is not part of the contract: return nothing.
+        # The function's result is not part of the contract: it is dropped.
+
+    @dg.op(
+        name=name,
+        description=description,
+        ins=ins,
+        out=dg.Out(dg.String if passes_outcomes else dg.Nothing),
+        retry_policy=retry_policy,
+        required_resource_keys={RUN_PARAMS_RESOURCE_KEY} if run_params else None,
+        tags=dict(tags) if tags else None,
+    )
+    def _jobc_task(context, **inputs):
+        # A stdlib logger under "dagster.builtin": Dagster captures it into the
+        # run's event log with no instance configuration.
+        logger = dg.get_dagster_logger(f"jobc.task.{job_id}.{name}")
+        item = inputs.get(ITEM_INPUT)
+        if not passes_outcomes:
+            run_attempt(context, logger, item)
+            return None
+        upstream_states = [task_state(inputs[key]) for key in upstream]
+        decision = jobc_runtime.trigger_decision(trigger_rule, upstream_states)
+        if decision != "run":
+            logger.info("not run: %s (trigger rule %s, upstream tasks: %s)", decision, trigger_rule,
+                        ", ".join(f"{key} {state}" for key, state in zip(upstream, upstream_states)))
+            return outcome_output(decision)
+        try:
+            run_attempt(context, logger, item)
+        except Exception:
+            if context.retry_number + 1 < max_attempts:
+                raise  # the RetryPolicy tries again
+            # Dagster would abandon every downstream op of a failed op: the failure is
+            # recorded as this task's outcome instead, so one_failed/all_done tasks run.
+            logger.error("jobc task %s/%s failed at its last attempt (%d of %d); its outcome is 'failed'",
+                         job_id, name, context.retry_number + 1, max_attempts, exc_info=True)
+            return outcome_output(FAILED)
+        return outcome_output(SUCCESS)
 
     return _jobc_task
+
+
+def _check_feature_arguments(function_kwargs, on_failure, for_each, trigger_rule, tags) -> None:
+    if on_failure is not None:
+        if not isinstance(on_failure, Mapping) or set(on_failure) - {"webhooks", "emails"}:
+            raise ValueError(f"on_failure must be a mapping with 'webhooks' and 'emails' lists, got {on_failure!r}")
+        for key, values in on_failure.items():
+            if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not all(
+                    isinstance(value, str) and value for value in values):
+                raise ValueError(f"on_failure[{key!r}] must be a list of non-empty strings, got {values!r}")
+    if for_each is not None:
+        if not isinstance(for_each, str) or not for_each.isidentifier() or keyword.iskeyword(for_each):
+            raise ValueError(f"for_each must name a kwarg (a Python identifier), got {for_each!r}")
+        if for_each in (function_kwargs or {}):
+            raise ValueError(f"for_each parameter {for_each!r} is also set in function_kwargs")
+    if trigger_rule is not None and trigger_rule not in jobc_runtime.TRIGGER_RULES:
+        raise ValueError(f"trigger_rule must be one of {', '.join(jobc_runtime.TRIGGER_RULES)} or None, "
+                         f"got {trigger_rule!r}")
+    if tags is not None and (not isinstance(tags, Mapping) or not all(
+            isinstance(key, str) and isinstance(value, str) for key, value in tags.items())):
+        raise ValueError(f"tags must be a mapping of strings to strings, got {tags!r}")
 
 
 def _check_arguments(name, job_id, function_module, function_class, function_kwargs, secret_key,
