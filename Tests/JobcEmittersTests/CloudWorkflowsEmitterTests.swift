@@ -54,4 +54,95 @@ final class CloudWorkflowsEmitterTests: XCTestCase {
         XCTAssertTrue(text.contains("parallel_4:"))
         XCTAssertFalse(text.contains("branch_11:") && !text.contains("parallel_2:"))
     }
+
+    // MARK: IR v2 features
+
+    private static let function = FunctionReference(name: "F", module: "m", className: "F")
+
+    private static func task(_ key: String, group: String? = nil, rule: TriggerRule = .allSuccess, retries: Int = 0,
+                             forEach: FanOut? = nil, onFailure: FailureAlerts = FailureAlerts()) -> TaskNode {
+        TaskNode(key: key, taskID: key, function: function, parameters: [], fileReferences: [], secretName: nil,
+                 retry: RetryPolicy(retries: retries, delay: RetryPolicy.defaultDelay), timeout: nil, sourceLine: 1,
+                 sourceColumn: 1, group: group, triggerRule: rule, onFailure: onFailure, forEach: forEach)
+    }
+
+    private static func program(_ tasks: [TaskNode], _ edges: [(String, String)], groups: [TaskGroup] = [],
+                                params: [RunParameter] = []) -> String {
+        let graph = JobGraph(
+            job: JobMetadata(id: "features", description: nil, schedule: .manual, startDate: nil, catchup: false, tags: [],
+                             sourcePath: "features.yaml", params: params),
+            tasks: tasks, edges: edges.map { Edge(source: $0.0, target: $0.1) }, groups: groups)
+        let output = CloudWorkflowsEmitter().emit(graph, context: EmitContext())
+        XCTAssertFalse(output.diagnostics.containsErrors)
+        return output.artifacts[0].contents
+    }
+
+    func testEveryIRVersion2FeatureIsDeclared() {
+        let declared = Set(CloudWorkflowsEmitter().capabilities.supported.keys)
+        XCTAssertTrue(declared.isSuperset(of: [.runParams, .failureAlerts, .triggerRules, .taskGroups, .fanOut]))
+    }
+
+    /// Failures are recorded, never raised in a branch; the run fails at the end, listing them.
+    func testTriggerRulesAreSwitchesOnRecordedStates() {
+        let text = Self.program(
+            [Self.task("a"), Self.task("b", rule: .oneFailed), Self.task("c", rule: .allDone)], [("a", "b"), ("a", "c")])
+        XCTAssertTrue(text.contains(#"- condition: "${states[\"a\"] in [\"failed\", \"upstream_failed\"]}""#))
+        XCTAssertTrue(text.contains(#"- condition: "${not(states[\"a\"] in [\"failed\", \"upstream_failed\"])}""#))
+        XCTAssertTrue(text.contains("- task_c:\n"))
+        XCTAssertFalse(text.contains("- run_c:"))
+        XCTAssertFalse(text.contains("fail_a:"))
+        XCTAssertTrue(text.contains("- fail_run:"))
+        XCTAssertTrue(text.contains(#"- "states[\"a\"]": "failed""#))
+    }
+
+    func testAGroupThePlanKeepsTogetherIsANestedStepsBlockAndOneItSplitsIsNamedInTheHeader() {
+        let groups = [
+            TaskGroup(key: "staging", parent: nil, description: nil, sourceLine: 1, sourceColumn: 1),
+            TaskGroup(key: "inner", parent: "staging", description: nil, sourceLine: 2, sourceColumn: 1),
+            TaskGroup(key: "apart", parent: nil, description: nil, sourceLine: 3, sourceColumn: 1),
+        ]
+        let text = Self.program(
+            [Self.task("a", group: "apart"), Self.task("b", group: "inner"), Self.task("c", group: "staging"), Self.task("d", group: "apart")],
+            [("a", "b"), ("b", "c"), ("c", "d")], groups: groups)
+        XCTAssertTrue(text.contains("- group_staging:\n        steps:\n          - group_inner:\n              steps:\n                - task_b:"), text)
+        XCTAssertFalse(text.contains("group_apart"))
+        XCTAssertTrue(text.contains("# Group apart (tasks a, d): not one part of this program's plan"))
+    }
+
+    /// workflows-emulator loses what sibling branches record while a nested parallel step runs, so a
+    /// parallel step (or a fan-out) inside a branch is a subworkflow returning the states.
+    func testParallelStepsInsideBranchesAreSubworkflows() {
+        let text = Self.program(
+            [Self.task("a"), Self.task("b"), Self.task("c"), Self.task("d", forEach: FanOut(parameter: "p", items: [.string("x"), .integer(2)]))],
+            [("a", "c"), ("b", "c")], groups: [])
+        XCTAssertTrue(text.contains("\nfan_out_d:\n  params: [run_id, logical_date, states]\n"), text)
+        XCTAssertTrue(text.contains("result: states_fan_out_d"))
+        XCTAssertTrue(text.contains(#"- "states[\"d\"]": "${states_fan_out_d[\"d\"]}""#))
+        XCTAssertTrue(text.contains("\nparallel_2:\n  params: [run_id, logical_date, states]\n"), text)
+    }
+
+    func testFanOutIsAParallelForLoopWithOneAttemptCounterPerItem() {
+        let text = Self.program(
+            [Self.task("load", retries: 2, forEach: FanOut(parameter: "table_name", items: [.string("a"), .string("${b}"), .integer(3)]))], [])
+        XCTAssertTrue(text.contains("- attempts_load: [0, 0, 0]"))
+        XCTAssertTrue(text.contains("shared: [states, attempts_load, error_load]"))
+        XCTAssertTrue(text.contains("value: item_load\n"))
+        XCTAssertTrue(text.contains("index: index_load\n"))
+        XCTAssertTrue(text.contains(#"- "${text.decode(base64.decode(\"JHtifQ==\"))}""#))
+        XCTAssertTrue(text.contains(#"item_json: "${json.encode_to_string(item_load)}""#))
+        XCTAssertTrue(text.contains(#"- attempts_load[index_load]: "${attempts_load[index_load] + 1}""#))
+    }
+
+    func testRunParametersAreResolvedOnceBeforeAnyTaskAndAlertsTravelWithEachCall() {
+        let params = [RunParameter(name: "region", type: .string, defaultValue: .string("${x}"), description: nil)]
+        let alerts = FailureAlerts(webhooks: ["https://h.example/${y}"], emails: ["a@example.com"])
+        let text = Self.program([Self.task("a", onFailure: alerts)], [], params: params)
+        let resolve = text.range(of: "- resolve_params:")!.lowerBound
+        XCTAssertLessThan(resolve, text.range(of: "- task_a:")!.lowerBound)
+        XCTAssertTrue(text.contains(#"argument_json: "${json.encode_to_string(args)}""#))
+        XCTAssertTrue(text.contains(#"params_json: "${params}""#))
+        XCTAssertTrue(text.contains(#"- {"name": "region", "type": "string", "default": "${text.decode(base64.decode(\"JHt4fQ==\"))}"}"#))
+        XCTAssertTrue(text.contains(#"- "${text.decode(base64.decode(\"aHR0cHM6Ly9oLmV4YW1wbGUvJHt5fQ==\"))}""#))
+        XCTAssertFalse(text.contains("check_params"))
+    }
 }

@@ -70,7 +70,7 @@ def assert_valid_program(program) -> None:
     """A parsed program validates against the Cloud Workflows JSON Schema and the limits it misses."""
     _schema_validator().validate(program)
     for node in program_steps(program):
-        if "parallel" in node and isinstance(node["parallel"], dict):
+        if "parallel" in node and isinstance(node["parallel"], dict) and "branches" in node["parallel"]:
             assert len(node["parallel"]["branches"]) <= 10
         if "backoff" in node:
             assert all(isinstance(node["backoff"][key], int) for key in ("initial_delay", "max_delay", "multiplier"))
@@ -159,6 +159,27 @@ class CloudWorkflowsHarness:
             cwd=self.work, env=env, capture_output=True, text=True, timeout=timeout)
         calls = [json.loads(line) for line in call_log.read_text(encoding="utf-8").splitlines() if line.strip()]
         return WorkflowRun(succeeded=result.returncode == 0, output=result.stdout + result.stderr, calls=calls)
+
+
+def task_outcomes(calls) -> dict[str, dict]:
+    """Per task id: state and attempts from the last call of each run; a fan-out task (calls with an
+    item_index) also has "items" (distinct items started), attempts the most any item took, and
+    failed when any item's last attempt failed."""
+    last: dict[tuple[str, int | None], dict] = {}
+    for call in calls:
+        last[(call["task_id"], call.get("item_index"))] = call
+    tasks: dict[str, dict] = {}
+    for (task_id, item_index), call in last.items():
+        state = "success" if call["outcome"] == "success" else "failed"
+        if item_index is None:
+            tasks[task_id] = {"state": state, "attempts": call["attempt"]}
+            continue
+        task = tasks.setdefault(task_id, {"state": "success", "attempts": 0, "items": 0})
+        task["items"] += 1
+        task["attempts"] = max(task["attempts"], call["attempt"])
+        if state == "failed":
+            task["state"] = "failed"
+    return tasks
 
 
 def _base_env() -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cloud_workflows_harness import task_outcomes
 from conformance import EngineRun, task_ids
 from jobc_cli import run_jobc
 from jobc_test_support import REPO_ROOT
@@ -9,7 +10,8 @@ from jobc_test_support import REPO_ROOT
 
 class CloudWorkflowsDriver:
     """The program runs in workflows-emulator against the executor on 127.0.0.1; the executor's
-    call log says which tasks ran, how often, and how their last attempt ended."""
+    call log says which tasks ran, how often, and how their last attempt ended. A task the program
+    recorded as upstream_failed or skipped never reaches the executor: not_run."""
 
     name = "cloud-workflows"
 
@@ -21,9 +23,12 @@ class CloudWorkflowsDriver:
             result = run_jobc("compile", str(scenario.job), "--target", "cloud-workflows", "--out", str(out),
                               "--root", str(REPO_ROOT), "--option", f"executor_url={url}")
             assert result.returncode == 0, f"jobc compile failed ({result.returncode}):\n{result.stderr}{result.stdout}"
-            run = self.harness.run(out / f"{job_id}.workflows.yaml", {"logical_date": scenario.logical_date.date().isoformat()}, call_log)
+            argument = {"logical_date": scenario.logical_date.date().isoformat()}
+            if scenario.params is not None:
+                argument["params"] = dict(scenario.params)
+            run = self.harness.run(out / f"{job_id}.workflows.yaml", argument, call_log)
         tasks = {task_id: {"state": "not_run", "attempts": 0} for task_id in task_ids(scenario)}
-        for call in run.calls:
-            tasks[call["task_id"]] = {"state": "success" if call["outcome"] == "success" else "failed", "attempts": call["attempt"]}
+        tasks.update(task_outcomes(run.calls))
         output = run.output + "\n--- executor ---\n" + self.harness.last_executor_output
         return EngineRun(run="success" if run.succeeded else "failed", tasks=tasks, output=output)
+

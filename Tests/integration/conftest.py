@@ -150,3 +150,28 @@ def prefect_plugin() -> pathlib.Path:
         return plugin_command()
     except PrefectHarnessError as error:  # fail loudly with the reason; never skip
         pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture
+def conformance_webhook():
+    """The webhook receiver the conformance scenarios' jobs alert to: 127.0.0.1 on the fixed port
+    their job files name (conformance.WEBHOOK_PORT), for one test. While another test session
+    holds the port (it runs the conformance suite too), wait for it (bounded), then fail."""
+    import time
+
+    from alert_receiver import PortInUseError, WebhookReceiver
+    from conformance import WEBHOOK_PORT
+
+    deadline = time.monotonic() + 600
+    while True:
+        try:
+            receiver = WebhookReceiver(port=WEBHOOK_PORT).__enter__()
+            break
+        except PortInUseError as error:
+            if time.monotonic() > deadline:  # fail loudly with the reason; never skip
+                pytest.fail(f"the conformance webhook receiver cannot listen: {error}", pytrace=False)
+            time.sleep(2)
+    try:
+        yield receiver
+    finally:
+        receiver.__exit__(None, None, None)

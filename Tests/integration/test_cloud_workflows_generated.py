@@ -5,11 +5,12 @@ the job re-parses to itself and is never evaluated as an expression."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 
 import pytest
 import yaml
-from cloud_workflows_harness import assert_valid_program, local_program, program_steps, workflows_literal
+from cloud_workflows_harness import assert_valid_program, local_program, program_steps, task_outcomes, workflows_literal
 from jobc_cli import compile_jobs, ir, run_jobc
 from jobc_test_support import REPO_ROOT
 
@@ -31,11 +32,12 @@ def test_every_program_validates_and_keeps_every_string(job, compiled):
     path = compiled / f"{graph['job']['id']}.workflows.yaml"
     program = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert_valid_program(program)
-    bodies = {node["args"]["body"]["task_id"]: node["args"]["body"] for node in program_steps(program) if node.get("call") == "http.post"}
+    bodies = {node["args"]["body"]["task_id"]: node["args"]["body"] for node in program_steps(program) if node.get("call") == "http.post" and "task_id" in node["args"]["body"]}
     assert sorted(bodies) == sorted(task["taskId"] for task in graph["tasks"])
     for task in graph["tasks"]:
         body = bodies[task["taskId"]]
         assert workflows_literal(body["kwargs"]) == task["parameters"]
+        assert ("for_each" in body) == (task["forEach"] is not None)
         assert body["secret_key"] == (task["secret"]["name"] if task["secret"] else None)
         assert body["max_attempts"] == task["retry"]["retries"] + 1
     # The local variant drops the auth blocks and nothing else.
@@ -65,3 +67,81 @@ def test_unknown_options_are_errors(tmp_path):
     assert result.returncode == 1
     assert "unknown cloud-workflows option 'projet'" in result.stderr + result.stdout
     assert not list(tmp_path.iterdir())
+
+
+# --- Runs in workflows-emulator against the executor ----------------------------------------------
+
+FIXTURES = REPO_ROOT / "Tests" / "integration" / "fixtures" / "cloud_workflows"
+
+
+def _run(cloud_workflows, postgres, secret_dir, tmp_path, job, argument):
+    postgres.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public; CREATE TABLE cw_log (step text PRIMARY KEY)")
+    env = {"JOBC_PROJECT_ROOT": str(REPO_ROOT), "JOBC_SECRET_DIR": str(secret_dir)}
+    with cloud_workflows.executor(env) as (url, call_log):
+        result = run_jobc("compile", str(FIXTURES / f"{job}.yaml"), "--target", "cloud-workflows", "--out", str(tmp_path),
+                          "--root", str(REPO_ROOT), "--option", f"executor_url={url}")
+        assert result.returncode == 0, result.stderr + result.stdout
+        run = cloud_workflows.run(tmp_path / f"{job}.workflows.yaml", argument, call_log)
+    logged = sorted(row[0] for row in postgres.fetch("SELECT step FROM cw_log"))
+    run = dataclasses.replace(run, output=run.output + "\n--- executor ---\n" + cloud_workflows.last_executor_output)
+    return run, task_outcomes(run.calls), logged
+
+
+def test_task_states_survive_nested_parallel_steps_and_decide_the_trigger_rules(cloud_workflows, postgres, secret_dir, tmp_path):
+    run, tasks, logged = _run(cloud_workflows, postgres, secret_dir, tmp_path, "cw_states", {"logical_date": "2024-03-01"})
+    program = yaml.safe_load((tmp_path / "cw_states.workflows.yaml").read_text(encoding="utf-8"))
+    assert any(name.startswith("parallel_") for name in program), "the job should need a nested parallel step"
+    assert not run.succeeded, run.output
+    assert "failed_tasks" in run.output and "slow_fail" in run.output
+    assert tasks == {
+        "slow_fail": {"state": "failed", "attempts": 2},
+        **{key: {"state": "success", "attempts": 1} for key in ("b", "c", "d", "e", "compensate")},
+    }, run.output
+    # after_fail: upstream_failed, skipped_cleanup: skipped; neither reached the executor.
+    assert logged == ["b", "c", "compensate", "d", "e"]
+
+
+def test_fan_out_runs_every_item_with_its_own_retries_and_fans_in(cloud_workflows, postgres, secret_dir, tmp_path,
+                                                                conformance_webhook):
+    conformance_webhook.clear()
+    run, tasks, logged = _run(cloud_workflows, postgres, secret_dir, tmp_path, "cw_fan_out", {"logical_date": "2024-03-01"})
+    assert not run.succeeded, run.output
+    assert tasks == {
+        "load": {"state": "failed", "attempts": 2, "items": 3},
+        "cleanup": {"state": "success", "attempts": 1},
+        "report": {"state": "success", "attempts": 1, "items": 3},
+    }, run.output
+    load_calls = [call for call in run.calls if call["task_id"] == "load"]
+    assert sorted((call["item_index"], call["item"], call["attempt"]) for call in load_calls) == [
+        (0, "ok ${x} }", 1), (1, "bad", 1), (1, "bad", 2), (2, "ok \"2\"", 1)]
+    # Fan-in: report's items start only after every load item and cleanup are done.
+    first_report = next(index for index, call in enumerate(run.calls) if call["task_id"] == "report")
+    assert all(index < first_report for index, call in enumerate(run.calls) if call["task_id"] in ("load", "cleanup"))
+    assert logged == ["cleanup", "ok \"2\"", "ok ${x} }", "r1", "r2", "r3"]
+    # One alert: the failing item's last attempt (not its first, not the items that succeeded).
+    alerts = [(request.path, json.loads(request.body)) for request in conformance_webhook.requests]
+    assert [(path, alert["task_id"], alert["attempt"], alert["max_attempts"], alert["error"]) for path, alert in alerts] == [
+        ("/cw-alerts", "load", 2, 2, "DivisionByZero: division by zero")]
+
+
+@pytest.mark.parametrize(("argument", "expected"), [
+    ({"logical_date": "2024-03-01"}, "log:emea"),
+    ({"logical_date": "2024-03-01", "params": {"region": "north ${x} } \"q\""}}, "log:north ${x} } \"q\""),
+], ids=["default", "override"])
+def test_run_parameters_reach_sql(cloud_workflows, postgres, secret_dir, tmp_path, argument, expected):
+    run, tasks, logged = _run(cloud_workflows, postgres, secret_dir, tmp_path, "cw_params", argument)
+    assert run.succeeded, run.output
+    assert tasks == {"log": {"state": "success", "attempts": 1}}
+    assert logged == [expected]
+
+
+@pytest.mark.parametrize(("job", "params", "message"), [
+    ("cw_params", {"regoin": "x"}, "unknown run parameter(s): regoin"),
+    ("cw_params", {"region": 3}, "run parameter 'region'"),
+    ("cw_states", {"region": "x"}, "declares no run parameters"),
+], ids=["unknown-name", "wrong-type", "job-without-params"])
+def test_bad_run_parameters_fail_the_run_before_any_task(cloud_workflows, postgres, secret_dir, tmp_path, job, params, message):
+    run, tasks, logged = _run(cloud_workflows, postgres, secret_dir, tmp_path, job, {"logical_date": "2024-03-01", "params": params})
+    assert not run.succeeded
+    assert message in run.output + cloud_workflows.last_executor_output
+    assert run.calls == [] and tasks == {} and logged == []

@@ -12,6 +12,11 @@ public struct CloudWorkflowsEmitter: Emitter {
         .retryDelay: "retry backoff with a constant delay",
         .taskTimeout: "http.post timeout, at most 1800 s",
         .secrets: "resolved by name at run time by the executor",
+        .runParams: "execution argument {\"params\": {...}}, resolved by the executor before any task runs",
+        .failureAlerts: "sent by the executor (jobc_runtime) at a task's last attempt",
+        .triggerRules: "task states in a shared map; a switch applies each task's rule to its upstream states",
+        .taskGroups: "nested steps blocks where the plan keeps a group's tasks together",
+        .fanOut: "parallel for loop over the items, retries per item",
     ])
 
     public init() {}

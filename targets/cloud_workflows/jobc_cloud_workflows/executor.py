@@ -1,16 +1,23 @@
 """jobc_executor: the one HTTP function a generated Cloud Workflows program calls for every task.
 
 The workflow POSTs a JSON body (job_id, task_id, function_module, function_class, kwargs,
-secret_key, run_id, logical_date, attempt, max_attempts, timeout_seconds). The executor runs one
-attempt of the task's function through ``jobc_runtime.run_task`` (which resolves the secret by name
-and drives the function's lifecycle: ``on_retry`` before a retry, ``on_failure`` on the last
-attempt, chosen from attempt and max_attempts) and answers:
+secret_key, run_id, logical_date, attempt, max_attempts, timeout_seconds; params, the run's resolved
+parameters as JSON text (params_json), when the job declares some; on_failure, the task's alerts;
+for_each {parameter, index, item_json} for one item of a fan-out task, whose item the executor adds
+to the kwargs). The executor runs one attempt of the task's function through
+``jobc_runtime.run_task`` (which resolves the secret by name, drives the function's lifecycle:
+``on_retry`` before a retry, ``on_failure`` on the last attempt, chosen from attempt and
+max_attempts, and sends the failure alerts at the last attempt) and answers:
 
 - 200 ``{"status": "success"}`` when the function succeeded;
 - 500 ``{"status": "failed", "error": ...}`` when it raised: the workflow's retry predicate
   retries 500, so the task's ``retries`` apply;
 - 400 ``{"status": "rejected", "error": ...}`` for a request that cannot describe a task (never
   retried: retrying would not help).
+
+Before any task, a program whose job declares run parameters POSTs ``{"action": "resolve_params",
+"job_id", "declared": [...], "argument": <the execution argument>}`` (the overrides are its "params")
+(``jobc_runtime.resolve_params``) or 400 with the problem, which fails the run.
 
 Error texts name the exception type and message only; secret values never reach them (the
 runtime's errors never contain secret values).
@@ -63,6 +70,12 @@ def parse_request(body: Any) -> dict[str, Any]:
     secret_key = body.get("secret_key")
     if secret_key is not None and (not isinstance(secret_key, str) or not secret_key):
         raise ExecutorRequestError("secret_key must be a non-empty string or null")
+    params = _json_text(body, "params_json")
+    if params is not None and not isinstance(params, Mapping):
+        raise ExecutorRequestError("params_json must hold a JSON object")
+    on_failure = body.get("on_failure")
+    if on_failure is not None and not isinstance(on_failure, Mapping):
+        raise ExecutorRequestError("on_failure must be a JSON object or null")
     return {
         "job_id": body["job_id"],
         "task_id": body["task_id"],
@@ -74,7 +87,50 @@ def parse_request(body: Any) -> dict[str, Any]:
         "class_name": body["function_class"],
         "kwargs": dict(kwargs),
         "secret_key": secret_key,
+        "params": dict(params) if params is not None else None,
+        "on_failure": dict(on_failure) if on_failure is not None else None,
     }
+
+
+def fan_out_item(body: Mapping[str, Any], kwargs: dict[str, Any]) -> dict[str, Any] | None:
+    """``{"index", "item"}`` for one run of a fan-out task, whose item it adds to ``kwargs`` as
+    ``for_each.parameter``; None for other tasks."""
+    for_each = body.get("for_each")
+    if for_each is None:
+        return None
+    if not isinstance(for_each, Mapping):
+        raise ExecutorRequestError("for_each must be a JSON object or null")
+    parameter, index = for_each.get("parameter"), for_each.get("index")
+    if not isinstance(parameter, str) or not parameter or parameter in kwargs:
+        raise ExecutorRequestError("for_each.parameter must be a kwarg name the task does not set")
+    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+        raise ExecutorRequestError("for_each.index must be a non-negative integer")
+    item = _json_text(for_each, "item_json")
+    kwargs[parameter] = item
+    return {"index": index, "item": item}
+
+
+def _json_text(body: Mapping[str, Any], key: str) -> Any:
+    text = body.get(key)
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise ExecutorRequestError(f"{key} must be JSON text")
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise ExecutorRequestError(f"{key} is not JSON: {error}") from None
+
+
+def resolve_run_params(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The run's parameter values for a ``resolve_params`` request (RunParameterError when invalid)."""
+    declared = body.get("declared")
+    if not isinstance(declared, list):
+        raise ExecutorRequestError("declared must be a JSON array")
+    argument = _json_text(body, "argument_json")
+    if argument is not None and not isinstance(argument, Mapping):
+        raise ExecutorRequestError("the execution argument must be a JSON object or null")
+    return jobc_runtime.resolve_params(declared, (argument or {}).get("params"))
 
 
 def logical_date(text: str) -> datetime.datetime:
@@ -87,8 +143,12 @@ def logical_date(text: str) -> datetime.datetime:
 
 @functions_framework.http
 def jobc_executor(request):
+    body = request.get_json(silent=True)
+    if isinstance(body, Mapping) and body.get("action") == "resolve_params":
+        return _resolve_params(body)
     try:
-        arguments = parse_request(request.get_json(silent=True))
+        arguments = parse_request(body)
+        item = fan_out_item(body, arguments["kwargs"])
     except ExecutorRequestError as error:
         _logger.error("rejected request: %s", error)
         return _answer(400, {"status": "rejected", "error": str(error)})
@@ -101,27 +161,39 @@ def jobc_executor(request):
         outcome = "failed"
         message = f"{type(error).__name__}: {error}"
         _logger.error("jobc task %s attempt %d/%d failed: %s", task, arguments["attempt"], arguments["max_attempts"], message)
-    _record(arguments, outcome)
+    _record(arguments, item, outcome)
     if outcome == "success":
         return _answer(200, {"status": "success", "task_id": arguments["task_id"], "attempt": arguments["attempt"]})
     return _answer(500, {"status": "failed", "task_id": arguments["task_id"], "attempt": arguments["attempt"], "error": message})
+
+
+def _resolve_params(body: Mapping[str, Any]):
+    try:
+        params = resolve_run_params(body)
+    except (ExecutorRequestError, jobc_runtime.RunParameterError) as error:
+        _logger.error("rejected run parameters of job %s: %s", body.get("job_id"), error)
+        return _answer(400, {"status": "rejected", "error": f"{type(error).__name__}: {error}"})
+    return _answer(200, {"status": "resolved", "params_json": json.dumps(params, ensure_ascii=False)})
 
 
 def _answer(status: int, payload: Mapping[str, Any]):
     return json.dumps(payload, ensure_ascii=False), status, {"Content-Type": "application/json"}
 
 
-def _record(arguments: Mapping[str, Any], outcome: str) -> None:
+def _record(arguments: Mapping[str, Any], item: Mapping[str, Any] | None, outcome: str) -> None:
     path = os.environ.get(CALL_LOG_ENV)
     if not path:
         return
-    line = json.dumps({
+    entry = {
         "job_id": arguments["job_id"],
         "task_id": arguments["task_id"],
         "run_id": arguments["run_id"],
         "attempt": arguments["attempt"],
         "max_attempts": arguments["max_attempts"],
         "outcome": outcome,
-    }, ensure_ascii=False)
+    }
+    if item is not None:
+        entry.update(item_index=item["index"], item=item["item"])
+    line = json.dumps(entry, ensure_ascii=False)
     with _call_log_lock, open(path, "a", encoding="utf-8") as log:
         log.write(line + "\n")

@@ -1,0 +1,1 @@
+CREATE TABLE alerts_loaded (ds date NOT NULL, note text NOT NULL);

@@ -1,0 +1,1 @@
+CREATE TABLE trigger_log (step text PRIMARY KEY);
