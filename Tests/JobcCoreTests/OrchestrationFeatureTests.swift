@@ -196,6 +196,23 @@ final class OrchestrationFeatureTests: XCTestCase {
         XCTAssertEqual(typo?.suggestion, "did you mean 'outer'?")
     }
 
+    func testNeitherATaskNorAGroupMayTakeTheJobsID() throws {
+        // Dagster names the job's graph after the job: an op or graph of that name would collide.
+        let result = try project.compile("""
+            job_id: sales
+            groups:
+              sales: {}
+            tasks:
+              extract: {function: EchoFunction, kwargs: {message: e}, task_id: sales, group: sales}
+            """)
+        XCTAssertNil(result.graph)
+        // The group also shares its name with the task's id (one namespace): three problems, all reported.
+        XCTAssertEqual(result.summary, ["3:3 duplicate-task-id", "3:3 duplicate-task-id", "5:68 duplicate-task-id"])
+        let jobIDClashes = result.diagnostics.filter { $0.message.contains("the job's id") }
+        XCTAssertEqual(jobIDClashes.count, 2)
+        XCTAssertTrue(jobIDClashes.allSatisfy { $0.notes.first?.location?.line == 1 }, "\(jobIDClashes)")
+    }
+
     func testACycleThroughGroupsIsReportedAtADeclaredEdge() throws {
         let result = try project.compile("""
             job_id: groups
