@@ -413,6 +413,27 @@ def test_a_failure_inside_a_group_stops_what_waits_for_the_group(dagster, projec
     assert marks() == ["first"]
 
 
+def test_a_group_and_a_task_may_share_the_jobs_name(dagster, project, tmp_path, secret_dir, marks):
+    # The job's graph, a nested graph and an op all named alike: Dagster keeps job names apart from
+    # node names, so jobc needs no rule against it.
+    job_id = add_job(project, GROUPS_JOB.replace("job_id: dagster_groups", "job_id: second")
+                     .replace("  extract:\n", "  second_stage:\n").replace("group: extract", "group: second_stage")
+                     .replace("depends_on: [extract]", "depends_on: [second_stage]")
+                     .replace("  inner:\n", "  third:\n").replace("group: inner", "group: third")
+                     .replace("  third:\n        function", "  publisher:\n        function")
+                     .replace("depends_on: [first, third]", "depends_on: [first, publisher]"), MARK_AFTER_SQL)
+    assert job_id == "second"
+
+    report = run(dagster, project, tmp_path, secret_dir, job_id)
+
+    assert report.success, report.tail()
+    assert {name: op.handle for name, op in report.ops.items()} == {
+        "first": "second_stage.third.first", "second": "second_stage.second", "publisher": "publish.publisher",
+        "last": "last",
+    }
+    assert marks() == ["first", "last", "second", "third"]
+
+
 # -- fan-out --------------------------------------------------------------------------------------
 
 FAN_OUT_JOB = """\
