@@ -46,17 +46,9 @@ class JobcFunctionOperator(BaseOperator):
     ) -> None:
         kwargs.setdefault("do_xcom_push", False)
         super().__init__(**kwargs)
-        # Cheap checks only: a bad DAG should fail at parse time, but the
-        # function itself is imported at run time (the DAG processor need not
-        # have the function's dependencies, e.g. psycopg2).
-        required = {"job_id": job_id, "function_module": function_module, "function_class": function_class}
-        for name, value in required.items():
-            if not isinstance(value, str) or not value:
-                raise ValueError(f"{name} must be a non-empty string, got {value!r}")
-        if secret_key is not None and (not isinstance(secret_key, str) or not secret_key):
-            raise ValueError(f"secret_key must be a non-empty string or None, got {secret_key!r}")
-        if function_kwargs is not None and not isinstance(function_kwargs, Mapping):
-            raise TypeError(f"function_kwargs must be a mapping, got {type(function_kwargs).__name__}")
+        jobc_runtime.check_task_definition(
+            {"job_id": job_id, "function_module": function_module, "function_class": function_class},
+            secret_key=secret_key, function_kwargs=function_kwargs)
         if on_failure is not None and not isinstance(on_failure, Mapping):
             raise TypeError(f"on_failure must be a mapping, got {type(on_failure).__name__}")
         if fan_out_parameter is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import keyword
-import math
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -172,17 +171,9 @@ def _check_feature_arguments(function_kwargs, on_failure, for_each, trigger_rule
 
 def _check_arguments(name, job_id, function_module, function_class, function_kwargs, secret_key,
                      upstream, retry_policy, timeout_seconds) -> None:
-    # Cheap checks only, so a bad definition fails when Dagster loads it; the
-    # function itself is imported at run time (the code server need not have
-    # the function's dependencies, e.g. psycopg2).
-    required = {"name": name, "job_id": job_id, "function_module": function_module, "function_class": function_class}
-    for argument, value in required.items():
-        if not isinstance(value, str) or not value:
-            raise ValueError(f"{argument} must be a non-empty string, got {value!r}")
-    if secret_key is not None and (not isinstance(secret_key, str) or not secret_key):
-        raise ValueError(f"secret_key must be a non-empty string or None, got {secret_key!r}")
-    if function_kwargs is not None and not isinstance(function_kwargs, Mapping):
-        raise TypeError(f"function_kwargs must be a mapping, got {type(function_kwargs).__name__}")
+    jobc_runtime.check_task_definition(
+        {"name": name, "job_id": job_id, "function_module": function_module, "function_class": function_class},
+        secret_key=secret_key, function_kwargs=function_kwargs, timeout_seconds=timeout_seconds)
     # A str is a Sequence too: "extract" would silently become seven inputs.
     if isinstance(upstream, (str, bytes)) or not isinstance(upstream, Sequence):
         raise TypeError(f"upstream must be a list of task keys, got {upstream!r}")
@@ -193,10 +184,3 @@ def _check_arguments(name, job_id, function_module, function_class, function_kwa
         raise ValueError(f"upstream of {name!r} lists a task twice: {list(upstream)!r}")
     if retry_policy is not None and not isinstance(retry_policy, dg.RetryPolicy):
         raise TypeError(f"retry_policy must be a dagster.RetryPolicy or None, got {type(retry_policy).__name__}")
-    if timeout_seconds is not None and (
-        isinstance(timeout_seconds, bool)
-        or not isinstance(timeout_seconds, (int, float))
-        or not math.isfinite(timeout_seconds)
-        or timeout_seconds <= 0
-    ):
-        raise ValueError(f"timeout_seconds must be a positive number of seconds or None, got {timeout_seconds!r}")

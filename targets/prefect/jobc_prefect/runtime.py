@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 import datetime
 import logging
-import math
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -172,25 +171,12 @@ def _alerts(on_failure: Mapping[str, Any] | None) -> dict[str, list[str]] | None
 
 def _check_arguments(task_id, job_id, function_module, function_class, function_kwargs, secret_key,
                      retries, retry_delay_seconds, timeout_seconds, tags) -> None:
-    # Cheap checks only, so a bad module fails when it is imported; the function itself is imported
-    # at run time (whoever loads the flow need not have the function's dependencies).
-    required = {"task_id": task_id, "job_id": job_id, "function_module": function_module,
-                "function_class": function_class}
-    for argument, value in required.items():
-        if not isinstance(value, str) or not value:
-            raise ValueError(f"{argument} must be a non-empty string, got {value!r}")
-    if secret_key is not None and (not isinstance(secret_key, str) or not secret_key):
-        raise ValueError(f"secret_key must be a non-empty string or None, got {secret_key!r}")
-    if function_kwargs is not None and not isinstance(function_kwargs, Mapping):
-        raise TypeError(f"function_kwargs must be a mapping, got {type(function_kwargs).__name__}")
+    jobc_runtime.check_task_definition(
+        {"task_id": task_id, "job_id": job_id, "function_module": function_module, "function_class": function_class},
+        secret_key=secret_key, function_kwargs=function_kwargs, timeout_seconds=timeout_seconds)
     for argument, value in {"retries": retries, "retry_delay_seconds": retry_delay_seconds}.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValueError(f"{argument} must be a whole number >= 0, got {value!r}")
-    if timeout_seconds is not None and (
-        isinstance(timeout_seconds, bool) or not isinstance(timeout_seconds, (int, float))
-        or not math.isfinite(timeout_seconds) or timeout_seconds <= 0
-    ):
-        raise ValueError(f"timeout_seconds must be a positive number of seconds or None, got {timeout_seconds!r}")
     # A str is a Sequence too: "etl" would silently become three tags.
     if isinstance(tags, (str, bytes)) or not all(isinstance(tag, str) for tag in tags):
         raise TypeError(f"tags must be a list of strings, got {tags!r}")

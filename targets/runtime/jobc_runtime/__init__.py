@@ -8,6 +8,7 @@ from .errors import (
     SecretError,
     TaskConfigurationError,
 )
+from .definition import check_task_definition
 from .alerts import ALERT_FROM_ENV, SMTP_HOST_ENV, SMTP_PORT_ENV
 from .logical_date import as_utc, parse_logical_date
 from .project import (PROJECT_ROOT_ENV, ensure_function_path, find_project_root, load_function, load_function_base,
@@ -34,6 +35,7 @@ __all__ = [
     "SecretError",
     "TaskConfigurationError",
     "as_utc",
+    "check_task_definition",
     "ensure_function_path",
     "find_project_root",
     "project_root_for_generated_code",
