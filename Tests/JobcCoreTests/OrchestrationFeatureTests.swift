@@ -130,7 +130,7 @@ final class OrchestrationFeatureTests: XCTestCase {
 
     // MARK: Task groups
 
-    func testGroupEndpointsExpandToTheGroupsEntryAndExitTasks() throws {
+    func testGroupEndpointsExpandToEveryTaskOfTheGroup() throws {
         let result = try project.compile("""
             job_id: groups
             groups:
@@ -150,10 +150,12 @@ final class OrchestrationFeatureTests: XCTestCase {
         XCTAssertEqual(graph.groups.map(\.key), ["staging", "per_table", "reporting"])
         XCTAssertEqual(graph.groups.map(\.parent), [nil, "staging", nil])
         XCTAssertEqual(graph.tasks.map(\.group), [nil, "per_table", "per_table", "staging", "reporting", "reporting", nil])
-        // staging → reporting becomes check → publish (staging's exit, reporting's entry), and
-        // reporting → done becomes notify → done.
+        // staging → reporting orders every task of staging before every task of reporting, and
+        // reporting → done both of reporting's tasks before done: edges implied by others stay, as a
+        // trigger rule decides on every upstream task.
         XCTAssertEqual(graph.edges.map { "\($0.source)>\($0.target)" }, [
-            "extract>load_a", "extract>load_b", "load_a>check", "load_b>check", "check>publish", "publish>notify", "notify>done",
+            "extract>load_a", "extract>load_b", "load_a>check", "load_a>publish", "load_a>notify", "load_b>check",
+            "load_b>publish", "load_b>notify", "check>publish", "check>notify", "publish>notify", "publish>done", "notify>done",
         ])
         XCTAssertEqual(graph.groupAndDescendants("staging"), ["staging", "per_table"])
     }
@@ -215,6 +217,34 @@ final class OrchestrationFeatureTests: XCTestCase {
               extract: {function: EchoFunction, kwargs: {message: e}, group: sales}
             """)
         XCTAssertNotNil(groupNamedLikeTheJob.graph, "\(groupNamedLikeTheJob.summary)")
+    }
+
+    func testTheRunOutcomeNameIsReservedForTasksAndGroups() throws {
+        let result = try project.compile("""
+            job_id: reserved
+            groups:
+              jobc_run_outcome: {}
+            tasks:
+              a: {function: EchoFunction, kwargs: {message: a}, task_id: jobc_run_outcome}
+              b: {function: EchoFunction, kwargs: {message: b}, group: jobc_run_outcome}
+            """)
+        XCTAssertNil(result.graph)
+        XCTAssertEqual(result.summary.filter { $0.hasSuffix("invalid-identifier") }, ["3:3 invalid-identifier", "5:62 invalid-identifier"])
+    }
+
+    func testATaskInAGroupSeesEveryUpstreamTaskOfTheGroupForItsTriggerRule() throws {
+        // x runs whatever a did (all_done); y must still see a's failure, so a stays y's upstream.
+        let result = try project.compile("""
+            job_id: rules
+            groups:
+              g: {depends_on: a}
+            tasks:
+              a: {function: EchoFunction, kwargs: {message: a}}
+              x: {function: EchoFunction, kwargs: {message: x}, group: g, trigger_rule: all_done}
+              y: {function: EchoFunction, kwargs: {message: y}, group: g, depends_on: x}
+            """)
+        let graph = try XCTUnwrap(result.graph, "\(result.summary)")
+        XCTAssertEqual(graph.upstreamByTask["y"].map(Set.init), ["a", "x"])
     }
 
     func testACycleThroughGroupsIsReportedAtADeclaredEdge() throws {

@@ -110,7 +110,7 @@ def test_job_with_every_feature_loads_with_nested_graphs_a_params_resource_and_m
         "staging.per_table.load_table_items_": [],
         "staging.per_table.load_table": ["extract", "jobc_item_"],
         "staging.check_staging": ["load_table"],
-        "defs.publish": ["check_staging"],
+        "defs.publish": ["check_staging", "load_table"],
         "cleanup": ["publish"],
         "report_items_": ["load_table"],
         "report": ["jobc_item_", "load_table", "publish"],

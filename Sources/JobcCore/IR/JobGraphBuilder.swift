@@ -8,7 +8,7 @@ public struct JobGraphBuilder: Sendable {
     public func build(_ spec: JobSpec, in project: Project, sourcePath: String) -> JobGraph {
         let declared = spec.tasks.map(\.key.value)
         let structure = GroupStructure(spec)
-        var edges = structure.reducedEdges()
+        var edges = structure.taskEdges()
         let order = Self.topologicalOrder(declared, edges)
         let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($0.element, $0.offset) })
         edges.sort { (position[$0.source]!, position[$0.target]!) < (position[$1.source]!, position[$1.target]!) }

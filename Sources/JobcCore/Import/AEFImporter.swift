@@ -162,7 +162,7 @@ public enum AEFImporter {
 
 /// Makes portable identifiers (see `Identifier`) from arbitrary text, each one unique.
 struct IdentifierAllocator {
-    private var taken: Set<String> = []
+    private var taken: Set<String> = Identifier.reservedNodeNames
 
     /// `text` as a fresh identifier: sanitised, `prefix_` added when it does not start with a
     /// letter, `suffix` added when it is a reserved word, `_2`, `_3`… when already taken.

@@ -71,34 +71,11 @@ struct GroupStructure {
 
     func isGroup(_ key: String) -> Bool { members[key] != nil || groupKeys.contains(key) }
 
-    /// The task edges the IR keeps: a group endpoint stands for its tasks that nothing inside the group
-    /// comes before (as a target) or after (as a source). Reachability is the same as `fullEdges`'.
-    func reducedEdges() -> [Edge] {
-        var predecessors: [String: Set<String>] = [:]
-        var successors: [String: Set<String>] = [:]
-        for edge in fullEdges {
-            predecessors[edge.target, default: []].insert(edge.source)
-            successors[edge.source, default: []].insert(edge.target)
-        }
-        let taskSet = Set(taskKeys)
-        func entries(_ group: String) -> [String] {
-            let inside = Set(members[group] ?? [])
-            return (members[group] ?? []).filter { predecessors[$0, default: []].isDisjoint(with: inside) }
-        }
-        func exits(_ group: String) -> [String] {
-            let inside = Set(members[group] ?? [])
-            return (members[group] ?? []).filter { successors[$0, default: []].isDisjoint(with: inside) }
-        }
-        var edges: [Edge] = []
+    /// The task edges the IR keeps: `fullEdges` once each. Not reduced to a group's first and last
+    /// tasks: that keeps the order but not the upstream tasks a trigger rule decides on (with
+    /// `A → G`, a task of G that runs after an `all_done` sibling must still see A's failure).
+    func taskEdges() -> [Edge] {
         var seen = Set<Edge>()
-        for edge in fullEdges {
-            let source = edge.declaration.source.value, target = edge.declaration.target.value
-            let sources = taskSet.contains(source) ? [source] : exits(source)
-            let targets = taskSet.contains(target) ? [target] : entries(target)
-            guard sources.contains(edge.source), targets.contains(edge.target) else { continue }
-            let reduced = Edge(source: edge.source, target: edge.target)
-            if seen.insert(reduced).inserted { edges.append(reduced) }
-        }
-        return edges
+        return fullEdges.map { Edge(source: $0.source, target: $0.target) }.filter { seen.insert($0).inserted }
     }
 }

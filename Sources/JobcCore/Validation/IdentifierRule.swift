@@ -12,17 +12,21 @@ struct IdentifierRule: JobRule {
             report(task.key, "task key", &diagnostics)
             if let taskID = task.taskID { report(taskID, "task_id", &diagnostics) }
             let id = task.effectiveTaskID
-            if Self.reservedTaskIDs.contains(id.value) {
+            if Identifier.reservedNodeNames.contains(id.value) {
                 diagnostics.error(
                     .invalidIdentifier, "task id '\(id.value)' is reserved: targets add a task of that name to report a run's outcome",
                     at: id.location, suggestion: "choose another task_id")
             }
         }
-        for group in job.groups { report(group.key, "group key", &diagnostics) }
+        for group in job.groups {
+            report(group.key, "group key", &diagnostics)
+            if Identifier.reservedNodeNames.contains(group.key.value) {
+                diagnostics.error(
+                    .invalidIdentifier, "group key '\(group.key.value)' is reserved: targets add a task of that name to report a run's outcome",
+                    at: group.key.location, suggestion: "choose another group key")
+            }
+        }
     }
-
-    /// Ids of tasks that targets generate themselves (the Dagster run-outcome op).
-    static let reservedTaskIDs: Set<String> = ["jobc_run_outcome"]
 
     private func report(_ name: Located<String>, _ what: String, _ diagnostics: inout DiagnosticCollector) {
         guard let problem = Identifier.problem(with: name.value) else { return }

@@ -5,6 +5,10 @@
 public enum Identifier {
     public static let maxLength = 63
 
+    /// Names of tasks that targets generate themselves (the Dagster run-outcome op): no task id or
+    /// group key may take one. Not part of `problem(with:)`, which job ids follow too.
+    public static let reservedNodeNames: Set<String> = ["jobc_run_outcome"]
+
     /// Why `text` is not a portable identifier, or nil when it is.
     public static func problem(with text: String) -> String? {
         guard !text.isEmpty else { return "an id cannot be empty" }

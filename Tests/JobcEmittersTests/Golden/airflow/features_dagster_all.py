@@ -156,7 +156,7 @@ with DAG(
     jobc_run_outcome = JobcRunOutcomeOperator(task_id="jobc-run-outcome")
 
     extract >> load_table
-    load_table >> [check_staging, report]
+    load_table >> [check_staging, publish, report]
     check_staging >> publish
     publish >> [cleanup, report]
     [extract, load_table, check_staging, publish, cleanup, report] >> jobc_run_outcome

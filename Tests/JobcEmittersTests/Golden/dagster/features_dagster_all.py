@@ -86,7 +86,7 @@ publish = jobc_op(
         "sql_file_path": "orchestration/sql/transform_source_to_sink.sql",
     },
     secret_key="postgres_credentials",
-    upstream=["check_staging"],
+    upstream=["load_table", "check_staging"],
     retry_policy=None,
     timeout_seconds=600,
     run_params=True,
@@ -177,11 +177,11 @@ def staging(extract):
 @dg.graph(
     name="defs",
     description="A group named like the Definitions variable",
-    ins={"check_staging": dg.GraphIn()},
+    ins={"load_table": dg.GraphIn(), "check_staging": dg.GraphIn()},
     out={"publish": dg.GraphOut()},
 )
-def defs_op(check_staging):
-    publish_done = publish(check_staging=check_staging)
+def defs_op(load_table, check_staging):
+    publish_done = publish(load_table=load_table, check_staging=check_staging)
     return {"publish": publish_done}
 
 
@@ -194,7 +194,7 @@ def defs_op(check_staging):
 def features_dagster_all():
     extract_done = extract()
     staging_outputs = staging(extract=extract_done)
-    publish_done2 = defs_op(check_staging=staging_outputs.check_staging)
+    publish_done2 = defs_op(load_table=staging_outputs.load_table.collect(), check_staging=staging_outputs.check_staging)
     cleanup_done = cleanup(publish=publish_done2)
     report_items_outputs = report_items(load_table=staging_outputs.load_table.collect())
     report_done = report_items_outputs.items_.map(lambda item_: report(jobc_item_=item_, load_table=report_items_outputs.load_table, publish=publish_done2))
