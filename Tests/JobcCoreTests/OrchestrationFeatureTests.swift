@@ -87,7 +87,7 @@ final class OrchestrationFeatureTests: XCTestCase {
         let result = try project.compile("""
             job_id: alerts
             on_failure:
-              webhook: [ftp://example.com, "http://", "https://exa mple.com/"]
+              webhook: [ftp://example.com, "http://", "https://exa mple.com/", "https://u:pw@example.com/"]
               email: [not-an-address, "a@b@c", ok@example.com]
               slack: "#ops"
             tasks:
@@ -98,9 +98,11 @@ final class OrchestrationFeatureTests: XCTestCase {
             """)
         XCTAssertNil(result.graph)
         XCTAssertEqual(result.summary, [
-            "3:13 invalid-value", "3:32 invalid-value", "3:43 invalid-value",
+            "3:13 invalid-value", "3:32 invalid-value", "3:43 invalid-value", "3:68 invalid-value",
             "4:11 invalid-value", "4:27 invalid-value", "5:3 unknown-key", "10:17 warning invalid-value",
         ])
+        let password = result.diagnostics.first { $0.location?.column == 68 }
+        XCTAssertEqual(password?.message.contains("user name or password"), true, "\(String(describing: password))")
     }
 
     // MARK: Trigger rules

@@ -211,6 +211,74 @@ def test_a_webhook_answering_an_error_status_is_logged(jobc_env, hook_log, caplo
     assert "could not be delivered: HTTP status 503" in caplog.text
 
 
+def _serve(handler_class):
+    import http.server
+    import threading
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), handler_class)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_a_redirecting_webhook_is_not_followed_and_is_logged(jobc_env, hook_log, caplog, webhook):
+    # urllib would follow a 302 as a GET without the message (and an Authorization header to
+    # another host): the alert would be logged as sent while nobody received it.
+    import http.server
+
+    target = webhook.url
+
+    class Redirecting(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = _serve(Redirecting)
+    try:
+        with pytest.raises(RuntimeError, match="probe failure in execute"):
+            probe(on_failure={"webhooks": [f"http://127.0.0.1:{server.server_port}/old"]})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "could not be delivered: HTTP status 302" in caplog.text
+    assert webhook.requests == []
+
+
+def test_a_receiver_answering_byte_by_byte_cannot_hold_the_task(jobc_env, hook_log, caplog, monkeypatch):
+    import http.server
+    import time
+
+    class Dripping(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            for _ in range(40):  # one header byte every 0.25 s: every read is well within the timeout
+                self.wfile.write(b"X")
+                self.wfile.flush()
+                time.sleep(0.25)
+
+        def log_message(self, *args):
+            pass
+
+    monkeypatch.setattr(jobc_runtime.alerts, "ALERTS_DEADLINE_SECONDS", 2)
+    server = _serve(Dripping)
+    started = time.monotonic()
+    try:
+        with pytest.raises(RuntimeError, match="probe failure in execute"):
+            probe(on_failure={"webhooks": [f"http://127.0.0.1:{server.server_port}/slow"]})
+        elapsed = time.monotonic() - started
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert elapsed < 6, elapsed
+    assert "failure alerts not all delivered within 2 s" in caplog.text
+
+
 # -- which failures count ----------------------------------------------------------------------
 
 
@@ -350,6 +418,8 @@ def test_an_unreachable_smtp_server_is_logged_and_webhooks_still_get_the_alert(
         ({"webhooks": [None]}, "must be a list of non-empty strings"),
         ({"webhooks": ["file:///etc/passwd"]}, "is not an http or https URL"),
         ({"webhooks": ["https:///no-host"]}, "is not an http or https URL"),
+        ({"webhooks": ["https://hook:s3cret@127.0.0.1/x"]}, "carries user info, spaces or control characters"),
+        ({"webhooks": ["https://127.0.0.1/x y"]}, "carries user info, spaces or control characters"),
         ({"emails": ["not-an-address"]}, "'not-an-address' is not an e-mail address"),
         ({"emails": ["a@example.com\r\nBcc: b@example.com"]}, "is not an e-mail address"),
         ({"emails": ["a@example.com, b@example.com"]}, "is not an e-mail address"),

@@ -234,8 +234,9 @@ public struct JobSpecDecoder: Sendable {
             return "contains spaces, control or non-ASCII characters (percent-encode them)"
         }
         let host = url.dropFirst(scheme.count).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        let hostName = host.split(separator: "@").last.map(String.init) ?? ""
-        if hostName.isEmpty || hostName.hasPrefix(":") { return "has no host" }
+        // A password in the URL would reach logs and error messages; put a token in the path instead.
+        if host.contains("@") { return "carries a user name or password before '@' (use a token in the path or query)" }
+        if host.isEmpty || host.hasPrefix(":") { return "has no host" }
         return nil
     }
 

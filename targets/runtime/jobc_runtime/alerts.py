@@ -20,6 +20,7 @@ import logging
 import os
 import re
 import smtplib
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -38,6 +39,9 @@ DEFAULT_SMTP_PORT = 25
 DEFAULT_ALERT_FROM = "jobc@localhost"
 
 TIMEOUT_SECONDS = 10
+# All of one failure's alerts together: see send_failure_alerts.
+ALERTS_DEADLINE_SECONDS = 30
+_MAX_RESPONSE_BYTES = 64 * 1024
 MAX_ERROR_CHARS = 2000
 USER_AGENT = f"jobc-runtime/{VERSION}"
 _ALERT_KEYS = ("webhooks", "emails")
@@ -107,6 +111,12 @@ def failure_alerts(on_failure: Mapping[str, Any] | None) -> FailureAlerts:
             raise TaskConfigurationError(
                 f"on_failure webhook {_describe_url(url)} is not an http or https URL with a host"
             )
+        # A password before '@' would end up in error messages; whitespace or control characters
+        # make urllib fail with the URL in its message. jobc refuses both at compile time too.
+        if "@" in parsed.netloc or any(ord(char) <= 0x20 or ord(char) == 0x7F for char in url):
+            raise TaskConfigurationError(
+                f"on_failure webhook {_describe_url(url)} carries user info, spaces or control characters"
+            )
     emails = _string_list(on_failure, "emails")
     for address in emails:
         if not _EMAIL_ADDRESS.fullmatch(address):
@@ -127,7 +137,17 @@ def error_text(error: BaseException) -> str:
 
 
 def send_failure_alerts(alerts: FailureAlerts, failure: TaskFailure, logger: logging.Logger) -> None:
-    """Send every alert; log (and swallow) whatever goes wrong."""
+    """Send every alert; log (and swallow) whatever goes wrong. Returns within
+    ALERTS_DEADLINE_SECONDS: a receiver that answers byte by byte cannot hold the task (the socket
+    timeout bounds each read, not a whole request), whatever is still sending is abandoned."""
+    sender = threading.Thread(target=_send_all, args=(alerts, failure, logger), name="jobc-failure-alerts", daemon=True)
+    sender.start()
+    sender.join(ALERTS_DEADLINE_SECONDS)
+    if sender.is_alive():
+        logger.error("failure alerts not all delivered within %d s; the rest is abandoned", ALERTS_DEADLINE_SECONDS)
+
+
+def _send_all(alerts: FailureAlerts, failure: TaskFailure, logger: logging.Logger) -> None:
     for url in alerts.webhooks:
         try:
             _post_webhook(url, failure)
@@ -158,9 +178,10 @@ def _post_webhook(url: str, failure: TaskFailure) -> None:
         method="POST",
         headers={"Content-Type": "application/json", "User-Agent": USER_AGENT},
     )
-    # urlopen raises HTTPError for any status >= 400.
-    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-        response.read()
+    # Raises HTTPError for any status >= 300: a redirect is not followed (urllib would turn the POST
+    # into a GET without the message and report success).
+    with _NO_REDIRECTS.open(request, timeout=TIMEOUT_SECONDS) as response:
+        response.read(_MAX_RESPONSE_BYTES)
 
 
 def _send_email(addresses: Sequence[str], failure: TaskFailure) -> None:
@@ -233,10 +254,21 @@ def _describe_url(url: str) -> str:
 
 
 def _describe_error(error: BaseException) -> str:
-    # HTTPError and URLError messages never include the URL; the full URL is not logged.
+    # HTTPError and URLError messages never include the URL; the full URL is not logged. Other
+    # errors (e.g. http.client.InvalidURL) may quote the URL: only their type is logged.
     if isinstance(error, urllib.error.HTTPError):
         return f"HTTP status {error.code}"
     if isinstance(error, urllib.error.URLError):
         reason = error.reason
         return f"{type(reason).__name__}: {reason}" if isinstance(reason, BaseException) else f"URLError: {reason}"
-    return f"{type(error).__name__}: {error}"
+    if isinstance(error, (OSError, smtplib.SMTPException)):
+        return f"{type(error).__name__}: {error}"
+    return type(error).__name__
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: PLR0913 (urllib's signature)
+        return None  # urllib then raises HTTPError with the 3xx status
+
+
+_NO_REDIRECTS = urllib.request.build_opener(_RefuseRedirects)
