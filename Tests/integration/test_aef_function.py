@@ -78,6 +78,8 @@ def executors() -> Iterator[tuple[FakeExecutors, str]]:
             payload = text.encode("utf-8")
             self.send_response(status)
             self.send_header("Content-Type", "text/plain; charset=utf-8")
+            if 300 <= status < 400:  # a redirect answer moves to the fake function /elsewhere
+                self.send_header("Location", "/elsewhere")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
@@ -234,6 +236,18 @@ def test_bearer_token_is_sent_and_never_quoted_in_errors(executors, run_step):
     assert "s3cr3t" not in str(failure.value)
 
 
+def test_a_redirect_is_a_failure_and_the_token_stays_with_the_executor(executors, run_step):
+    # Followed, the redirect would carry the token to the other URL as a GET without the step's
+    # body, and its answer "DONE" would pass for the step's success.
+    fake, base_url = executors
+    fake.script("/bq-executor", (302, "moved"))
+    fake.script("/elsewhere", "DONE")
+
+    with pytest.raises(aef_executor_function.AEFStepFailed, match="bq-executor answered HTTP 302"):
+        run_step({"base_url": base_url, "auth": "bearer", "token": "s3cr3t-token"})
+    assert [request["path"] for request in fake.requests] == ["/bq-executor"]
+
+
 def test_google_id_token_is_fetched_per_function_url(executors, run_step):
     fake, base_url = executors
     fake.script("/identity", "id-token-for-this-call")
@@ -251,7 +265,8 @@ def test_google_id_token_is_fetched_per_function_url(executors, run_step):
 @pytest.mark.parametrize(
     "secret",
     [{}, {"base_url": "file:///etc/passwd"}, {"base_url": "ftp://host"}, {"base_url": "http://h", "auth": "basic"},
-     {"base_url": "http://h", "auth": "bearer"}, {"base_url": "http://h", "request_timeout_seconds": 0}],
+     {"base_url": "http://h", "auth": "bearer"}, {"base_url": "http://h", "request_timeout_seconds": 0},
+     {"base_url": "http://user:s3cr3t@h"}],
 )
 def test_bad_secret_is_a_configuration_error_before_any_call(executors, run_step, secret):
     fake, _ = executors

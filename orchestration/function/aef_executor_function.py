@@ -152,7 +152,9 @@ class AEFExecutorFunction(Function):
         if authorization:
             request.add_header("Authorization", authorization)
         try:
-            with urllib.request.urlopen(request, timeout=settings.request_timeout_seconds) as response:
+            # No redirects: urllib would resend the Authorization header to the new host and turn
+            # the POST into a GET without the body, whose answer could read as success.
+            with _NO_REDIRECTS.open(request, timeout=settings.request_timeout_seconds) as response:
                 raw = response.read()
         except urllib.error.HTTPError as error:
             detail = _clip(error.read().decode("utf-8", "replace"))
@@ -166,6 +168,14 @@ class AEFExecutorFunction(Function):
 
     def _failure(self, function: str, answer: str, why: str) -> AEFStepFailed:
         return AEFStepFailed(f"AEF step {self.aef_job_id} ({self.job_name}): {function} answered {_clip(answer)!r}: {why}")
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None  # urllib then raises HTTPError with the 3xx status
+
+
+_NO_REDIRECTS = urllib.request.build_opener(_RefuseRedirects)
 
 
 class _Settings:
@@ -185,6 +195,9 @@ class _Settings:
         base_url = secret.get("base_url")
         if not isinstance(base_url, str) or urllib.parse.urlsplit(base_url).scheme not in ("http", "https") or not urllib.parse.urlsplit(base_url).netloc:
             raise FunctionConfigurationError("AEF executors secret key 'base_url' must be an http(s) URL")
+        # Credentials go in 'token'; a user:password before '@' would be quoted by error messages.
+        if "@" in urllib.parse.urlsplit(base_url).netloc:
+            raise FunctionConfigurationError("AEF executors secret key 'base_url' must not carry user info (use auth and token)")
         auth = secret.get("auth", "none")
         if auth not in ("none", "bearer", "google_id_token"):
             raise FunctionConfigurationError("AEF executors secret key 'auth' must be none, bearer or google_id_token")
