@@ -7,12 +7,16 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import sys
 
 import pytest
 import yaml
 from cloud_workflows_harness import assert_valid_program, local_program, program_steps, task_outcomes, workflows_literal
 from jobc_cli import compile_jobs, ir, run_jobc
 from jobc_test_support import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT / "Tests" / "benchmark"))
+import workflows_metrics  # noqa: E402 (the benchmark's reading of a program, shared)
 
 JOBS = sorted([*(REPO_ROOT / "orchestration" / "job").glob("*.yaml"),
                *(REPO_ROOT / "Tests" / "conformance" / "scenarios").glob("*/job.yaml"),
@@ -46,6 +50,15 @@ def test_every_program_validates_and_keeps_every_string(job, compiled):
         if node.get("call") == "http.post":
             del node["args"]["auth"]
     assert local == program
+
+
+@pytest.mark.parametrize("job", JOBS, ids=[job.stem for job in JOBS])
+def test_the_header_counts_the_steps_a_successful_run_bills(job, compiled):
+    # The count the header prints, against the steps the program's YAML runs when every task succeeds
+    # (nested blocks, switches, loops and subworkflows walked by the benchmark's reader).
+    path = compiled / f"{ir(job)['job']['id']}.workflows.yaml"
+    program = workflows_metrics.Program(path.read_text(encoding="utf-8"))
+    assert program.billed_steps() == program.header_billed_steps
 
 
 def test_scheduler_files_are_terraform_json_for_scheduled_jobs_only(compiled):

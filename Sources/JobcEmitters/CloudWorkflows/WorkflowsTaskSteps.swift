@@ -28,7 +28,8 @@ struct WorkflowsTaskSteps {
     func steps(for task: TaskNode) -> Rendered {
         var rendered = task.forEach.map { fanOutSteps(task, $0) } ?? singleSteps(task)
         guard decides(task) else { return rendered }
-        rendered.successSteps += 1
+        // When every task succeeds, a one_failed task is skipped: only its switch runs.
+        rendered.successSteps = task.triggerRule == .oneFailed ? 1 : rendered.successSteps + 1
         rendered.steps = [named("task_" + task.key, .map([("switch", .list(decision(task, upstream[task.key]!, run: rendered.steps)))]))]
         return rendered
     }
