@@ -109,3 +109,20 @@ def test_operator_arguments_for_the_orchestration_features_are_checked_when_the_
         JobcRunOutcomeOperator(trigger_rule="all_done")
     outcome = JobcRunOutcomeOperator()
     assert (outcome.task_id, outcome.trigger_rule, outcome.retries) == ("jobc-run-outcome", "one_failed", 0)
+
+
+@pytest.mark.parametrize(
+    ("try_number", "max_tries", "retries", "expected"),
+    [
+        (1, 2, 2, (1, 3)),  # the first run: max_tries == retries
+        (3, 2, 2, (3, 3)),  # its last attempt
+        (4, 5, 2, (1, 3)),  # cleared after try 3: max_tries = 3 + 2, a new round of 3 tries
+        (6, 5, 2, (3, 3)),  # that round's last attempt: one alert, not one per try
+        (2, 0, 2, (2, 3)),  # a context without max_tries counts from try 1
+        (1, 0, 0, (1, 1)),
+    ],
+)
+def test_attempts_count_within_the_round_a_clear_starts(try_number, max_tries, retries, expected):
+    from jobc_airflow.operator import attempt_in_round
+
+    assert attempt_in_round(try_number, max_tries, retries) == expected

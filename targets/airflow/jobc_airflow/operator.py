@@ -76,13 +76,15 @@ class JobcFunctionOperator(BaseOperator):
         kwargs = dict(self.function_kwargs)
         if self.fan_out_parameter is not None:
             kwargs[self.fan_out_parameter] = self.fan_out_item
+        ti = context["ti"]
+        attempt, max_attempts = attempt_in_round(ti.try_number, getattr(ti, "max_tries", 0), int(self.retries or 0))
         return jobc_runtime.run_task(
             job_id=self.job_id,
             task_id=self.task_id,
             run_id=context["run_id"],
             execution_date=logical_date,
-            attempt=context["ti"].try_number,
-            max_attempts=int(self.retries or 0) + 1,
+            attempt=attempt,
+            max_attempts=max_attempts,
             module=self.function_module,
             class_name=self.function_class,
             kwargs=kwargs,
@@ -106,3 +108,13 @@ class JobcFunctionOperator(BaseOperator):
         except jobc_runtime.RunParameterError as error:
             # The run's parameters are wrong: another attempt cannot help.
             raise AirflowFailException(str(error)) from error
+
+
+def attempt_in_round(try_number: int, max_tries: int, retries: int) -> tuple[int, int]:
+    """(attempt, max_attempts) of the current round of tries, as the runtime counts them (it alerts
+    at the last). Clearing a task keeps counting ``try_number`` and sets ``max_tries`` to
+    ``try_number + retries``: the round starts at try ``max_tries - retries + 1``, as Airflow's own
+    reschedule lookup computes it. Before any clear ``max_tries`` is ``retries`` (0 where the
+    context does not carry it): the round starts at try 1."""
+    first_try = max(0, max_tries - retries) + 1
+    return max(1, try_number - first_try + 1), retries + 1
