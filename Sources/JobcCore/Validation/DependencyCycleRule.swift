@@ -1,4 +1,6 @@
-/// Dependencies must form a DAG. Each cycle is reported once, as the path that closes it.
+/// Dependencies must form a DAG. Each cycle is reported once, as the path that closes it, and a
+/// declared dependency closes at most one reported cycle (a group endpoint expands to many task
+/// edges, each of which would otherwise repeat the error at the same place).
 struct DependencyCycleRule: JobRule {
     func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
         let keys = job.tasks.map(\.key.value)
@@ -10,6 +12,7 @@ struct DependencyCycleRule: JobRule {
         // Iterative three-colour depth-first search in declaration order: deterministic, no recursion.
         enum Colour { case white, grey, black }
         var colour = Dictionary(uniqueKeysWithValues: keys.map { ($0, Colour.white) })
+        var reportedAt: Set<SourceLocation> = []
         for start in keys where colour[start] == .white {
             var path: [String] = [start]
             var nextChild: [Int] = [0]
@@ -26,7 +29,7 @@ struct DependencyCycleRule: JobRule {
                 nextChild[nextChild.count - 1] += 1
                 let child = children[index]
                 switch colour[child.target] {
-                case .grey?:
+                case .grey? where reportedAt.insert(child.declaredAt).inserted:
                     let cycle = path[path.lastIndex(of: child.target)!...] + [child.target]
                     diagnostics.error(
                         .dependencyCycle, "dependency cycle: \(cycle.joined(separator: " → "))", at: child.declaredAt,

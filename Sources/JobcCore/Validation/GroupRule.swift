@@ -19,8 +19,10 @@ struct GroupRule: JobRule {
             if let parent = group.parent {
                 if !groupKeys.contains(parent.value) {
                     unknownGroup(parent, groupKeys, &diagnostics)
-                } else if structure.ancestors(of: parent.value).contains(key.value) || parent.value == key.value {
-                    let cycle = [key.value] + Array(GroupStructure.chain(from: parent.value, structure.parent).prefix { $0 != key.value }) + [key.value]
+                } else if structure.ancestors(of: parent.value).contains(key.value) || parent.value == key.value,
+                          case let cycle = [key.value] + GroupStructure.chain(from: parent.value, structure.parent).prefix { $0 != key.value } + [key.value],
+                          // Reported once, at the group of the cycle declared first.
+                          groupKeys.first(where: cycle.contains) == key.value {
                     diagnostics.error(
                         .dependencyCycle, "groups nest in a cycle: \(cycle.joined(separator: " ⊂ "))", at: parent.location,
                         suggestion: "a group cannot be inside itself")
