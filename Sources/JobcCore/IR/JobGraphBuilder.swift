@@ -28,11 +28,11 @@ public struct JobGraphBuilder: Sendable {
                     name: param.name.value, type: param.type!.value, defaultValue: ParameterValue(yaml: param.defaultValue!),
                     description: param.description?.value)
             })
-        return JobGraph(job: metadata, tasks: tasks, edges: edges, groups: Self.parentsFirst(spec.groups, structure))
+        return JobGraph(job: metadata, tasks: tasks, edges: edges, groups: Self.parentsFirst(spec.groups))
     }
 
     /// Declaration order, except that a group comes after its parent.
-    static func parentsFirst(_ groups: [GroupSpec], _ structure: GroupStructure) -> [TaskGroup] {
+    static func parentsFirst(_ groups: [GroupSpec]) -> [TaskGroup] {
         var placed = Set<String>()
         var result: [TaskGroup] = []
         func place(_ group: GroupSpec) {

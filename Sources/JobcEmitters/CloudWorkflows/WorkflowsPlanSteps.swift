@@ -60,7 +60,7 @@ struct WorkflowsPlanSteps {
             wrappedGroups.insert(group.key)
             successSteps += 1
             let inner = render(plan, open: open.union([group.key]), inBranch: inBranch)
-            return [named("group_" + group.key, .map([("steps", .list(inner))]))]
+            return [YAMLBlock.named("group_" + group.key, .map([("steps", .list(inner))]))]
         }
         switch plan {
         case .task(let index):
@@ -123,10 +123,10 @@ struct WorkflowsPlanSteps {
         successSteps += 1 + groups.count
         for group in groups {
             branches += 1
-            branchSteps.append(named("branch_\(branches)", .map([("steps", .list(render(group, open: open, inBranch: true)))])))
+            branchSteps.append(YAMLBlock.named("branch_\(branches)", .map([("steps", .list(render(group, open: open, inBranch: true)))])))
         }
         let shared = ["states"] + scopeVariables[variablesBefore...].map(\.0)
-        return named(name, .map([("parallel", .map([
+        return YAMLBlock.named(name, .map([("parallel", .map([
             ("exception_policy", .scalar("continueAll")),
             ("shared", .scalar("[" + shared.joined(separator: ", ") + "]")),
             ("branches", .list(branchSteps)),
@@ -145,7 +145,7 @@ struct WorkflowsPlanSteps {
         scopeVariables = outerVariables
         var steps = WorkflowsProgramFile.assignSteps(named: "init_" + name, locals)
         steps += inner
-        steps.append(named("return_" + name, .map([("return", .scalar(WorkflowsLiteral.expression("states")))])))
+        steps.append(YAMLBlock.named("return_" + name, .map([("return", .scalar(WorkflowsLiteral.expression("states")))])))
         var parameters = ["run_id", "logical_date", "states"]
         if !graph.job.params.isEmpty { parameters.insert("params", at: 2) }
         subworkflows.append((name, .map([
@@ -156,7 +156,7 @@ struct WorkflowsPlanSteps {
 
         let result = "states_" + name
         declare(result, .scalar("null"))
-        let call = named("run_" + name, .map([
+        let call = YAMLBlock.named("run_" + name, .map([
             ("call", .scalar(name)),
             ("args", .map(parameters.map { ($0, .scalar(WorkflowsLiteral.expression($0))) })),
             ("result", .scalar(result)),
@@ -181,5 +181,4 @@ struct WorkflowsPlanSteps {
         scopeVariables.append((name, value))
     }
 
-    private func named(_ name: String, _ body: YAMLBlock) -> YAMLBlock { .map([(name, body)]) }
 }

@@ -65,9 +65,13 @@ struct WorkflowsProgramFile {
             "# Billed steps when every task succeeds at its first attempt: \(fixed + builder.successSteps) (every step counted once,",
             "#   nested steps blocks, parallel steps, branches and switch steps included).",
             "#   A retry adds 2 (counter, call) plus at most 2 in \(Self.retryPredicate); a final failure adds 2 (sys.log, state).",
-            "# A parallel step inside a branch runs in a subworkflow: workflows-emulator (1.10.0) copies the variables",
-            "#   of a nested parallel step and writes them back when it ends, losing what sibling branches recorded meanwhile.",
         ]
+        if !builder.subworkflows.isEmpty {
+            lines += [
+                "# A parallel step inside a branch runs in a subworkflow: workflows-emulator (1.10.0) copies the variables",
+                "#   of a nested parallel step and writes them back when it ends, losing what sibling branches recorded meanwhile.",
+            ]
+        }
         lines += builder.groupNotes.map { "# " + $0 }
         return lines
     }
@@ -93,7 +97,7 @@ struct WorkflowsProgramFile {
         var steps = Self.assignSteps(named: "init", assignments)
         steps.append(graph.job.params.isEmpty ? refuseParameters() : resolveParameters())
         if !graph.job.params.isEmpty {
-            steps.append(named("init_params", .map([("assign", .list([
+            steps.append(YAMLBlock.named("init_params", .map([("assign", .list([
                 .map([("params", .scalar(WorkflowsLiteral.expression(#"resolved_params.body.params_json"#)))]),
             ]))])))
         }
@@ -111,7 +115,7 @@ struct WorkflowsProgramFile {
                 "\"default\": " + WorkflowsLiteral.value(parameter.defaultValue),
             ].joined(separator: ", ") + "}"
         }
-        return named("resolve_params", .map([
+        return YAMLBlock.named("resolve_params", .map([
             ("call", .scalar("http.post")),
             ("args", .map([
                 ("url", .scalar(WorkflowsLiteral.string(options.resolvedExecutorURL))),
@@ -132,7 +136,7 @@ struct WorkflowsProgramFile {
 
     /// A job without run parameters refuses a run that sets some, as the executor would.
     private func refuseParameters() -> YAMLBlock {
-        named("check_params", .map([("switch", .list([.map([
+        YAMLBlock.named("check_params", .map([("switch", .list([.map([
             ("condition", .scalar(WorkflowsLiteral.expression(#"len(default(map.get(args, "params"), [])) > 0"#))),
             ("raise", .map([
                 ("message", .scalar(WorkflowsLiteral.string("jobc job '\(graph.job.id)' declares no run parameters, but the run sets some"))),
@@ -152,15 +156,15 @@ struct WorkflowsProgramFile {
             ])
         }
         return [
-            named("collect_failures", .map([("for", .map([
+            YAMLBlock.named("collect_failures", .map([("for", .map([
                 ("value", .scalar("task")),
                 ("in", .list(tasks)),
-                ("steps", .list([named("note_failure", .map([("switch", .list([.map([
+                ("steps", .list([YAMLBlock.named("note_failure", .map([("switch", .list([.map([
                     ("condition", .scalar(WorkflowsLiteral.expression(#"states[task["key"]] == "failed""#))),
                     ("assign", .list([.map([("failed_tasks", .scalar(WorkflowsLiteral.expression(#"list.concat(failed_tasks, task["task_id"])"#)))])])),
                 ])]))]))])),
             ]))])),
-            named("fail_run", .map([("switch", .list([.map([
+            YAMLBlock.named("fail_run", .map([("switch", .list([.map([
                 ("condition", .scalar(WorkflowsLiteral.expression("len(failed_tasks) > 0"))),
                 ("raise", .map([
                     ("message", .scalar(WorkflowsLiteral.string("jobc job '\(graph.job.id)' failed: one or more tasks failed"))),
@@ -169,7 +173,7 @@ struct WorkflowsProgramFile {
                     ("failed_tasks", .scalar(WorkflowsLiteral.expression("failed_tasks"))),
                 ])),
             ])]))])),
-            named("done", .map([("return", .scalar(WorkflowsLiteral.quoted("success")))])),
+            YAMLBlock.named("done", .map([("return", .scalar(WorkflowsLiteral.quoted("success")))])),
         ]
     }
 
@@ -182,7 +186,6 @@ struct WorkflowsProgramFile {
         }
     }
 
-    private func named(_ name: String, _ body: YAMLBlock) -> YAMLBlock { .map([(name, body)]) }
 }
 
 /// How far a structured program's critical path is from the graph's (unit task time), beside the

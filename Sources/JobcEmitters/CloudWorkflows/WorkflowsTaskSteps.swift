@@ -30,7 +30,7 @@ struct WorkflowsTaskSteps {
         guard decides(task) else { return rendered }
         // When every task succeeds, a one_failed task is skipped: only its switch runs.
         rendered.successSteps = task.triggerRule == .oneFailed ? 1 : rendered.successSteps + 1
-        rendered.steps = [named("task_" + task.key, .map([("switch", .list(decision(task, upstream[task.key]!, run: rendered.steps)))]))]
+        rendered.steps = [YAMLBlock.named("task_" + task.key, .map([("switch", .list(decision(task, upstream[task.key]!, run: rendered.steps)))]))]
         return rendered
     }
 
@@ -80,12 +80,12 @@ struct WorkflowsTaskSteps {
         let attempt: YAMLBlock = retries > 0 ? .scalar(WorkflowsLiteral.expression(counter)) : .scalar("1")
         var inner: [YAMLBlock] = []
         if retries > 0 {
-            inner.append(named("count_" + task.key, .map([("assign", .list([
+            inner.append(YAMLBlock.named("count_" + task.key, .map([("assign", .list([
                 .map([(counter, .scalar(WorkflowsLiteral.expression(counter + " + 1")))]),
             ]))])))
         }
-        inner.append(named("call_" + task.key, call(task, attempt: attempt, item: nil)))
-        inner.append(named("succeeded_" + task.key, .map([("assign", .list([
+        inner.append(YAMLBlock.named("call_" + task.key, call(task, attempt: attempt, item: nil)))
+        inner.append(YAMLBlock.named("succeeded_" + task.key, .map([("assign", .list([
             .map([(Self.stateTarget(task.key), .scalar(WorkflowsLiteral.quoted("success")))]),
         ]))])))
         let step = attemptStep(task, inner, attempt: attempt, item: nil, onFailure: [
@@ -94,7 +94,7 @@ struct WorkflowsTaskSteps {
         var variables: [(String, YAMLBlock)] = [("error_" + task.key, .scalar("null"))]
         if retries > 0 { variables.insert((counter, .scalar("0")), at: 0) }
         return Rendered(
-            steps: [named(stepName(task), step)],
+            steps: [YAMLBlock.named(stepName(task), step)],
             variables: variables, successSteps: retries > 0 ? 4 : 3)
     }
 
@@ -109,11 +109,11 @@ struct WorkflowsTaskSteps {
         let attempt: YAMLBlock = retries > 0 ? .scalar(WorkflowsLiteral.expression(counters + "[\(index)]")) : .scalar("1")
         var inner: [YAMLBlock] = []
         if retries > 0 {
-            inner.append(named("count_" + task.key, .map([("assign", .list([
+            inner.append(YAMLBlock.named("count_" + task.key, .map([("assign", .list([
                 .map([(counters + "[\(index)]", .scalar(WorkflowsLiteral.expression(counters + "[\(index)] + 1")))]),
             ]))])))
         }
-        inner.append(named("call_" + task.key, call(task, attempt: attempt, item: fanOut)))
+        inner.append(YAMLBlock.named("call_" + task.key, call(task, attempt: attempt, item: fanOut)))
         let each = attemptStep(task, inner, attempt: attempt, item: fanOut, onFailure: [
             .map([(Self.stateTarget(task.key), .scalar(WorkflowsLiteral.quoted("failed")))]),
         ])
@@ -125,23 +125,23 @@ struct WorkflowsTaskSteps {
             variables.insert((counters, .scalar("[" + Array(repeating: "0", count: fanOut.items.count).joined(separator: ", ") + "]")), at: 0)
             shared.insert(counters, at: 1)
         }
-        let loop = named("items_" + task.key, .map([("parallel", .map([
+        let loop = YAMLBlock.named("items_" + task.key, .map([("parallel", .map([
             ("exception_policy", .scalar("continueAll")),
             ("shared", .scalar("[" + shared.joined(separator: ", ") + "]")),
             ("for", .map([
                 ("value", .scalar(item)),
                 ("index", .scalar(index)),
                 ("in", .list(fanOut.items.map { .scalar(WorkflowsLiteral.value($0)) })),
-                ("steps", .list([named("each_" + task.key, each)])),
+                ("steps", .list([YAMLBlock.named("each_" + task.key, each)])),
             ])),
         ]))]))
-        let finish = named("fan_in_" + task.key, .map([("switch", .list([.map([
+        let finish = YAMLBlock.named("fan_in_" + task.key, .map([("switch", .list([.map([
             ("condition", .scalar(WorkflowsLiteral.expression(Self.state(task.key) + #" != "failed""#))),
             ("assign", .list([.map([(Self.stateTarget(task.key), .scalar(WorkflowsLiteral.quoted("success")))])])),
         ])]))]))
         let perItem = retries > 0 ? 3 : 2
         return Rendered(
-            steps: [named(stepName(task), .map([("steps", .list([loop, finish]))]))],
+            steps: [YAMLBlock.named(stepName(task), .map([("steps", .list([loop, finish]))]))],
             variables: variables, successSteps: 3 + perItem * fanOut.items.count)
     }
 
@@ -178,11 +178,11 @@ struct WorkflowsTaskSteps {
         step.append(("except", .map([
             ("as", .scalar(errorVariable)),
             ("steps", .list([
-                named("log_" + task.key, .map([
+                YAMLBlock.named("log_" + task.key, .map([
                     ("call", .scalar("sys.log")),
                     ("args", .map([("severity", .scalar("ERROR")), ("json", .map(log))])),
                 ])),
-                named("failed_" + task.key, .map([("assign", .list(onFailure))])),
+                YAMLBlock.named("failed_" + task.key, .map([("assign", .list(onFailure))])),
             ])),
         ])))
         return .map(step)
@@ -275,5 +275,4 @@ struct WorkflowsTaskSteps {
     /// Workflows' backoff counts whole seconds from 1.
     static func retryDelay(_ task: TaskNode) -> Int { max(task.retry.delay.seconds, 1) }
 
-    private func named(_ name: String, _ body: YAMLBlock) -> YAMLBlock { .map([(name, body)]) }
 }

@@ -6,6 +6,9 @@ indirect enum YAMLBlock {
     case map([(String, YAMLBlock)])
     case list([YAMLBlock])
 
+    /// A one-entry map: how a Workflows step (`- NAME: BODY`) is written.
+    static func named(_ name: String, _ body: YAMLBlock) -> YAMLBlock { .map([(name, body)]) }
+
     /// Appends the block's lines to `text`, each ending with a line break.
     func render(into text: inout String) {
         // Bytes, not String appends: a program is mostly indentation, and this is its hottest loop.
