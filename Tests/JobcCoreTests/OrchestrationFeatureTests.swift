@@ -314,6 +314,23 @@ final class OrchestrationFeatureTests: XCTestCase {
         XCTAssertEqual(bad.summary, ["5:14 function-parameters", "6:49 function-parameters", "10:27 function-parameters", "14:42 invalid-value"])
     }
 
+    func testAFanOutOverAPathParameterRefersToEveryItemsFile() throws {
+        try project.write("orchestration/sql/two.sql", "select 2;\n")
+        let result = try project.compile("""
+            job_id: fan
+            tasks:
+              run:
+                function: EchoFunction
+                kwargs: {message: m}
+                for_each: {parameter: script, items: [./orchestration/sql/two.sql, orchestration/sql/../sql/ok.sql]}
+            """)
+        let graph = try XCTUnwrap(result.graph, "\(result.summary)")
+        XCTAssertEqual(graph.tasks[0].fileReferences, [
+            FileReference(parameter: "script", path: "orchestration/sql/two.sql"),
+            FileReference(parameter: "script", path: "orchestration/sql/ok.sql"),
+        ])
+    }
+
     // MARK: Portability
 
     func testABehaviourChangingFeatureATargetLacksIsAnErrorAndGroupsOnlyWarn() throws {

@@ -63,7 +63,11 @@ public struct JobGraphBuilder: Sendable {
         let contract = project.functions[task.function?.value ?? ""]!
         let parameters = task.kwargs.map { ParameterValue.MappingEntry(key: $0.name.value, value: ParameterValue(yaml: $0.value)) }
         // The contract rule already found each path on disk: only its normalised spelling is needed.
-        let fileReferences: [FileReference] = parameters.compactMap { entry in
+        // A fan-out over a path parameter refers to one file per item, in item order.
+        let fanOutEntries = task.forEach.map { forEach in
+            forEach.items.map { ParameterValue.MappingEntry(key: forEach.parameter.value, value: ParameterValue(yaml: $0)) }
+        } ?? []
+        let fileReferences: [FileReference] = (parameters + fanOutEntries).compactMap { entry in
             guard contract.parameter(named: entry.key)?.type == .path, case .string(let path) = entry.value,
                   case .success(let normalized) = Project.normalizeProjectPath(path) else { return nil }
             return FileReference(parameter: entry.key, path: normalized)
