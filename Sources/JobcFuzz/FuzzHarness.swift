@@ -7,7 +7,7 @@ import JobcEmitters
 /// to refuse bad input.
 struct FuzzHarness: Sendable {
     let project: FuzzProject
-    let frontEnd = JobFrontEnd()
+    let pipeline = Pipeline(targets: BuiltinEmitters.all)
 
     /// The input as a job file; inputs that mention `module` also as a function contract (see
     /// `compileContract`), so one corpus and one dictionary cover both file kinds.
@@ -23,16 +23,14 @@ struct FuzzHarness: Sendable {
 
     private func compileJob(_ bytes: [UInt8], in project: Project, displayPath: String) -> String {
         let source = SourceFile(displayPath: displayPath, bytes: bytes)
-        let result = frontEnd.compile(source, project: project, sourcePath: displayPath)
+        let result = pipeline.frontEnd(source, project: project, sourcePath: displayPath)
         render(result.diagnostics, source: source)
-        if let spec = result.spec {
-            for emitter in BuiltinEmitters.all { render(PortabilityCheck.check(spec, target: emitter), source: source) }
-        }
         guard let graph = result.graph else {
             let errors = result.diagnostics.filter { $0.severity == .error }.sortedByLocation()
             return "\(errors.count) errors" + (errors.first.map { ", first: \($0.location.map { "\($0.line):\($0.column)" } ?? "-") \($0.message) [\($0.rule)]" } ?? "")
         }
         require(!result.diagnostics.containsErrors, "a graph was built despite errors: \(result.diagnostics)")
+        render(pipeline.checkTargets(graph, BuiltinEmitters.all), source: source)
         require(Set(graph.tasks.map(\.key)).count == graph.tasks.count, "duplicate task keys in the IR")
         let position = Dictionary(uniqueKeysWithValues: graph.tasks.enumerated().map { ($1.key, $0) })
         for edge in graph.edges {
@@ -78,7 +76,7 @@ struct FuzzHarness: Sendable {
         }
         // The same bytes named by another path from another working directory: the same IR and the
         // same files.
-        let again = frontEnd.compile(SourceFile(displayPath: "../elsewhere/" + displayPath, bytes: bytes), project: project, sourcePath: displayPath)
+        let again = pipeline.frontEnd(SourceFile(displayPath: "../elsewhere/" + displayPath, bytes: bytes), project: project, sourcePath: displayPath)
         require(again.graph?.json.rendered() == graph.json.rendered(), "the IR depends on the path the job was named by")
         if let graph = again.graph {
             for (emitter, artifacts) in zip(BuiltinEmitters.all, outputs) {

@@ -30,7 +30,7 @@ struct CompileCommand: ParsableCommand {
     @Option(help: "Output folder. Default: build/<target>.")
     var out: String?
 
-    @Option(name: .customLong("option"), help: "A target option as key=value (repeatable).")
+    @Option(name: .customLong("option"), help: "A target option as key=value (repeatable; `jobc targets` lists each target's options).")
     var targetOptions: [String] = []
 
     @Flag(help: "Write nothing; exit 1 and show a diff when the output folder differs from what jobc would write.")
@@ -38,27 +38,23 @@ struct CompileCommand: ParsableCommand {
 
     @OptionGroup var project: ProjectOptions
 
-    func validate() throws {
-        for option in targetOptions where !option.contains("=") {
-            throw ValidationError("--option takes key=value, got '\(option)'")
-        }
-    }
-
     func run() throws {
-        let emitter = Targets(project: project).emitter(named: target)
-        let files = discoverJobFiles(paths)
-        var options: [String: String] = [:]
-        for option in targetOptions {
-            let parts = option.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            options[String(parts[0])] = String(parts[1])
+        let files = try discoverJobFiles(paths)
+        let targets = try Targets(project: project, jobPaths: paths)
+        let emitter = try targets.emitter(named: target)
+        let options: TargetOptionValues
+        do {
+            options = try TargetOptionValues.parse(targetOptions, for: emitter)
+        } catch {
+            throw UsageError(error.description)
         }
-        let workspace = Workspace(rootOverride: project.root)
+        let workspace = Workspace(rootOverride: project.root, pipeline: Pipeline(targets: targets.builtins + [emitter]))
         let compiler = BatchCompiler(workspace: workspace, emitter: emitter, context: EmitContext(options: options))
         let outputDirectory = out ?? "build/\(target)"
         let outcomes = check
             ? compiler.compile(files)
             : compiler.compileAndWrite(files, writer: OutputWriter(outputDirectory: outputDirectory))
-        var reporter = Reporter(workspace: workspace, noColor: project.noColor)
+        var reporter = Reporter(noColor: project.noColor)
         for outcome in outcomes {
             reporter.report(outcome.diagnostics)
         }

@@ -44,13 +44,13 @@ struct GraphCommand: ParsableCommand {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
-        do { try process.run() } catch { Reporter.usageError("--format svg needs Graphviz's `dot` (apt-get install graphviz)") }
+        do { try process.run() } catch { throw UsageError("--format svg needs Graphviz's `dot` (apt-get install graphviz)") }
         input.fileHandleForWriting.write(Data(dot.utf8))
         try input.fileHandleForWriting.close()
         let svg = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            if process.terminationStatus == 127 { Reporter.usageError("--format svg needs Graphviz's `dot` (apt-get install graphviz)") }
+            if process.terminationStatus == 127 { throw UsageError("--format svg needs Graphviz's `dot` (apt-get install graphviz)") }
             let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             Reporter.writeError("jobc: error: dot failed: \(message)")
             throw ExitCode(1)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JobcCore
+import JobcEmitters
 
 /// `jobc import FORMAT …`: turns another tool's pipeline definition into a jobc job.
 struct ImportCommand: ParsableCommand {
@@ -47,19 +48,21 @@ struct ImportAEFCommand: ParsableCommand {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: definition, isDirectory: &isDirectory), !isDirectory.boolValue,
               let data = FileManager.default.contents(atPath: definition) else {
-            Reporter.usageError("cannot read the definition file \(definition)")
+            throw UsageError("cannot read the definition file \(definition)")
         }
         if let out {
             if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), isDirectory.boolValue {
-                Reporter.usageError("--out \(out) is a folder; name the job file")
+                throw UsageError("--out \(out) is a folder; name the job file")
             }
             // lstat, not fileExists: a dangling symbolic link is still something --force would replace.
             var status = stat()
-            if !force, lstat(out, &status) == 0 { Reporter.usageError("\(out) exists; pass --force to replace it") }
+            if !force, lstat(out, &status) == 0 { throw UsageError("\(out) exists; pass --force to replace it") }
         }
 
-        let result = AEFImporter.importDefinition(SourceFile(displayPath: definition, bytes: Array(data)), jobID: jobID)
-        var reporter = Reporter(workspace: Workspace(), noColor: noColor)
+        // The job's names must be free on every built-in target, as `jobc lint` will check.
+        let pipeline = Pipeline(targets: BuiltinEmitters.all)
+        let result = AEFImporter.importDefinition(SourceFile(displayPath: definition, bytes: Array(data)), jobID: jobID, names: pipeline.targetNames)
+        var reporter = Reporter(noColor: noColor)
         reporter.report(result.diagnostics)
         guard let yaml = result.yaml, reporter.errors == 0 else {
             reporter.finish(files: 1)

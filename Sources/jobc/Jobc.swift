@@ -26,35 +26,57 @@ struct Jobc: ParsableCommand {
 
 }
 
-/// The targets a command can use: built-in ones and the plugins of `--root`'s jobc.yaml (else the
-/// project around the current directory) and PATH.
+/// A problem with how jobc was called: `main` prints it and exits 2.
+struct UsageError: Error {
+    var message: String
+
+    init(_ message: String) { self.message = message }
+}
+
+/// The targets a command can use: built-in ones and the plugins of the project's jobc.yaml (the
+/// project of `--root`, else of the first job path, else around the current directory) and PATH.
 struct Targets {
     let catalog: TargetCatalog
 
-    init(project: ProjectOptions) {
-        let root = project.root ?? Project.findRoot(forJobAt: FileManager.default.currentDirectoryPath + "/" + JobcConfig.fileName)
+    /// `jobPaths`: what the command was given, to find the project whose jobc.yaml names plugins.
+    init(project: ProjectOptions, jobPaths: [String] = []) throws {
+        // The root search starts in the folder that holds a file: a folder given is its own start.
+        var isFolder: ObjCBool = false
+        let anchor = jobPaths.first.map { FileManager.default.fileExists(atPath: $0, isDirectory: &isFolder) && isFolder.boolValue ? $0 + "/" + JobcConfig.fileName : $0 }
+            ?? FileManager.default.currentDirectoryPath + "/" + JobcConfig.fileName
+        let root = project.root ?? Project.findRoot(forJobAt: anchor)
         catalog = TargetCatalog.discover(builtins: BuiltinEmitters.all, projectRoot: root, environment: ProcessInfo.processInfo.environment)
         guard !catalog.configDiagnostics.isEmpty else { return }
-        var reporter = Reporter(workspace: Workspace(), noColor: project.noColor)
+        var reporter = Reporter(noColor: project.noColor)
         reporter.report(catalog.configDiagnostics)
         if reporter.errors > 0 {
             reporter.finish(files: 0)
-            Foundation.exit(1)
+            throw ExitCode(1)
         }
     }
 
+    /// The built-in targets: every job is checked against the names they reserve, whatever the
+    /// command's target, so a job valid for one built-in target is valid for all.
+    var builtins: [any Emitter] { catalog.builtins }
+
     /// The emitter for `name`: an unknown name is a usage error (exit 2), a plugin that cannot say
     /// what it supports an error (exit 1).
-    func emitter(named name: String) -> any Emitter {
+    func emitter(named name: String) throws -> any Emitter {
         do {
             guard let emitter = try catalog.emitter(named: name) else {
-                Reporter.usageError("unknown target '\(name)'; available: \(catalog.names().joined(separator: ", "))")
+                throw UsageError("unknown target '\(name)'; available: \(catalog.names().joined(separator: ", "))")
             }
             return emitter
-        } catch {
+        } catch let error as ExternalEmitter.LoadError {
             Reporter.writeError("jobc: error: \(error)\n")
-            Foundation.exit(1)
+            throw ExitCode(1)
         }
+    }
+
+    /// `--target` of lint: a comma-separated list, or `all` for every built-in and plugin target.
+    func emitters(listedIn list: String) throws -> [any Emitter] {
+        let names = list == "all" ? catalog.names() : list.split(separator: ",").map(String.init)
+        return try names.map(emitter(named:))
     }
 }
 

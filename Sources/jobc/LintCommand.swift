@@ -32,22 +32,16 @@ struct LintCommand: ParsableCommand {
     @Flag(help: "Treat warnings as errors (exit 1 when there is any).")
     var warningsAsErrors = false
 
-    /// Every target to check against; `all` includes every discovered plugin.
-    private func portabilityTargets() -> [any Emitter] {
-        guard let target else { return [] }
-        let targets = Targets(project: project)
-        let names = target == "all" ? targets.catalog.names() : target.split(separator: ",").map(String.init)
-        return names.map(targets.emitter(named:))
-    }
-
     func run() throws {
-        let targets = portabilityTargets()
-        let files = discoverJobFiles(paths)
-        let workspace = Workspace(rootOverride: project.root)
-        var reporter = Reporter(workspace: workspace, noColor: project.noColor, format: format)
+        let files = try discoverJobFiles(paths)
+        let catalog = try Targets(project: project, jobPaths: paths)
+        let portabilityTargets = try target.map(catalog.emitters(listedIn:)) ?? []
+        let pipeline = Pipeline(targets: catalog.builtins + portabilityTargets)
+        let workspace = Workspace(rootOverride: project.root, pipeline: pipeline)
+        var reporter = Reporter(noColor: project.noColor, format: format)
         for file in files {
             let compilation = workspace.compileJob(at: file)
-            let portability = compilation.spec.map { spec in targets.flatMap { PortabilityCheck.check(spec, target: $0) } } ?? []
+            let portability = compilation.graph.map { pipeline.checkTargets($0, portabilityTargets) } ?? []
             reporter.report(compilation.allDiagnostics + portability, warningsAsErrors: warningsAsErrors)
         }
         reporter.finish(files: files.count)

@@ -3,19 +3,19 @@ import Foundation
 import JobcCore
 
 /// Prints a run's diagnostics in the chosen format: text streams to standard error as files are
-/// checked; the machine-readable formats are one document on standard output at the end.
+/// checked, quoting the offending lines; the machine-readable formats are one document on standard
+/// output at the end.
 struct Reporter {
-    let workspace: Workspace
     let format: DiagnosticFormat
     let renderer: DiagnosticRenderer
     private var collected: [Diagnostic] = []
 
-    init(workspace: Workspace, noColor: Bool, format: DiagnosticFormat = .text) {
-        self.workspace = workspace
+    init(noColor: Bool, format: DiagnosticFormat = .text) {
         self.format = format
         let environment = ProcessInfo.processInfo.environment
         let useColor = !noColor && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb" && isatty(STDERR_FILENO) == 1
-        self.renderer = DiagnosticRenderer(useColor: useColor) { [workspace] file, line in workspace.line(of: file, line) }
+        let sources = SourceLines()
+        self.renderer = DiagnosticRenderer(useColor: useColor) { file, line in sources.line(of: file, line) }
     }
 
     var errors: Int { collected.filter { $0.severity == .error }.count }
@@ -46,33 +46,45 @@ struct Reporter {
     static func writeError(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
     }
+}
 
-    static func usageError(_ message: String) -> Never {
-        writeError("jobc: error: \(message)\n")
-        exit(2)
+/// The lines diagnostics quote, read from disk once per file.
+private final class SourceLines: @unchecked Sendable {
+    private var files: [String: SourceFile] = [:]
+    private let lock = NSLock()
+
+    func line(of file: String, _ number: Int) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let source = files[file] { return source.line(number) }
+        guard let data = FileManager.default.contents(atPath: file) else { return nil }
+        let source = SourceFile(displayPath: file, bytes: Array(data))
+        files[file] = source
+        return source.line(number)
     }
 }
 
 extension DiagnosticFormat: ExpressibleByArgument {}
 
-/// Expands job paths, turning a missing path into a usage error (exit 2).
-func discoverJobFiles(_ paths: [String]) -> [String] {
+/// Expands job paths; a missing path, or none holding a job file, is a usage error (exit 2).
+func discoverJobFiles(_ paths: [String]) throws -> [String] {
     do {
         let files = try InputDiscovery.jobFiles(in: paths)
-        if files.isEmpty { Reporter.usageError("no job files (*.yaml, *.yml) found in \(paths.joined(separator: ", "))") }
+        if files.isEmpty { throw UsageError("no job files (*.yaml, *.yml) found in \(paths.joined(separator: ", "))") }
         return files
-    } catch {
-        Reporter.usageError("no such file or folder: \(error.path)")
+    } catch let missing as InputDiscovery.MissingPath {
+        throw UsageError("no such file or folder: \(missing.path)")
     }
 }
 
 /// The graph of one job for commands that print it (`ir`, `graph`): diagnostics go to standard
 /// error, and any error — the job's or its project's contracts' — means exit 1 and no output.
 func validGraph(ofJobAt path: String, project: ProjectOptions) throws -> JobGraph {
-    guard FileManager.default.fileExists(atPath: path) else { Reporter.usageError("no such file: \(path)") }
-    let workspace = Workspace(rootOverride: project.root)
+    guard FileManager.default.fileExists(atPath: path) else { throw UsageError("no such file: \(path)") }
+    let targets = try Targets(project: project, jobPaths: [path])
+    let workspace = Workspace(rootOverride: project.root, pipeline: Pipeline(targets: targets.builtins))
     let compilation = workspace.compileJob(at: path)
-    var reporter = Reporter(workspace: workspace, noColor: project.noColor)
+    var reporter = Reporter(noColor: project.noColor)
     reporter.report(compilation.allDiagnostics)
     guard let graph = compilation.graph, reporter.errors == 0 else {
         reporter.finish(files: 1)

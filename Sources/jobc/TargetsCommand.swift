@@ -18,10 +18,10 @@ struct TargetsCommand: ParsableCommand {
     @OptionGroup var project: ProjectOptions
 
     func run() throws {
-        let catalog = Targets(project: project).catalog
+        let catalog = try Targets(project: project).catalog
         for emitter in catalog.builtins {
             print("\(emitter.name)  \(emitter.summary)  (built-in)")
-            printCapabilities(emitter.capabilities)
+            printDescription(of: emitter)
         }
         let plugins = catalog.plugins()
         var broken = 0
@@ -29,7 +29,7 @@ struct TargetsCommand: ParsableCommand {
             do {
                 let emitter = try ExternalEmitter.load(plugin)
                 print("\(emitter.name)  \(emitter.summary)  (plugin \(plugin.executable), from \(plugin.origin))")
-                printCapabilities(emitter.capabilities)
+                printDescription(of: emitter)
             } catch {
                 broken += 1
                 print("\(plugin.name)  BROKEN  (plugin \(plugin.executable), from \(plugin.origin))")
@@ -42,10 +42,15 @@ struct TargetsCommand: ParsableCommand {
         if broken > 0 { throw ExitCode(1) }
     }
 
-    private func printCapabilities(_ capabilities: TargetCapabilities) {
+    /// Capabilities, then the options the target takes (`--option NAME=VALUE`).
+    private func printDescription(of emitter: any Emitter) {
         for feature in TargetCapabilities.Feature.allCases {
-            let note = capabilities.supported[feature].map { "yes: \($0)" } ?? "no"
+            let note = emitter.capabilities.supported[feature].map { "yes: \($0)" } ?? "no"
             print("  \(feature.rawValue): \(note)")
+        }
+        for option in emitter.options {
+            let defaultValue = option.defaultValue.map { ", default \($0)" } ?? ""
+            print("  option \(option.name) (\(option.type.rawValue)\(defaultValue)): \(option.help)")
         }
     }
 }

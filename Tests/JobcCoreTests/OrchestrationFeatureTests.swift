@@ -29,10 +29,10 @@ final class OrchestrationFeatureTests: XCTestCase {
             """)
         let graph = try XCTUnwrap(result.graph, "\(result.summary)")
         XCTAssertEqual(graph.job.params, [
-            RunParameter(name: "region", type: .string, defaultValue: .string("emea"), description: "Sales region"),
-            RunParameter(name: "limit", type: .integer, defaultValue: .integer(10), description: nil),
-            RunParameter(name: "ratio", type: .number, defaultValue: .integer(2), description: nil),
-            RunParameter(name: "dry_run", type: .boolean, defaultValue: .bool(false), description: nil),
+            RunParameter(name: "region", type: .string, defaultValue: .string("emea"), description: "Sales region", location: at(3, 3)),
+            RunParameter(name: "limit", type: .integer, defaultValue: .integer(10), description: nil, location: at(4, 3)),
+            RunParameter(name: "ratio", type: .number, defaultValue: .integer(2), description: nil, location: at(5, 3)),
+            RunParameter(name: "dry_run", type: .boolean, defaultValue: .bool(false), description: nil, location: at(6, 3)),
         ])
         let json = graph.json.rendered(indent: nil)
         XCTAssertTrue(json.contains(#""params":[{"name":"region","type":"string","default":"emea","description":"Sales region"}"#), json)
@@ -341,8 +341,8 @@ final class OrchestrationFeatureTests: XCTestCase {
               a: {function: EchoFunction, kwargs: {message: a}, group: g}
               b: {function: EchoFunction, kwargs: {message: b}, depends_on: a, trigger_rule: all_done}
             """)
-        let spec = try XCTUnwrap(result.spec)
-        let problems = PortabilityCheck.check(spec, target: BareEmitter())
+        let graph = try XCTUnwrap(result.graph)
+        let problems = PortabilityCheck.check(graph, target: BareEmitter())
         XCTAssertEqual(problems.map { "\($0.severity == .error ? "error" : "warning") \($0.location!.line)" }, ["warning 2", "error 5"])
         XCTAssertTrue(problems[1].message.contains("(trigger-rules)"), problems[1].message)
     }
@@ -354,4 +354,9 @@ private struct BareEmitter: Emitter {
     let summary = "nothing optional"
     let capabilities = TargetCapabilities(supported: [:])
     func emit(_ graph: JobGraph, context: EmitContext) -> EmitterOutput { EmitterOutput(artifacts: []) }
+}
+
+/// A place in the test job file.
+private func at(_ line: Int, _ column: Int) -> SourceLocation {
+    SourceLocation(file: "job.yaml", line: line, column: column)
 }

@@ -15,9 +15,11 @@ final class RegressionTests: XCTestCase {
     }
 
     func testJobIDsThatWouldShadowAPythonModuleAreRefused() throws {
-        for id in ["datetime", "json", "airflow", "jobc_dagster", "echo_function"] {
+        for id in ["datetime", "json", "airflow", "jobc_dagster", "echo_function", "config"] {
             let result = try project.compile("job_id: \(id)\ntasks:\n  a: {function: EchoFunction, kwargs: {message: a}}\n")
             XCTAssertEqual(result.summary, ["1:9 invalid-identifier"], id)
+            // Module names and reserved words are the targets' to declare: with none, the id is fine.
+            XCTAssertEqual(try project.compile("job_id: \(id)\ntasks:\n  a: {function: EchoFunction, kwargs: {message: a}}\n", targets: []).summary, [], id)
         }
     }
 
@@ -27,9 +29,9 @@ final class RegressionTests: XCTestCase {
         let (opened, contractDiagnostics) = Project.open(root: project.root)
         XCTAssertEqual(contractDiagnostics.map(\.rule), [.invalidContract])
         XCTAssertNil(opened.functions["Broken"])
-        let uses = JobFrontEnd().compile(SourceFile(displayPath: "j.yaml", text: "job_id: j\ntasks:\n  a: {function: Broken}\n"), project: opened, sourcePath: "j.yaml")
+        let uses = Pipeline().frontEnd(SourceFile(displayPath: "j.yaml", text: "job_id: j\ntasks:\n  a: {function: Broken}\n"), project: opened, sourcePath: "j.yaml")
         XCTAssertEqual(uses.diagnostics.map(\.rule), [.invalidContract])
-        let avoids = JobFrontEnd().compile(SourceFile(displayPath: "k.yaml", text: "job_id: k\ntasks:\n  a: {function: EchoFunction, kwargs: {message: a}}\n"), project: opened, sourcePath: "k.yaml")
+        let avoids = Pipeline().frontEnd(SourceFile(displayPath: "k.yaml", text: "job_id: k\ntasks:\n  a: {function: EchoFunction, kwargs: {message: a}}\n"), project: opened, sourcePath: "k.yaml")
         XCTAssertNotNil(avoids.graph)
     }
 

@@ -34,20 +34,35 @@ struct TestProject {
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    /// Runs the front end over `yaml` as the job file `jobs/job.yaml`.
-    func compile(_ yaml: String) throws -> JobFrontEnd.Result {
+    /// Runs the front end over `yaml` as the job file `jobs/job.yaml`, for `targets`.
+    func compile(_ yaml: String, targets: [any Emitter] = [NamingTarget()]) throws -> Pipeline.FrontEndResult {
         try write("jobs/job.yaml", yaml)
         let (project, contractDiagnostics) = Project.open(root: root)
         precondition(contractDiagnostics.isEmpty, "fixture contracts are valid: \(contractDiagnostics)")
-        return JobFrontEnd().compile(SourceFile(displayPath: "job.yaml", text: yaml), project: project, sourcePath: "jobs/job.yaml")
+        return Pipeline(targets: targets).frontEnd(SourceFile(displayPath: "job.yaml", text: yaml), project: project, sourcePath: "jobs/job.yaml")
     }
 }
 
-extension JobFrontEnd.Result {
+extension Pipeline.FrontEndResult {
     /// "line:column rule" of each diagnostic, in reading order: compact to assert on.
     var summary: [String] {
         diagnostics.sortedByLocation().map { d in
             "\(d.location.map { "\($0.line):\($0.column)" } ?? "-") \(d.severity == .error ? "" : "warning ")\(d.rule)"
         }
     }
+}
+
+/// A target that declares names of its own, as a built-in target does: the core must apply them.
+struct NamingTarget: Emitter {
+    let name = "naming"
+    let summary = "reserves names"
+    let capabilities = TargetCapabilities(supported: [:])
+    let reservedIdentifiers: [ReservedIdentifier] = [
+        ReservedIdentifier("jobc_run_outcome", scopes: [.task, .group], reason: "for the run-outcome task"),
+        ReservedIdentifier("config", reason: "by the engine"),
+    ]
+    let jobModule: JobModuleNaming? = JobModuleNaming(
+        language: "Python", fileExtension: ".py", importedModules: ["airflow", "jobc_dagster"], standardLibrary: ["datetime", "json"])
+
+    func emit(_ graph: JobGraph, context: EmitContext) -> EmitterOutput { EmitterOutput(artifacts: []) }
 }

@@ -49,7 +49,7 @@ final class ValueParserTests: XCTestCase {
 
     func testIdentifierRule() {
         XCTAssertNil(Identifier.problem(with: "derived_dataset_materialize_sink"))
-        for bad in ["", "Job", "1job", "my-job", "job_", "class", "config", "input", "type", "j\u{00E9}b", String(repeating: "a", count: 64)] {
+        for bad in ["", "Job", "1job", "my-job", "job_", "class", "j\u{00E9}b", String(repeating: "a", count: 64)] {
             XCTAssertNotNil(Identifier.problem(with: bad), bad)
         }
         XCTAssertEqual(Identifier.suggestion(for: "My-Job"), "my_job")

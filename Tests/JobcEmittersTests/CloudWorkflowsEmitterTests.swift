@@ -26,15 +26,21 @@ final class CloudWorkflowsEmitterTests: XCTestCase {
         XCTAssertEqual(WorkflowsLiteral.float(0.5), "0.5")
     }
 
-    func testOptions() {
-        let (options, problems) = CloudWorkflowsOptions.parse(
-            ["project": "acme-data", "region": "europe-west1", "executor_url": "http://127.0.0.1:8080"], file: "job.yaml")
-        XCTAssertTrue(problems.isEmpty)
+    func testOptions() throws {
+        let values = try TargetOptionValues.parse(
+            ["project=acme-data", "region=europe-west1", "executor_url=http://127.0.0.1:8080"], for: CloudWorkflowsEmitter())
+        let options = CloudWorkflowsOptions(values)
         XCTAssertEqual(options.resolvedExecutorURL, "http://127.0.0.1:8080")
+        XCTAssertEqual(options.project, "acme-data")
         XCTAssertEqual(CloudWorkflowsOptions().resolvedExecutorURL, "https://us-central1-my-project.cloudfunctions.net/jobc-executor")
-        let (_, unknown) = CloudWorkflowsOptions.parse(["projet": "x", "region": "us central"], file: "job.yaml")
-        XCTAssertEqual(unknown.count, 2)
-        XCTAssertTrue(unknown.allSatisfy { $0.severity == .error })
+        XCTAssertEqual(CloudWorkflowsOptions(try TargetOptionValues.parse([], for: CloudWorkflowsEmitter())), CloudWorkflowsOptions())
+        // Every problem at once, one per line, each naming the option.
+        XCTAssertThrowsError(try TargetOptionValues.parse(["projet=x", "region=us central", "novalue"], for: CloudWorkflowsEmitter())) { error in
+            let lines = String(describing: error).split(separator: "\n")
+            XCTAssertEqual(lines.count, 3, "\(error)")
+            XCTAssertTrue(lines[0].contains("unknown option \"projet\" for target 'cloud-workflows'; did you mean 'project'?"), "\(lines[0])")
+            XCTAssertTrue(lines[1].contains("region"), "\(lines[1])")
+        }
     }
 
     func testWideGraphsNestParallelStepsWithinTenBranches() {

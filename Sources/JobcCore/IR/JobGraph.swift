@@ -77,11 +77,14 @@ public struct JobMetadata: Sendable, Equatable {
     /// Run parameters in declaration order: every run gets a value for each (its default unless the
     /// run overrides it).
     public var params: [RunParameter]
+    /// Where each job-level setting is written.
+    public var sources: JobSources
 
     public init(
         id: String, description: String?, schedule: Schedule, startDate: StartDate?, catchup: Bool, tags: [String],
-        sourcePath: String, params: [RunParameter] = []
+        sourcePath: String, params: [RunParameter] = [], sources: JobSources? = nil
     ) {
+        self.sources = sources ?? JobSources(file: sourcePath)
         self.id = id
         self.description = description
         self.schedule = schedule
@@ -118,13 +121,16 @@ public struct TaskNode: Sendable, Equatable {
     public var onFailure: FailureAlerts
     /// Set when the task runs once per item.
     public var forEach: FanOut?
+    /// Where each of the task's settings is written.
+    public var sources: TaskSources
 
     public init(
         key: String, taskID: String, function: FunctionReference, parameters: [ParameterValue.MappingEntry],
         fileReferences: [FileReference], secretName: String?, retry: RetryPolicy, timeout: Duration?,
         sourceLine: Int, sourceColumn: Int, group: String? = nil, triggerRule: TriggerRule = .allSuccess,
-        onFailure: FailureAlerts = FailureAlerts(), forEach: FanOut? = nil
+        onFailure: FailureAlerts = FailureAlerts(), forEach: FanOut? = nil, sources: TaskSources = TaskSources()
     ) {
+        self.sources = sources
         self.group = group
         self.triggerRule = triggerRule
         self.onFailure = onFailure
@@ -208,8 +214,11 @@ public struct RunParameter: Sendable, Equatable {
     public var type: ValueType
     public var defaultValue: ParameterValue
     public var description: String?
+    /// Where the parameter's name is written.
+    public var location: SourceLocation?
 
-    public init(name: String, type: ValueType, defaultValue: ParameterValue, description: String?) {
+    public init(name: String, type: ValueType, defaultValue: ParameterValue, description: String?, location: SourceLocation? = nil) {
+        self.location = location
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
@@ -261,8 +270,11 @@ public struct TaskGroup: Sendable, Equatable {
     public var description: String?
     public var sourceLine: Int
     public var sourceColumn: Int
+    /// Where the group's key is written.
+    public var location: SourceLocation?
 
-    public init(key: String, parent: String?, description: String?, sourceLine: Int, sourceColumn: Int) {
+    public init(key: String, parent: String?, description: String?, sourceLine: Int, sourceColumn: Int, location: SourceLocation? = nil) {
+        self.location = location
         self.key = key
         self.parent = parent
         self.description = description

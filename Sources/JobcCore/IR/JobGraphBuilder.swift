@@ -26,8 +26,9 @@ public struct JobGraphBuilder: Sendable {
             params: spec.params.map { param in
                 RunParameter(
                     name: param.name.value, type: param.type!.value, defaultValue: ParameterValue(yaml: param.defaultValue!),
-                    description: param.description?.value)
-            })
+                    description: param.description?.value, location: param.name.location)
+            },
+            sources: Self.sources(of: spec))
         return JobGraph(job: metadata, tasks: tasks, edges: edges, groups: Self.parentsFirst(spec.groups))
     }
 
@@ -41,10 +42,39 @@ public struct JobGraphBuilder: Sendable {
             placed.insert(group.key.value)
             result.append(TaskGroup(
                 key: group.key.value, parent: group.parent?.value, description: group.description?.value,
-                sourceLine: group.key.location.line, sourceColumn: group.key.location.column))
+                sourceLine: group.key.location.line, sourceColumn: group.key.location.column, location: group.key.location))
         }
         groups.forEach(place)
         return result
+    }
+
+    static func sources(of spec: JobSpec) -> JobSources {
+        var sources = JobSources(file: spec.file)
+        sources.jobID = spec.jobID?.location
+        sources.schedule = spec.schedule?.location
+        sources.startDate = spec.startDate?.location
+        sources.catchup = spec.catchup?.location
+        sources.tags = spec.tags.first?.location
+        sources.onFailure = spec.onFailure?.location
+        sources.defaultRetries = spec.defaults.retries?.location
+        sources.defaultRetryDelay = spec.defaults.retryDelay?.location
+        sources.defaultTimeout = spec.defaults.timeout?.location
+        return sources
+    }
+
+    static func sources(of task: TaskSpec, defaults: TaskPolicySpec) -> TaskSources {
+        var sources = TaskSources()
+        sources.key = task.key.location
+        sources.taskID = task.effectiveTaskID.location
+        sources.function = task.function?.location
+        sources.secret = task.secretKey?.location
+        sources.retries = (task.policy.retries ?? defaults.retries)?.location
+        sources.retryDelay = (task.policy.retryDelay ?? defaults.retryDelay)?.location
+        sources.timeout = (task.policy.timeout ?? defaults.timeout)?.location
+        sources.triggerRule = task.triggerRule?.location
+        sources.onFailure = task.onFailure?.location
+        sources.forEach = task.forEach?.location
+        return sources
     }
 
     /// The job's alerts followed by the task's own, each address once.
@@ -88,7 +118,8 @@ public struct JobGraphBuilder: Sendable {
             group: task.group?.value,
             triggerRule: task.triggerRule?.value ?? .allSuccess,
             onFailure: Self.alerts(spec.onFailure, task.onFailure),
-            forEach: task.forEach.map { FanOut(parameter: $0.parameter.value, items: $0.items.map(ParameterValue.init(yaml:))) })
+            forEach: task.forEach.map { FanOut(parameter: $0.parameter.value, items: $0.items.map(ParameterValue.init(yaml:))) },
+            sources: Self.sources(of: task, defaults: defaults))
     }
 
     /// Kahn's algorithm, always taking the ready task declared first: the same graph gives the same

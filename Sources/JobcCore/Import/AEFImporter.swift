@@ -31,7 +31,8 @@ public enum AEFImporter {
     }
 
     /// Reads `source` (the definition's bytes) and builds the job. `jobID` nil: from the file name.
-    public static func importDefinition(_ source: SourceFile, jobID requestedJobID: String? = nil) -> Result {
+    /// Every name the job gets is free on the targets behind `names`.
+    public static func importDefinition(_ source: SourceFile, jobID requestedJobID: String? = nil, names: TargetNames = .none) -> Result {
         let document: LocatedJSON
         do {
             document = try LocatedJSONParser.parse(source)
@@ -42,17 +43,17 @@ public enum AEFImporter {
         var diagnostics = decodeDiagnostics
         let jobID: String
         if let requestedJobID {
-            if let problem = Identifier.problem(with: requestedJobID)
-                ?? Identifier.moduleShadowProblem(withJobID: requestedJobID, projectModules: functionModules) {
+            if let problem = Identifier.problem(with: requestedJobID) ?? names.problem(with: requestedJobID, as: .job)
+                ?? names.moduleShadowProblem(withJobID: requestedJobID, projectModules: functionModules) {
                 diagnostics.append(.error(.invalidIdentifier, "invalid --job-id: \(problem)", at: nil,
                                           suggestion: Identifier.suggestion(for: requestedJobID).map { "try --job-id \($0)" }))
             }
             jobID = requestedJobID
         } else {
-            jobID = defaultJobID(forFile: source.displayPath)
+            jobID = defaultJobID(forFile: source.displayPath, names: names)
         }
         guard let pipeline, !diagnostics.containsErrors else { return Result(yaml: nil, diagnostics: diagnostics) }
-        var builder = JobBuilder()
+        var builder = JobBuilder(names: IdentifierAllocator(names: names))
         let job = builder.job(from: pipeline, jobID: jobID, fileName: (source.displayPath as NSString).lastPathComponent)
         diagnostics += builder.diagnostics.diagnostics
         return Result(yaml: job.yaml, diagnostics: diagnostics)
@@ -60,18 +61,18 @@ public enum AEFImporter {
 
     /// The file name without its extension, made a job id that is valid on every target and
     /// shadows no Python module (`json.json` → `json_job`).
-    public static func defaultJobID(forFile path: String) -> String {
+    public static func defaultJobID(forFile path: String, names: TargetNames = .none) -> String {
         let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        var allocator = IdentifierAllocator()
+        var allocator = IdentifierAllocator(names: names, scope: .job)
         let id = allocator.allocate(stem, fallback: "aef_pipeline", prefix: "job", suffix: "_job")
-        let shadows = Identifier.moduleShadowProblem(withJobID: id, projectModules: functionModules) != nil
+        let shadows = names.moduleShadowProblem(withJobID: id, projectModules: functionModules) != nil
         return shadows ? IdentifierAllocator.fit(id, suffix: "_job") : id
     }
 
     /// Turns a decoded pipeline into the job, naming groups and tasks.
     private struct JobBuilder {
         var diagnostics = DiagnosticCollector()
-        var names = IdentifierAllocator()
+        var names: IdentifierAllocator
 
         mutating func job(from pipeline: AEFPipeline, jobID: String, fileName: String) -> ImportedJob {
             var groups: [ImportedJob.Group] = []
@@ -162,7 +163,19 @@ public enum AEFImporter {
 
 /// Makes portable identifiers (see `Identifier`) from arbitrary text, each one unique.
 struct IdentifierAllocator {
-    private var taken: Set<String> = Identifier.reservedNodeNames
+    private let names: TargetNames
+    /// Tasks and groups share one namespace: a name is free when neither scope reserves it.
+    private let scopes: [ReservedIdentifier.Scope]
+    private var taken: Set<String> = []
+
+    init(names: TargetNames, scope: ReservedIdentifier.Scope? = nil) {
+        self.names = names
+        self.scopes = scope.map { [$0] } ?? [.task, .group]
+    }
+
+    private func isUsable(_ name: String) -> Bool {
+        scopes.allSatisfy { names.isUsable(name, as: $0) }
+    }
 
     /// `text` as a fresh identifier: sanitised, `prefix_` added when it does not start with a
     /// letter, `suffix` added when it is a reserved word, `_2`, `_3`… when already taken.
@@ -170,10 +183,10 @@ struct IdentifierAllocator {
         var base = Self.fragment(text, fallback: fallback)
         if let first = base.unicodeScalars.first, !("a"..."z").contains(first) { base = prefix + "_" + base }
         base = Self.fit(base, suffix: "")
-        if Identifier.problem(with: base) != nil { base = Self.fit(base, suffix: suffix) }
+        if !isUsable(base) { base = Self.fit(base, suffix: suffix) }
         var candidate = base
         var counter = 2
-        while taken.contains(candidate) || Identifier.problem(with: candidate) != nil {
+        while taken.contains(candidate) || !isUsable(candidate) {
             candidate = Self.fit(base, suffix: "_\(counter)")
             counter += 1
         }

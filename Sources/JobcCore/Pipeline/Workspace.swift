@@ -1,23 +1,22 @@
 import Foundation
 
-/// One run of jobc over some job files: finds each file's project (once per root), reads sources,
-/// and keeps those with diagnostics so the diagnostics can quote the offending line. Safe to use
-/// from several threads (`compileJobs` does).
+/// One run of jobc over some job files: finds each file's project root (the nearest folder above it
+/// that holds `orchestration/`, or `--root`), opens each project once, and runs the pipeline's front
+/// end over the files on every core. Safe to use from several threads.
 public final class Workspace: @unchecked Sendable {
     public let rootOverride: String?
-    public let frontEnd: JobFrontEnd
+    public let pipeline: Pipeline
     private var projects: [String: (project: Project, diagnostics: [Diagnostic])] = [:]
     /// Projects whose contract diagnostics a job has already been given.
     private var reportedProjects = Set<String>()
-    private var sources: [String: SourceFile] = [:]
     private let lock = NSLock()
 
-    public init(rootOverride: String? = nil, frontEnd: JobFrontEnd = JobFrontEnd()) {
+    public init(rootOverride: String? = nil, pipeline: Pipeline = Pipeline()) {
         self.rootOverride = rootOverride
-        self.frontEnd = frontEnd
+        self.pipeline = pipeline
     }
 
-    /// The outcome for one job file.
+    /// The front end's outcome for one job file.
     public struct JobCompilation: Sendable {
         public var displayPath: String
         public var spec: JobSpec?
@@ -60,12 +59,14 @@ public final class Workspace: @unchecked Sendable {
     }
 
     private func compile(_ path: String, projectKey key: String?, reportsProjectDiagnostics: (String) -> Bool) -> JobCompilation {
-        let displayPath = path
+        func failed(_ diagnostic: Diagnostic, projectDiagnostics: [Diagnostic] = []) -> JobCompilation {
+            JobCompilation(displayPath: path, spec: nil, graph: nil, diagnostics: [diagnostic], projectDiagnostics: projectDiagnostics)
+        }
+        let fileStart = SourceLocation(file: path, line: 1, column: 1)
         guard let key else {
-            return JobCompilation(displayPath: displayPath, spec: nil, graph: nil, diagnostics: [.error(
+            return failed(.error(
                 .fileUnreadable, "no project root found: no folder above this file contains 'orchestration/'",
-                at: SourceLocation(file: displayPath, line: 1, column: 1), suggestion: "pass --root PROJECT_FOLDER")],
-                projectDiagnostics: [])
+                at: fileStart, suggestion: "pass --root PROJECT_FOLDER"))
         }
         let (project, contractDiagnostics) = openProject(key)
         let projectDiagnostics = reportsProjectDiagnostics(key) ? contractDiagnostics : []
@@ -74,22 +75,16 @@ public final class Workspace: @unchecked Sendable {
             guard !FileSystem.isDirectory(path) else { throw CocoaError(.fileReadUnknown) }
             bytes = try FileSystem.read(path)
         } catch {
-            return JobCompilation(displayPath: displayPath, spec: nil, graph: nil, diagnostics: [.error(
-                .fileUnreadable, "cannot read the job file", at: SourceLocation(file: displayPath, line: 1, column: 1))],
-                projectDiagnostics: projectDiagnostics)
+            return failed(.error(.fileUnreadable, "cannot read the job file", at: fileStart), projectDiagnostics: projectDiagnostics)
         }
         guard let sourcePath = project.relativePath(of: path) else {
-            return JobCompilation(displayPath: displayPath, spec: nil, graph: nil, diagnostics: [.error(
-                .fileUnreadable, "the job file is outside the project root \(project.root)",
-                at: SourceLocation(file: displayPath, line: 1, column: 1),
-                suggestion: "move the job under the project root, or pass the right --root")],
-                projectDiagnostics: projectDiagnostics)
+            return failed(.error(
+                .fileUnreadable, "the job file is outside the project root \(project.root)", at: fileStart,
+                suggestion: "move the job under the project root, or pass the right --root"), projectDiagnostics: projectDiagnostics)
         }
-        let source = SourceFile(displayPath: displayPath, bytes: bytes)
-        let result = frontEnd.compile(source, project: project, sourcePath: sourcePath)
-        if !result.diagnostics.isEmpty { remember(source) }
+        let result = pipeline.frontEnd(SourceFile(displayPath: path, bytes: bytes), project: project, sourcePath: sourcePath)
         return JobCompilation(
-            displayPath: displayPath, spec: result.spec, graph: result.graph, diagnostics: result.diagnostics,
+            displayPath: path, spec: result.spec, graph: result.graph, diagnostics: result.diagnostics,
             projectDiagnostics: projectDiagnostics)
     }
 
@@ -98,7 +93,7 @@ public final class Workspace: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let opened = projects[key] { return opened }
-        let opened = Project.open(root: key, loader: frontEnd.loader, displayPrefix: FileSystem.displayPrefix(forRoot: key))
+        let opened = Project.open(root: key, loader: pipeline.loader, displayPrefix: FileSystem.displayPrefix(forRoot: key))
         projects[key] = opened
         return opened
     }
@@ -108,23 +103,5 @@ public final class Workspace: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return reportedProjects.insert(key).inserted
-    }
-
-    private func remember(_ source: SourceFile) {
-        lock.lock()
-        defer { lock.unlock() }
-        sources[source.displayPath] = source
-    }
-
-    /// For `DiagnosticRenderer`: quotes from files this workspace read, else from disk.
-    public func line(of file: String, _ number: Int) -> String? {
-        lock.lock()
-        let source = sources[file]
-        lock.unlock()
-        if let source { return source.line(number) }
-        guard let bytes = try? FileSystem.read(file) else { return nil }
-        let loaded = SourceFile(displayPath: file, bytes: bytes)
-        remember(loaded)
-        return loaded.line(number)
     }
 }

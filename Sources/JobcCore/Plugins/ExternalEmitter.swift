@@ -34,7 +34,7 @@ public struct ExternalEmitter: Emitter {
     }
 
     public func emit(_ graph: JobGraph, context: EmitContext) -> EmitterOutput {
-        let arguments = context.options.keys.sorted().flatMap { ["--option", "\($0)=\(context.options[$0]!)"] }
+        let arguments = context.options.given.keys.sorted().flatMap { ["--option", "\($0)=\(context.options.given[$0]!)"] }
         let input = Array(graph.json.rendered().utf8)
         let result: PluginProcess.Result
         do {
@@ -57,8 +57,7 @@ public struct ExternalEmitter: Emitter {
     /// A plugin names tasks by key; jobc turns the key into the task's place in the job file.
     private func locate(_ reported: PluginProtocol.ReportedDiagnostic, in graph: JobGraph) -> Diagnostic {
         let task = reported.taskKey.flatMap { key in graph.tasks.first { $0.key == key } }
-        let location = task.map { SourceLocation(file: graph.job.sourcePath, line: $0.sourceLine, column: $0.sourceColumn) }
-            ?? jobLocation(graph)
+        let location = task?.sources.key ?? jobLocation(graph)
         var notes: [Diagnostic.Note] = []
         if let key = reported.taskKey, task == nil {
             notes.append(Diagnostic.Note("the plugin named task \(PluginProtocol.quoted(key)), which this job does not have"))
@@ -76,7 +75,7 @@ public struct ExternalEmitter: Emitter {
     }
 
     private func jobLocation(_ graph: JobGraph) -> SourceLocation {
-        SourceLocation(file: graph.job.sourcePath, line: 1, column: 1)
+        graph.job.sources.fileStart
     }
 
     private static func process(_ reference: PluginReference, arguments: [String]) -> PluginProcess {

@@ -1,13 +1,9 @@
 /// The one naming rule for job ids, task keys and task ids, chosen so the same name is valid on every
-/// target: Airflow dag/task ids, Dagster op and job names (minus the names Dagster reserves), Cloud
-/// Workflows ids and step names (lowercase, at most 63 characters), Prefect flow names, and a Python
-/// identifier in generated code.
+/// engine jobc targets: lowercase snake_case of at most 63 characters that is also a Python
+/// identifier in generated code. Names a particular target keeps for itself are that target's to
+/// declare (`Emitter.reservedIdentifiers`, applied through `TargetNames`).
 public enum Identifier {
     public static let maxLength = 63
-
-    /// Names of tasks that targets generate themselves (the Dagster run-outcome op): no task id or
-    /// group key may take one. Not part of `problem(with:)`, which job ids follow too.
-    public static let reservedNodeNames: Set<String> = ["jobc_run_outcome"]
 
     /// Why `text` is not a portable identifier, or nil when it is.
     public static func problem(with text: String) -> String? {
@@ -19,18 +15,8 @@ public enum Identifier {
         if let bad = text.unicodeScalars.first(where: { !isAllowed($0) }) {
             return "'\(text)' contains '\(bad)'; ids use only lowercase letters a-z, digits and '_'"
         }
-        if text.hasSuffix("_") { return "'\(text)' ends with '_'; Cloud Workflows ids must end with a letter or digit" }
+        if text.hasSuffix("_") { return "'\(text)' ends with '_'; workflow engines want ids that end with a letter or digit" }
         if pythonKeywords.contains(text) { return "'\(text)' is a Python keyword, which generated code cannot use as a name" }
-        if dagsterReservedNames.contains(text) { return "'\(text)' is reserved by Dagster for its own job, op and input names" }
-        return nil
-    }
-
-    /// Why `id` cannot name a job although it is a valid identifier: the generated `<id>.py` would
-    /// shadow a Python module (standard library, engine, runtime, or one of the project's functions).
-    public static func moduleShadowProblem(withJobID id: String, projectModules: Set<String>) -> String? {
-        if PythonModuleNames.standardLibrary.contains(id) { return "'\(id).py' would shadow Python's standard module '\(id)'" }
-        if PythonModuleNames.engineAndRuntime.contains(id) { return "'\(id).py' would shadow the module '\(id)' that generated code imports" }
-        if projectModules.contains(id) { return "'\(id).py' would shadow the project's function module '\(id)'" }
         return nil
     }
 
@@ -49,12 +35,6 @@ public enum Identifier {
     private static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
         ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "_"
     }
-
-    /// Names Dagster 1.13 refuses for jobs, ops and inputs (`dagster._core.definitions.utils`).
-    private static let dagsterReservedNames: Set<String> = [
-        "context", "conf", "config", "meta", "arg_dict", "dict", "input_arg_dict", "output_arg_dict",
-        "int", "str", "float", "bool", "input", "output", "type",
-    ]
 
     private static let pythonKeywords: Set<String> = [
         "false", "none", "true", "and", "as", "assert", "async", "await", "break", "class", "continue", "def",

@@ -19,6 +19,8 @@ public struct AirflowEmitter: Emitter {
         .taskGroups: "TaskGroup (prefix_group_id=False: task ids unchanged)",
         .fanOut: "dynamic task mapping: JobcFunctionOperator.partial(...).expand(...)",
     ])
+    public let reservedIdentifiers: [ReservedIdentifier] = [RunOutcome.reservedTaskName]
+    public let jobModule: JobModuleNaming? = PythonModuleNames.jobModule(importing: ["airflow", "jobc_airflow", "pendulum"])
 
     public init() {}
 

@@ -18,14 +18,13 @@ public struct CloudWorkflowsEmitter: Emitter {
         .taskGroups: "nested steps blocks where the plan keeps a group's tasks together",
         .fanOut: "parallel for loop over the items, retries per item",
     ])
+    public let options: [TargetOption] = CloudWorkflowsOptions.declarations
 
     public init() {}
 
     public func emit(_ graph: JobGraph, context: EmitContext) -> EmitterOutput {
-        let (options, optionProblems) = CloudWorkflowsOptions.parse(context.options, file: graph.job.sourcePath)
-        var diagnostics = optionProblems
-        diagnostics += unsupportedFeatures(graph)
-        if diagnostics.containsErrors { return EmitterOutput(artifacts: [], diagnostics: diagnostics) }
+        let options = CloudWorkflowsOptions(context.options)
+        let diagnostics = unsupportedFeatures(graph)
 
         var scheduler = StructuredScheduler(graph: graph)
         let plan = scheduler.schedule()
@@ -42,10 +41,9 @@ public struct CloudWorkflowsEmitter: Emitter {
 
     private func unsupportedFeatures(_ graph: JobGraph) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        let file = graph.job.sourcePath
         // catchup and tags: the portability check reports them from `capabilities`.
         for task in graph.tasks {
-            let location = SourceLocation(file: file, line: task.sourceLine, column: task.sourceColumn)
+            let location = task.sources.key ?? graph.job.sources.fileStart
             if let timeout = task.timeout, timeout.seconds > WorkflowsProgramFile.maximumHTTPTimeout {
                 diagnostics.append(.warning(
                     .targetUnsupported,

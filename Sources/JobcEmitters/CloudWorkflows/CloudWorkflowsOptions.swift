@@ -1,8 +1,9 @@
 import JobcCore
 
 /// Where the generated workflow and its scheduler point: `jobc compile --target cloud-workflows
-/// --option key=value`. Every value is checked against the resource's naming rules, so nothing an
-/// option holds can change the meaning of the generated files.
+/// --option key=value`. Every value is checked against the resource's naming rules (in the option
+/// declarations, before any job compiles), so nothing an option holds can change the meaning of the
+/// generated files.
 public struct CloudWorkflowsOptions: Equatable, Sendable {
     public var project = "my-project"
     public var region = "us-central1"
@@ -13,12 +14,37 @@ public struct CloudWorkflowsOptions: Equatable, Sendable {
     /// The service account Cloud Scheduler uses to start executions.
     public var schedulerServiceAccount: String?
 
-    public static let documentation: [(key: String, meaning: String)] = [
-        ("project", "Google Cloud project id (default my-project)"),
-        ("region", "region of the workflow, executor and scheduler job (default us-central1)"),
-        ("executor_service", "name of the executor function (default jobc-executor)"),
-        ("executor_url", "full executor URL, e.g. http://127.0.0.1:8080 for a local run (default https://REGION-PROJECT.cloudfunctions.net/SERVICE)"),
-        ("scheduler_service_account", "service account Cloud Scheduler runs as (default jobc-scheduler@PROJECT.iam.gserviceaccount.com)"),
+    /// The options the target declares (`Emitter.options`), each with its naming rule.
+    public static let declarations: [TargetOption] = [
+        TargetOption("project", default: "my-project", help: "Google Cloud project id") { value in
+            matches(value, first: lower, rest: lower + digits + "-", last: lower + digits, length: 6...30)
+                ? nil : "6-30 lowercase letters, digits and '-', starting with a letter"
+        },
+        TargetOption("region", default: "us-central1", help: "region of the workflow, executor and scheduler job") { value in
+            matches(value, first: lower, rest: lower + digits + "-", last: digits, length: 2...40) ? nil : "a region name such as us-central1"
+        },
+        TargetOption("executor_service", default: "jobc-executor", help: "name of the executor function") { value in
+            matches(value, first: lower, rest: lower + digits + "-", last: lower + digits, length: 1...63)
+                ? nil : "lowercase letters, digits and '-', starting with a letter"
+        },
+        TargetOption(
+            "executor_url",
+            help: "full executor URL, e.g. http://127.0.0.1:8080 for a local run (default https://REGION-PROJECT.cloudfunctions.net/SERVICE)"
+        ) { value in
+            let valid = (value.hasPrefix("https://") || value.hasPrefix("http://")) && value.count > 8
+                && value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && !"\"\\{}<>`".unicodeScalars.contains($0) }
+            return valid ? nil : "an http:// or https:// URL without spaces, quotes or braces"
+        },
+        TargetOption(
+            "scheduler_service_account",
+            help: "service account Cloud Scheduler runs as (default jobc-scheduler@PROJECT.iam.gserviceaccount.com)"
+        ) { value in
+            let parts = value.split(separator: "@", omittingEmptySubsequences: false)
+            let valid = parts.count == 2 && [parts[0], parts[1]].allSatisfy { part in
+                !part.isEmpty && part.unicodeScalars.allSatisfy { (lower + digits + "-.").unicodeScalars.contains($0) }
+            }
+            return valid ? nil : "a service account email such as name@project.iam.gserviceaccount.com"
+        },
     ]
 
     public var resolvedExecutorURL: String {
@@ -31,46 +57,13 @@ public struct CloudWorkflowsOptions: Equatable, Sendable {
 
     public init() {}
 
-    /// Reads the options; unknown keys and malformed values are error diagnostics.
-    public static func parse(_ options: [String: String], file: String) -> (CloudWorkflowsOptions, [Diagnostic]) {
-        var result = CloudWorkflowsOptions()
-        var diagnostics: [Diagnostic] = []
-        let location = SourceLocation(file: file, line: 1, column: 1)
-        func check(_ key: String, _ value: String, _ valid: Bool, _ rule: String) -> String? {
-            if valid { return value }
-            diagnostics.append(.error(.invalidValue, "cloud-workflows option \(key)=\(PythonLiteral.string(value)) is invalid: \(rule)", at: location))
-            return nil
-        }
-        for key in options.keys.sorted() {
-            let value = options[key]!
-            switch key {
-            case "project":
-                result.project = check(key, value, matches(value, first: lower, rest: lower + digits + "-", last: lower + digits, length: 6...30),
-                                       "6-30 lowercase letters, digits and '-', starting with a letter") ?? result.project
-            case "region":
-                result.region = check(key, value, matches(value, first: lower, rest: lower + digits + "-", last: digits, length: 2...40),
-                                      "a region name such as us-central1") ?? result.region
-            case "executor_service":
-                result.executorService = check(key, value, matches(value, first: lower, rest: lower + digits + "-", last: lower + digits, length: 1...63),
-                                               "lowercase letters, digits and '-', starting with a letter") ?? result.executorService
-            case "executor_url":
-                let valid = (value.hasPrefix("https://") || value.hasPrefix("http://")) && value.count > 8
-                    && value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && !"\"\\{}<>`".unicodeScalars.contains($0) }
-                result.executorURL = check(key, value, valid, "an http:// or https:// URL without spaces, quotes or braces")
-            case "scheduler_service_account":
-                let parts = value.split(separator: "@", omittingEmptySubsequences: false)
-                let valid = parts.count == 2 && [parts[0], parts[1]].allSatisfy { part in
-                    !part.isEmpty && part.unicodeScalars.allSatisfy { (lower + digits + "-.").unicodeScalars.contains($0) }
-                }
-                result.schedulerServiceAccount = check(key, value, valid, "a service account email such as name@project.iam.gserviceaccount.com")
-            default:
-                let known = documentation.map(\.key)
-                diagnostics.append(.error(
-                    .invalidValue, "unknown cloud-workflows option '\(key)'", at: location,
-                    suggestion: "known options: " + known.joined(separator: ", ")))
-            }
-        }
-        return (result, diagnostics)
+    /// The options of a run, already checked against `declarations`.
+    public init(_ values: TargetOptionValues) {
+        project = values["project"] ?? project
+        region = values["region"] ?? region
+        executorService = values["executor_service"] ?? executorService
+        executorURL = values["executor_url"]
+        schedulerServiceAccount = values["scheduler_service_account"]
     }
 
     private static let lower = "abcdefghijklmnopqrstuvwxyz"

@@ -1,7 +1,7 @@
 /// A YAML document in block style, built as data and printed by one renderer, so the program's
 /// structure is decided apart from its indentation. Scalars arrive already rendered (see
 /// `WorkflowsLiteral`); keys are jobc's own names or pre-quoted strings.
-indirect enum YAMLBlock {
+indirect enum YAMLBlock: Sendable {
     case scalar(String)
     case map([(String, YAMLBlock)])
     case list([YAMLBlock])

@@ -53,6 +53,16 @@ public struct DagsterEmitter: Emitter {
     ], workarounds: [
         .catchup: "Dagster schedules do not catch up missed intervals: launch a backfill for the past intervals you need",
     ])
+    public let reservedIdentifiers: [ReservedIdentifier] = [RunOutcome.reservedTaskName] + Self.dagsterReservedNames.sorted().map {
+        ReservedIdentifier($0, reason: "by Dagster for its own job, op and input names")
+    }
+    public let jobModule: JobModuleNaming? = PythonModuleNames.jobModule(importing: ["dagster", "dagster_shared", "jobc_dagster"])
+
+    /// Names Dagster 1.13 refuses for jobs, ops and inputs (`dagster._core.definitions.utils`).
+    private static let dagsterReservedNames: Set<String> = [
+        "context", "conf", "config", "meta", "arg_dict", "dict", "input_arg_dict", "output_arg_dict",
+        "int", "str", "float", "bool", "input", "output", "type",
+    ]
 
     public init() {}
 

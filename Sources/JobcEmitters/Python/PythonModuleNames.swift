@@ -1,12 +1,17 @@
-/// Module names a job id must not take: the job becomes `<job_id>.py` in a folder engines put on
-/// `sys.path` (Airflow's DAGs folder, a Dagster code location), where it would shadow the module of
-/// the same name for every other file.
+import JobcCore
+
+/// Module names a job id must not take on a target that writes `<job_id>.py` into a folder the
+/// engine puts on `sys.path` (Airflow's DAGs folder, a Dagster code location), where it would shadow
+/// the module of the same name for every other file there.
 enum PythonModuleNames {
-    /// What generated code and the jobc runtimes import.
-    static let engineAndRuntime: Set<String> = [
-        "airflow", "dagster", "dagster_shared", "prefect", "psycopg2", "pendulum", "functions_framework",
-        "jobc_runtime", "jobc_airflow", "jobc_dagster", "jobc_cloud_workflows", "function_abstract",
-    ]
+    /// What every Python target's generated code and runtime import besides the engine itself: the
+    /// engine-free runtime, the functions' base class, and what the standard functions need.
+    static let runtime: Set<String> = ["jobc_runtime", "function_abstract", "psycopg2"]
+
+    /// The naming a Python target declares (`Emitter.jobModule`), given what its own code imports.
+    static func jobModule(importing engineModules: Set<String>) -> JobModuleNaming {
+        JobModuleNaming(language: "Python", fileExtension: ".py", importedModules: runtime.union(engineModules), standardLibrary: standardLibrary)
+    }
 
     /// Python 3.11's `sys.stdlib_module_names` that are valid job ids.
     static let standardLibrary: Set<String> = [

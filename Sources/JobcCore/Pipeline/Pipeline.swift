@@ -1,0 +1,104 @@
+/// jobc, stage by stage: the whole compiler on one page. Every command walks these stages — `lint`
+/// to the target checks, `ir` and `graph` to the IR, `compile` to the written files, `import` through
+/// the front end again — and each stage is a function from one named representation to the next
+/// that returns `Staged`: its value (nil when it could not make one) and its diagnostics, so a run
+/// reports every problem, not the first.
+///
+///     job file ──read──▶ SourceFile ──parse──▶ YAMLNode ──decode──▶ JobSpec ──check──▶ (rules)
+///                                                                     └──lower──▶ JobGraph (the IR)
+///     JobGraph ──checkTargets──▶ (portability) ──emit (per target, a batch per run)──▶ [Artifact]
+///     [Artifact] ──write (atomic, OutputWriter)──▶ files
+///
+/// Which project a file belongs to, and opening that project once, is `Workspace`'s work; how
+/// diagnostics are shown (quoting source lines) is the command line's. Nothing here exits.
+public struct Pipeline: Sendable {
+    public let loader: YAMLLoader
+    /// The names the run's targets keep for themselves; every job is checked against them.
+    public let targetNames: TargetNames
+
+    public init(targets: [any Emitter] = [], loader: YAMLLoader = YAMLLoader()) {
+        self.loader = loader
+        self.targetNames = TargetNames(targets: targets)
+    }
+
+    // MARK: The stages, in order
+
+    /// Bytes → the YAML tree, a position on every node.
+    public func parse(_ source: SourceFile) -> Staged<YAMLNode> {
+        let loaded = loader.load(source)
+        return Staged(loaded.root, loaded.diagnostics)
+    }
+
+    /// The YAML tree → the job as written: every field typed and located, values decoded.
+    public func decode(_ root: YAMLNode, file: String) -> Staged<JobSpec> {
+        let decoded = JobSpecDecoder().decode(root, file: file)
+        return Staged(decoded.spec, decoded.diagnostics)
+    }
+
+    /// Every rule over the job in its project, including the names the targets reserve. The value
+    /// is the job when no rule reported an error.
+    public func check(_ spec: JobSpec, in project: Project) -> Staged<JobSpec> {
+        let diagnostics = JobRules.check(spec, in: project) + TargetNameRule(names: targetNames).diagnostics(for: spec, in: project)
+        return Staged(diagnostics.containsErrors ? nil : spec, diagnostics)
+    }
+
+    /// A checked job → the IR. `sourcePath` (the job file relative to the project root) is how
+    /// generated files name the job, so output does not depend on the working directory.
+    public func lower(_ spec: JobSpec, in project: Project, sourcePath: String) -> JobGraph {
+        JobGraphBuilder().build(spec, in: project, sourcePath: sourcePath)
+    }
+
+    /// The IR against each target: what a target cannot express (an error where the run would
+    /// differ, else a warning).
+    public func checkTargets(_ graph: JobGraph, _ targets: [any Emitter]) -> [Diagnostic] {
+        targets.flatMap { PortabilityCheck.check(graph, target: $0) }
+    }
+
+    /// IRs → files: one batch for the run, answers in the order of `graphs`. A job the target
+    /// cannot run as written is refused before the emitter (or plugin) sees it.
+    public func emit(_ graphs: [JobGraph], with target: any Emitter, context: EmitContext) -> [EmitterOutput] {
+        let refusals = graphs.map { checkTargets($0, [target]) }
+        let accepted = refusals.map { !$0.containsErrors }
+        var outputs = target.emit(graphs.indices.filter { accepted[$0] }.map { graphs[$0] }, context: context).makeIterator()
+        return graphs.indices.map { index in
+            guard accepted[index], var output = outputs.next() else { return EmitterOutput(artifacts: [], diagnostics: refusals[index]) }
+            output.diagnostics = refusals[index] + output.diagnostics
+            return output
+        }
+    }
+
+    // MARK: Walks the commands share
+
+    /// parse → decode → check → lower for one file.
+    public func frontEnd(_ source: SourceFile, project: Project, sourcePath: String) -> FrontEndResult {
+        let parsed = parse(source)
+        guard let root = parsed.value else { return FrontEndResult(spec: nil, graph: nil, diagnostics: parsed.diagnostics) }
+        let decoded = decode(root, file: source.displayPath)
+        guard let spec = decoded.value else { return FrontEndResult(spec: nil, graph: nil, diagnostics: parsed.diagnostics + decoded.diagnostics) }
+        let checked = check(spec, in: project)
+        let diagnostics = parsed.diagnostics + decoded.diagnostics + checked.diagnostics
+        guard checked.value != nil, !diagnostics.containsErrors else { return FrontEndResult(spec: spec, graph: nil, diagnostics: diagnostics) }
+        return FrontEndResult(spec: spec, graph: lower(spec, in: project, sourcePath: sourcePath), diagnostics: diagnostics)
+    }
+
+    /// The front end's outcome for one job file.
+    public struct FrontEndResult: Sendable {
+        /// The decoded job, when the file had the shape of one (even if rules then failed).
+        public var spec: JobSpec?
+        /// Nil when any stage reported an error.
+        public var graph: JobGraph?
+        public var diagnostics: [Diagnostic]
+    }
+}
+
+/// What a stage produced and what it found on the way: the one result shape of every stage.
+public struct Staged<Value: Sendable>: Sendable {
+    /// Nil when the stage could not produce anything (its diagnostics say why).
+    public var value: Value?
+    public var diagnostics: [Diagnostic]
+
+    public init(_ value: Value?, _ diagnostics: [Diagnostic] = []) {
+        self.value = value
+        self.diagnostics = diagnostics
+    }
+}

@@ -1,0 +1,66 @@
+/// Which target-dependent features a job uses, where, and which targets cannot express them: the
+/// check behind `jobc lint --target`, also run by `jobc compile` for its one target. It reads the
+/// IR alone: every use is located by the IR's source map.
+public enum PortabilityCheck {
+    /// One use of a feature in the job file.
+    public struct Use: Sendable {
+        public var feature: TargetCapabilities.Feature
+        public var location: SourceLocation
+        /// How the job wrote it, for the message: "catchup: true", "timeout on task 'load'".
+        public var what: String
+    }
+
+    public static func uses(in graph: JobGraph) -> [Use] {
+        let job = graph.job.sources
+        var uses: [Use] = []
+        func use(_ feature: TargetCapabilities.Feature, _ location: SourceLocation?, _ what: String) {
+            uses.append(Use(feature: feature, location: location ?? job.fileStart, what: what))
+        }
+        if case .cron = graph.job.schedule { use(.cronSchedule, job.schedule, "a cron schedule") }
+        if graph.job.catchup { use(.catchup, job.catchup, "catchup: true") }
+        if !graph.job.tags.isEmpty { use(.tags, job.tags, "tags") }
+        // A policy set in `defaults:` is one use, however many tasks inherit it.
+        var policyUses = Set<SourceLocation>()
+        func policy(_ feature: TargetCapabilities.Feature, _ key: String, _ location: SourceLocation?, _ defaultsLocation: SourceLocation?, _ task: TaskNode) {
+            guard let location, policyUses.insert(location).inserted else { return }
+            use(feature, location, "\(key) on \(location == defaultsLocation ? "defaults" : "task '\(task.key)'")")
+        }
+        for task in graph.tasks {
+            if task.retry.retries > 0 { policy(.retries, "retries", task.sources.retries, job.defaultRetries, task) }
+            policy(.retryDelay, "retry_delay", task.sources.retryDelay, job.defaultRetryDelay, task)
+            if task.timeout != nil { policy(.taskTimeout, "timeout", task.sources.timeout, job.defaultTimeout, task) }
+        }
+        for task in graph.tasks where task.secretName != nil {
+            use(.secrets, task.sources.secret, "secret_key on task '\(task.key)'")
+        }
+        if let first = graph.job.params.first { use(.runParams, first.location, "run parameters ('params')") }
+        if job.onFailure != nil { use(.failureAlerts, job.onFailure, "on_failure alerts of the job") }
+        if let first = graph.groups.first { use(.taskGroups, first.location, "task groups ('groups')") }
+        for task in graph.tasks {
+            let name = "task '\(task.key)'"
+            if task.sources.onFailure != nil { use(.failureAlerts, task.sources.onFailure, "on_failure alerts of \(name)") }
+            if task.triggerRule != .allSuccess {
+                use(.triggerRules, task.sources.triggerRule, "trigger_rule \(task.triggerRule.rawValue) on \(name)")
+            }
+            if task.forEach != nil { use(.fanOut, task.sources.forEach, "for_each on \(name)") }
+        }
+        return uses
+    }
+
+    /// A diagnostic for every use the target cannot express, with the target's suggested workaround:
+    /// an error when dropping it would change what a run does (the job is refused), else a warning.
+    public static func check(_ graph: JobGraph, target: any Emitter) -> [Diagnostic] {
+        uses(in: graph).compactMap { use in
+            guard target.capabilities.supported[use.feature] == nil else { return nil }
+            let message = "target '\(target.name)' cannot express \(use.what)"
+            if use.feature.changesBehaviour {
+                return .error(
+                    .targetUnsupported, message + " (\(use.feature.rawValue))", at: use.location,
+                    suggestion: target.capabilities.workarounds[use.feature] ?? "the job would run differently on \(target.name): use another target or drop the feature")
+            }
+            return .warning(
+                .targetUnsupported, message, at: use.location,
+                suggestion: target.capabilities.workarounds[use.feature] ?? "the \(use.feature.rawValue) feature is ignored on \(target.name)")
+        }
+    }
+}

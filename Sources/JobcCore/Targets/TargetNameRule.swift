@@ -1,0 +1,29 @@
+/// Job ids, task ids, group keys and run parameter names stay clear of what the run's targets
+/// reserve (`TargetNames`): a target's own names, and for a job id the modules its `<job_id>` module
+/// would shadow. Part of the check stage, so these problems come with every other one.
+struct TargetNameRule {
+    let names: TargetNames
+
+    func diagnostics(for job: JobSpec, in project: Project) -> [Diagnostic] {
+        var diagnostics = DiagnosticCollector()
+        if let id = job.jobID, Identifier.problem(with: id.value) == nil {
+            let problem = names.problem(with: id.value, as: .job)
+                ?? names.moduleShadowProblem(withJobID: id.value, projectModules: project.functions.moduleNames)
+            if let problem {
+                diagnostics.error(.invalidIdentifier, "invalid job id: \(problem)", at: id.location, suggestion: "try '\(id.value)_job'")
+            }
+        }
+        for task in job.tasks {
+            check(task.key, "task key", .task, &diagnostics)
+            if let taskID = task.taskID { check(taskID, "task_id", .task, &diagnostics) }
+        }
+        for group in job.groups { check(group.key, "group key", .group, &diagnostics) }
+        for param in job.params { check(param.name, "run parameter name", .runParameter, &diagnostics) }
+        return diagnostics.diagnostics
+    }
+
+    private func check(_ name: Located<String>, _ what: String, _ scope: ReservedIdentifier.Scope, _ diagnostics: inout DiagnosticCollector) {
+        guard Identifier.problem(with: name.value) == nil, let problem = names.problem(with: name.value, as: scope) else { return }
+        diagnostics.error(.invalidIdentifier, "invalid \(what): \(problem)", at: name.location, suggestion: "choose another name")
+    }
+}
