@@ -21,6 +21,30 @@ final class CompileCommandTests: JobcCLITestCase {
         XCTAssertTrue(dag.contains("\"jobs/good/echo_pipeline.yaml\""), "the header names the job by its root-relative path\n\(dag)")
     }
 
+    /// Options are the target's to declare and jobc's to check, once per run before any job: an
+    /// unknown or malformed one is one usage error naming it, whatever the target, and nothing is written.
+    func testTargetOptionsAreCheckedOncePerRunBeforeAnyJob() throws {
+        let project = try copyOfFixtureProject()
+        for target in ["airflow", "dagster", "cloud-workflows"] {
+            let bogus = try jobc(["compile", "jobs/good", "--target", target, "--out", "out", "--option", "bogus=1"], in: project)
+            XCTAssertEqual(bogus.status, 2, bogus.summary)
+            XCTAssertEqual(bogus.stderr.components(separatedBy: "bogus").count - 1, 1, "named once, not once per job\n\(bogus.summary)")
+            XCTAssertTrue(bogus.stderr.hasPrefix("jobc: error: unknown option \"bogus\" for target '\(target)'"), bogus.summary)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: project.appendingPathComponent("out").path), "nothing is written")
+        }
+        let invalid = try jobc(
+            ["compile", "jobs/good", "--target", "cloud-workflows", "--out", "out", "--option", "project=Bad Name", "--option", "region=europe-west1"],
+            in: project)
+        XCTAssertEqual(invalid.status, 2, invalid.summary)
+        XCTAssertEqual(invalid.stderr, "jobc: error: --option project=\"Bad Name\" is invalid: 6-30 lowercase letters, digits and '-', starting with a letter\n")
+        let valid = try jobc(
+            ["compile", "jobs/good", "--target", "cloud-workflows", "--out", "out", "--option", "project=acme-data", "--option", "region=europe-west1"],
+            in: project)
+        XCTAssertEqual(valid.status, 0, valid.summary)
+        let scheduler = String(decoding: try XCTUnwrap(filesUnder(project.appendingPathComponent("out"))["echo_pipeline.scheduler.tf.json"]), as: UTF8.self)
+        XCTAssertTrue(scheduler.contains("\"project\": \"acme-data\",\n        \"region\": \"europe-west1\""), scheduler)
+    }
+
     /// A job with errors writes nothing and keeps its earlier output byte for byte; the other jobs of
     /// the same run are still written, and the run exits 1.
     func testJobWithErrorsKeepsEarlierOutputWhileOthersAreWritten() throws {

@@ -48,6 +48,13 @@ final class DriftAndToolsTests: JobcCLITestCase {
         XCTAssertEqual(run.stdout, committed, "docs/job.schema.json is stale: run `jobc schema > docs/job.schema.json`")
     }
 
+    func testCommittedIRSchemaIsWhatJobcGenerates() throws {
+        let run = try jobc(["schema", "--ir"], in: Self.repositoryRoot)
+        XCTAssertEqual(run.status, 0, run.summary)
+        let committed = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("docs/ir.schema.json"), encoding: .utf8)
+        XCTAssertEqual(run.stdout, committed, "docs/ir.schema.json is stale: run `jobc schema --ir > docs/ir.schema.json`")
+    }
+
     func testGraphFormats() throws {
         let job = "orchestration/job/sales_diamond.yaml"
         let dot = try jobc(["graph", job], in: Self.repositoryRoot)

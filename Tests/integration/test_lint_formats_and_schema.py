@@ -9,11 +9,12 @@ import jsonschema
 import pytest
 import yaml
 from conformance import load_scenarios
-from jobc_cli import run_jobc
+from jobc_cli import ir, run_jobc
 from jobc_test_support import FIXTURES, REPO_ROOT
 
 CLI_PROJECT = REPO_ROOT / "Tests" / "JobcCLITests" / "Fixtures" / "project"
 JOB_SCHEMA = json.loads((REPO_ROOT / "docs" / "job.schema.json").read_text(encoding="utf-8"))
+IR_SCHEMA = json.loads((REPO_ROOT / "docs" / "ir.schema.json").read_text(encoding="utf-8"))
 SARIF_SCHEMA = json.loads((FIXTURES / "schemas" / "sarif-2.1.0.schema.json").read_text(encoding="utf-8"))
 
 GOOD_JOBS = sorted({
@@ -52,6 +53,24 @@ def test_the_job_schema_is_a_valid_draft7_schema():
 @pytest.mark.parametrize("job", GOOD_JOBS, ids=lambda path: path.stem)
 def test_every_good_job_satisfies_the_schema(job):
     jsonschema.Draft7Validator(JOB_SCHEMA).validate(load_job(job))
+
+
+def test_the_ir_schema_is_a_valid_draft7_schema():
+    jsonschema.Draft7Validator.check_schema(IR_SCHEMA)
+
+
+# The jobs whose project is the repository itself (the CLI fixtures have a project of their own).
+REPOSITORY_JOBS = [*(REPO_ROOT / "orchestration" / "job").glob("*.yaml"),
+                   *(REPO_ROOT / "Tests" / "JobcEmittersTests" / "Golden" / "jobs").glob("*.yaml")]
+
+
+@pytest.mark.parametrize("job", sorted(REPOSITORY_JOBS), ids=lambda path: path.stem)
+def test_the_ir_of_every_good_job_satisfies_the_ir_schema(job):
+    document = ir(job, root=REPO_ROOT)
+    jsonschema.Draft7Validator(IR_SCHEMA).validate(document)
+    # The schema is strict about what it knows: a missing key or a wrong type fails it.
+    broken = dict(document, tasks=[{key: value for key, value in document["tasks"][0].items() if key != "taskId"}])
+    assert list(jsonschema.Draft7Validator(IR_SCHEMA).iter_errors(broken))
 
 
 @pytest.mark.parametrize("name", SCHEMA_DETECTABLE)
