@@ -352,3 +352,23 @@ public struct JobSpecDecoder: Sendable {
         }
     }
 }
+
+extension JobSpecDecoder: RuleDeclaring {
+    /// With the shape rules `MappingReader` reports for it.
+    public static let rules: [RuleID] = [
+        .unknownKey, .missingKey, .wrongType, .deprecatedKey, .invalidSchedule, .invalidDate, .invalidDuration, .invalidValue,
+    ]
+}
+
+extension RuleID {
+    public static let deprecatedKey = RuleID(
+        "deprecated-key", summary: "A key that still works but has a preferred spelling.")
+    public static let invalidSchedule = RuleID(
+        "invalid-schedule",
+        summary: "A schedule that is neither a known preset, a valid 5-field cron expression, nor null.")
+    public static let invalidDate = RuleID(
+        "invalid-date", summary: "A start date that is not a real ISO 8601 date or date-time.")
+    public static let invalidDuration = RuleID(
+        "invalid-duration", summary: "A duration that is not of the form 30s, 5m, 1h30m (or whole seconds).")
+    public static let invalidValue = RuleID("invalid-value", summary: "A value outside its allowed range.")
+}

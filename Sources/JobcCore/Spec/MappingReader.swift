@@ -119,3 +119,10 @@ struct MappingReader {
         }
     }
 }
+
+extension RuleID {
+    public static let unknownKey = RuleID("unknown-key", summary: "A key the job format does not define; usually a typo.")
+    public static let missingKey = RuleID("missing-key", summary: "A required key is absent.")
+    public static let wrongType = RuleID(
+        "wrong-type", summary: "A value has the wrong type (a list where a string is expected, say).")
+}

@@ -1,6 +1,8 @@
 /// Each task names a known function, and its kwargs and secret fit that function's contract:
 /// required parameters present, no unknown ones, values of the declared type, project files real.
 struct FunctionContractRule: JobRule {
+    static let rules: [RuleID] = [.unknownFunction, .functionParameters, .missingFile, .pathEscape]
+
     func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
         for task in job.tasks {
             guard let functionName = task.function else { continue }
@@ -174,4 +176,16 @@ struct FunctionContractRule: JobRule {
             break
         }
     }
+}
+
+extension RuleID {
+    public static let unknownFunction = RuleID(
+        "unknown-function", summary: "A task names a function that has no contract in orchestration/function/.")
+    public static let functionParameters = RuleID(
+        "function-parameters",
+        summary: "A task's kwargs do not match its function's contract (missing, unknown or mistyped).")
+    public static let missingFile = RuleID("missing-file", summary: "A referenced project file does not exist.")
+    public static let pathEscape = RuleID(
+        "path-escape",
+        summary: "A referenced path leaves the project root (absolute, '..', or a symlink pointing outside).")
 }

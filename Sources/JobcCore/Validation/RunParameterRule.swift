@@ -1,5 +1,9 @@
 /// Run parameters: a known type, a default of that type, a name functions can bind.
 struct RunParameterRule: JobRule {
+    /// Its names follow `.invalidIdentifier` and its defaults are typed values (`.wrongType`): the
+    /// identifier and shape rules, applied to run parameters, declare no rule of their own.
+    static let rules: [RuleID] = []
+
     /// Names the runtimes use themselves: PostgreSQLFunction binds execution_date, and the logical
     /// date is a run argument on Cloud Workflows and a flow parameter on Prefect.
     static let reservedNames: Set<String> = ["execution_date", "logical_date"]
