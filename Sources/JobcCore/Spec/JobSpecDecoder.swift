@@ -130,7 +130,11 @@ public struct JobSpecDecoder: Sendable {
         if let node = task.value(JobFormat.Task.kwargs, &diagnostics), node.scalar?.resolved != .null,
            let kwargs = MappingReader(node, context: "kwargs of task '\(key.value)'", diagnostics: &diagnostics) {
             spec.kwargsLocation = node.location
-            spec.kwargs = kwargs.entries.map { KeywordArgumentSpec(name: Located($0.key, at: $0.keyLocation), value: $0.value) }
+            spec.kwargs = kwargs.entries.map { entry in
+                KeywordArgumentSpec(
+                    name: Located(entry.key, at: entry.keyLocation),
+                    value: decodeArgument(entry.value, parameter: entry.key, &diagnostics))
+            }
         }
         if let node = task.value(JobFormat.Task.dependsOn, &diagnostics) {
             spec.dependsOn = stringOrList(node, "'depends_on'", &diagnostics)
@@ -183,7 +187,17 @@ public struct JobSpecDecoder: Sendable {
                         suggestion: Suggestions.didYouMean(text.value, in: names) ?? "use one of: \(names.joined(separator: ", "))")
                 }
             }
-            spec.defaultValue = param.value(JobFormat.Param.defaultValue, &diagnostics)
+            if let node = param.value(JobFormat.Param.defaultValue, &diagnostics) {
+                spec.defaultValue = decodeValue(
+                    node, nonFinite: "the default of run parameter '\(entry.key)' is NaN or infinity", overflowSuggestion: nil, &diagnostics)
+                if let type = spec.type?.value, let value = spec.defaultValue?.value, !type.accepts(value) {
+                    var suggestion: String?
+                    if type == .string, let scalar = node.scalar, scalar.style == .plain { suggestion = "quote it: \"\(scalar.text)\"" }
+                    diagnostics.error(
+                        .wrongType, "the default of run parameter '\(entry.key)' must be of type \(type.rawValue), found \(value.kindDescription)",
+                        at: node.location, suggestion: suggestion)
+                }
+            }
             if let node = param.value(JobFormat.Param.description, &diagnostics) {
                 spec.description = MappingReader.string(node, "'description'", diagnostics: &diagnostics)
             }
@@ -269,7 +283,7 @@ public struct JobSpecDecoder: Sendable {
         let parameter = forEach.value(JobFormat.ForEach.parameter, &diagnostics).flatMap {
             MappingReader.string($0, "'parameter'", diagnostics: &diagnostics)
         }
-        var items: [YAMLNode]?
+        var items: [Located<ParameterValue>]?
         if let node = forEach.value(JobFormat.ForEach.items, &diagnostics),
            let list = MappingReader.sequence(node, "'items'", diagnostics: &diagnostics) {
             if list.isEmpty {
@@ -277,12 +291,40 @@ public struct JobSpecDecoder: Sendable {
             } else if list.count > Self.maxFanOutItems {
                 diagnostics.error(.invalidValue, "'items' has \(list.count) items; jobc allows at most \(Self.maxFanOutItems)", at: node.location,
                                   suggestion: "split the task, or let one run handle several items")
-            } else {
-                items = list
+            } else if let parameter {
+                // Each item becomes the kwarg `parameter` of one run.
+                items = list.compactMap { decodeArgument($0, parameter: parameter.value, &diagnostics) }
             }
         }
         guard let parameter, let items else { return nil }
         return ForEachSpec(location: node.location, parameter: parameter, items: items)
+    }
+
+    /// A kwarg's value (or a fan-out item, the kwarg of one run), as functions will receive it.
+    private func decodeArgument(_ node: YAMLNode, parameter: String, _ diagnostics: inout DiagnosticCollector) -> Located<ParameterValue>? {
+        decodeValue(
+            node, nonFinite: "parameter '\(parameter)' holds NaN or infinity, which no target can pass on exactly",
+            overflowSuggestion: "quote it to pass it as a string", &diagnostics)
+    }
+
+    /// Any value passed on to a function or a run. Refused (nil, after an error) when it holds an
+    /// integer too large for 64 bits, reported where that integer is, or a NaN or infinity, which
+    /// JSON, Python literals and SQL disagree on.
+    private func decodeValue(
+        _ node: YAMLNode, nonFinite message: String, overflowSuggestion: String?, _ diagnostics: inout DiagnosticCollector
+    ) -> Located<ParameterValue>? {
+        if let overflow = ParameterValue.overflowingInteger(in: node) {
+            diagnostics.error(
+                .invalidValue, "integer \(overflow.scalar?.text ?? "") is out of range (64-bit signed integers only)", at: overflow.location,
+                suggestion: overflowSuggestion)
+            return nil
+        }
+        let value = ParameterValue(yaml: node)
+        guard value.isFinite else {
+            diagnostics.error(.invalidValue, message, at: node.location)
+            return nil
+        }
+        return Located(value, at: node.location)
     }
 
     private func decodePolicy(_ mapping: MappingReader, _ diagnostics: inout DiagnosticCollector) -> TaskPolicySpec {
