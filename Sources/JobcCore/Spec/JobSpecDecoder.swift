@@ -300,33 +300,6 @@ public struct JobSpecDecoder: Sendable {
         return ForEachSpec(location: node.location, parameter: parameter, items: items)
     }
 
-    /// A kwarg's value (or a fan-out item, the kwarg of one run), as functions will receive it.
-    private func decodeArgument(_ node: YAMLNode, parameter: String, _ diagnostics: inout DiagnosticCollector) -> Located<ParameterValue>? {
-        decodeValue(
-            node, nonFinite: "parameter '\(parameter)' holds NaN or infinity, which no target can pass on exactly",
-            overflowSuggestion: "quote it to pass it as a string", &diagnostics)
-    }
-
-    /// Any value passed on to a function or a run. Refused (nil, after an error) when it holds an
-    /// integer too large for 64 bits, reported where that integer is, or a NaN or infinity, which
-    /// JSON, Python literals and SQL disagree on.
-    private func decodeValue(
-        _ node: YAMLNode, nonFinite message: String, overflowSuggestion: String?, _ diagnostics: inout DiagnosticCollector
-    ) -> Located<ParameterValue>? {
-        if let overflow = ParameterValue.overflowingInteger(in: node) {
-            diagnostics.error(
-                .invalidValue, "integer \(overflow.scalar?.text ?? "") is out of range (64-bit signed integers only)", at: overflow.location,
-                suggestion: overflowSuggestion)
-            return nil
-        }
-        let value = ParameterValue(yaml: node)
-        guard value.isFinite else {
-            diagnostics.error(.invalidValue, message, at: node.location)
-            return nil
-        }
-        return Located(value, at: node.location)
-    }
-
     private func decodePolicy(_ mapping: MappingReader, _ diagnostics: inout DiagnosticCollector) -> TaskPolicySpec {
         var policy = TaskPolicySpec()
         if let node = mapping.value(JobFormat.Policy.retries, &diagnostics) {

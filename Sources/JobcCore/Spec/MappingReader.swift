@@ -36,7 +36,7 @@ struct MappingReader {
     /// The value of a key of this mapping's table; nil when absent, after reporting it if the table
     /// says it is required (and no alias of it is present).
     func value(_ key: JobFormat.Key, _ diagnostics: inout DiagnosticCollector) -> YAMLNode? {
-        let table = self.table!
+        guard let table else { preconditionFailure("value(_:) of a key needs a reader built with its table") }
         assert(table.keys.contains { $0.name == key.name }, "key '\(key.name)' is not in the \(table) table")
         JobFormat.KeyReadLog.current?.record(key.name, in: table)
         if let node = value(key.name) { return node }
@@ -47,7 +47,8 @@ struct MappingReader {
     }
 
     func keyLocation(_ key: JobFormat.Key) -> SourceLocation? {
-        JobFormat.KeyReadLog.current?.record(key.name, in: table!)
+        guard let table else { preconditionFailure("keyLocation(_:) of a key needs a reader built with its table") }
+        JobFormat.KeyReadLog.current?.record(key.name, in: table)
         return keyLocation(key.name)
     }
 

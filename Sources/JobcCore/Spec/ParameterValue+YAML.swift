@@ -32,3 +32,32 @@ extension ParameterValue {
         }
     }
 }
+
+extension JobSpecDecoder {
+    /// A kwarg's value (or a fan-out item, the kwarg of one run), as functions will receive it.
+    func decodeArgument(_ node: YAMLNode, parameter: String, _ diagnostics: inout DiagnosticCollector) -> Located<ParameterValue>? {
+        decodeValue(
+            node, nonFinite: "parameter '\(parameter)' holds NaN or infinity, which no target can pass on exactly",
+            overflowSuggestion: "quote it to pass it as a string", &diagnostics)
+    }
+
+    /// Any value passed on to a function or a run. Refused (nil, after an error) when it holds an
+    /// integer too large for 64 bits, reported where that integer is, or a NaN or infinity, which
+    /// JSON, Python literals and SQL disagree on.
+    func decodeValue(
+        _ node: YAMLNode, nonFinite message: String, overflowSuggestion: String?, _ diagnostics: inout DiagnosticCollector
+    ) -> Located<ParameterValue>? {
+        if let overflow = ParameterValue.overflowingInteger(in: node) {
+            diagnostics.error(
+                .invalidValue, "integer \(overflow.scalar?.text ?? "") is out of range (64-bit signed integers only)", at: overflow.location,
+                suggestion: overflowSuggestion)
+            return nil
+        }
+        let value = ParameterValue(yaml: node)
+        guard value.isFinite else {
+            diagnostics.error(.invalidValue, message, at: node.location)
+            return nil
+        }
+        return Located(value, at: node.location)
+    }
+}
