@@ -63,9 +63,9 @@ struct RulesCommand: ParsableCommand {
     )
 
     func run() throws {
-        let width = RuleID.catalog.map(\.rule.name.count).max() ?? 0
-        for (rule, summary) in RuleID.catalog {
-            print(rule.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + summary)
+        let width = RuleID.catalog.map(\.name.count).max() ?? 0
+        for rule in RuleID.catalog {
+            print(rule.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + rule.summary)
         }
     }
 }

@@ -155,6 +155,39 @@ final class JobValidationTests: XCTestCase {
         XCTAssertEqual(result.summary, ["3:59 invalid-value"])
     }
 
+    /// Values are decoded once, by the decoder, which refuses what no target can pass on exactly and
+    /// points at the very integer inside a nested value; the contract rule then skips them.
+    func testTheDecoderRefusesOverflowAndNonFiniteValuesWhereTheyAre() throws {
+        let yaml = """
+            job_id: values
+            params:
+              deep: {type: string, default: [1, 99999999999999999999]}
+              odd: {type: number, default: .inf}
+            tasks:
+              a: {function: NoSuchFunction, kwargs: {message: a, times: {n: [2, -99999999999999999999]}}}
+              b:
+                function: EchoFunction
+                kwargs: {times: 3}
+                for_each: {parameter: message, items: [x, .nan, y]}
+            """
+        let root = try XCTUnwrap(YAMLLoader().load(SourceFile(displayPath: "t.yaml", text: yaml)).root)
+        let decoded = JobSpecDecoder().decode(root, file: "t.yaml")
+        XCTAssertEqual(decoded.diagnostics.map { "\($0.location!.line):\($0.location!.column) \($0.rule) \($0.message)" }, [
+            "3:37 invalid-value integer 99999999999999999999 is out of range (64-bit signed integers only)",
+            "4:32 invalid-value the default of run parameter 'odd' is NaN or infinity",
+            "6:69 invalid-value integer -99999999999999999999 is out of range (64-bit signed integers only)",
+            "10:47 invalid-value parameter 'message' holds NaN or infinity, which no target can pass on exactly",
+        ])
+        let spec = try XCTUnwrap(decoded.spec)
+        XCTAssertNil(spec.params[0].defaultValue)
+        XCTAssertEqual(spec.tasks[0].kwargs.map { $0.value?.value }, [.string("a"), nil])
+        XCTAssertEqual(spec.tasks[1].kwargs.first?.value?.location, SourceLocation(file: "t.yaml", line: 9, column: 21))
+        XCTAssertEqual(spec.tasks[1].forEach?.items.map(\.value), [.string("x"), .string("y")])
+        // The contract rule reports nothing more about the refused values.
+        let checked = try project.compile(yaml)
+        XCTAssertEqual(checked.summary, ["3:37 invalid-value", "4:32 invalid-value", "6:17 unknown-function", "6:69 invalid-value", "10:47 invalid-value"])
+    }
+
     func testIRJSONIsStableAndEscaped() throws {
         let result = try project.compile("""
             job_id: json_job

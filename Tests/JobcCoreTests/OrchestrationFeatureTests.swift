@@ -35,7 +35,7 @@ final class OrchestrationFeatureTests: XCTestCase {
             RunParameter(name: "dry_run", type: .boolean, defaultValue: .bool(false), description: nil, location: at(6, 3)),
         ])
         let json = graph.json.rendered(indent: nil)
-        XCTAssertTrue(json.contains(#""params":[{"name":"region","type":"string","default":"emea","description":"Sales region"}"#), json)
+        XCTAssertTrue(json.contains(#""params":[{"name":"region","type":"string","default":"emea","description":"Sales region","source":{"line":3,"column":3}}"#), json)
     }
 
     func testBadRunParametersAreAllReported() throws {
@@ -126,7 +126,7 @@ final class OrchestrationFeatureTests: XCTestCase {
               b: {function: EchoFunction, kwargs: {message: b}, trigger_rule: all_done}
               c: {function: EchoFunction, kwargs: {message: c}, depends_on: a, trigger_rule: one_faild}
             """)
-        XCTAssertEqual(bad.summary, ["3:67 invalid-value", "4:67 warning invalid-value", "5:82 invalid-value"])
+        XCTAssertEqual(bad.summary, ["3:67 trigger-rule-upstream", "4:67 warning trigger-rule-upstream", "5:82 invalid-value"])
         XCTAssertEqual(bad.diagnostics.sortedByLocation().last?.suggestion, "did you mean 'one_failed'?")
     }
 
@@ -192,9 +192,9 @@ final class OrchestrationFeatureTests: XCTestCase {
             """)
         XCTAssertNil(result.graph)
         XCTAssertEqual(result.summary, [
-            "3:3 missing-key", "3:14 dependency-cycle", "4:3 missing-key", "5:3 missing-key",
-            "6:3 duplicate-task-id", "6:3 missing-key", "7:23 dependency-cycle", "8:18 unknown-dependency",
-            "10:66 unknown-dependency", "12:83 unknown-dependency",
+            "3:3 invalid-group", "3:14 dependency-cycle", "4:3 invalid-group", "5:3 invalid-group",
+            "6:3 duplicate-task-id", "6:3 invalid-group", "7:23 dependency-cycle", "8:18 invalid-group",
+            "10:66 invalid-group", "12:83 unknown-dependency",
         ])
         let typo = result.diagnostics.first { $0.location?.line == 8 }
         XCTAssertEqual(typo?.suggestion, "did you mean 'outer'?")
@@ -231,7 +231,7 @@ final class OrchestrationFeatureTests: XCTestCase {
               b: {function: EchoFunction, kwargs: {message: b}, group: jobc_run_outcome}
             """)
         XCTAssertNil(result.graph)
-        XCTAssertEqual(result.summary.filter { $0.hasSuffix("invalid-identifier") }, ["3:3 invalid-identifier", "5:62 invalid-identifier"])
+        XCTAssertEqual(result.summary.filter { $0.hasSuffix("reserved-name") }, ["3:3 reserved-name", "5:62 reserved-name"])
     }
 
     func testATaskInAGroupSeesEveryUpstreamTaskOfTheGroupForItsTriggerRule() throws {

@@ -17,7 +17,7 @@ final class RegressionTests: XCTestCase {
     func testJobIDsThatWouldShadowAPythonModuleAreRefused() throws {
         for id in ["datetime", "json", "airflow", "jobc_dagster", "echo_function", "config"] {
             let result = try project.compile("job_id: \(id)\ntasks:\n  a: {function: EchoFunction, kwargs: {message: a}}\n")
-            XCTAssertEqual(result.summary, ["1:9 invalid-identifier"], id)
+            XCTAssertEqual(result.summary, ["1:9 reserved-name"], id)
             // Module names and reserved words are the targets' to declare: with none, the id is fine.
             XCTAssertEqual(try project.compile("job_id: \(id)\ntasks:\n  a: {function: EchoFunction, kwargs: {message: a}}\n", targets: []).summary, [], id)
         }

@@ -58,8 +58,8 @@ final class ValueParserTests: XCTestCase {
     }
 
     func testSuggestions() {
-        XCTAssertEqual(Suggestions.closest(to: "schedul", in: JobSpecDecoder.jobKeys), "schedule")
-        XCTAssertEqual(Suggestions.closest(to: "dependecies", in: JobSpecDecoder.jobKeys), "dependencies")
-        XCTAssertNil(Suggestions.closest(to: "banana", in: JobSpecDecoder.jobKeys))
+        XCTAssertEqual(Suggestions.closest(to: "schedul", in: JobFormat.Table.job.keys.names), "schedule")
+        XCTAssertEqual(Suggestions.closest(to: "dependecies", in: JobFormat.Table.job.keys.names), "dependencies")
+        XCTAssertNil(Suggestions.closest(to: "banana", in: JobFormat.Table.job.keys.names))
     }
 }

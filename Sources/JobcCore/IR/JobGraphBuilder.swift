@@ -25,7 +25,7 @@ public struct JobGraphBuilder: Sendable {
             sourcePath: sourcePath,
             params: spec.params.map { param in
                 RunParameter(
-                    name: param.name.value, type: param.type!.value, defaultValue: ParameterValue(yaml: param.defaultValue!),
+                    name: param.name.value, type: param.type!.value, defaultValue: param.defaultValue!.value,
                     description: param.description?.value, location: param.name.location)
             },
             sources: Self.sources(of: spec))
@@ -91,11 +91,11 @@ public struct JobGraphBuilder: Sendable {
     private func lower(_ task: TaskSpec, spec: JobSpec, project: Project) -> TaskNode {
         let defaults = spec.defaults
         let contract = project.functions[task.function?.value ?? ""]!
-        let parameters = task.kwargs.map { ParameterValue.MappingEntry(key: $0.name.value, value: ParameterValue(yaml: $0.value)) }
+        let parameters = task.kwargs.map { ParameterValue.MappingEntry(key: $0.name.value, value: $0.value!.value) }
         // The contract rule already found each path on disk: only its normalised spelling is needed.
         // A fan-out over a path parameter refers to one file per item, in item order.
         let fanOutEntries = task.forEach.map { forEach in
-            forEach.items.map { ParameterValue.MappingEntry(key: forEach.parameter.value, value: ParameterValue(yaml: $0)) }
+            forEach.items.map { ParameterValue.MappingEntry(key: forEach.parameter.value, value: $0.value) }
         } ?? []
         let fileReferences: [FileReference] = (parameters + fanOutEntries).compactMap { entry in
             guard contract.parameter(named: entry.key)?.type == .path, case .string(let path) = entry.value,
@@ -118,7 +118,7 @@ public struct JobGraphBuilder: Sendable {
             group: task.group?.value,
             triggerRule: task.triggerRule?.value ?? .allSuccess,
             onFailure: Self.alerts(spec.onFailure, task.onFailure),
-            forEach: task.forEach.map { FanOut(parameter: $0.parameter.value, items: $0.items.map(ParameterValue.init(yaml:))) },
+            forEach: task.forEach.map { FanOut(parameter: $0.parameter.value, items: $0.items.map(\.value)) },
             sources: Self.sources(of: task, defaults: defaults))
     }
 

@@ -19,23 +19,6 @@ public indirect enum ParameterValue: Sendable, Equatable, Hashable {
         }
     }
 
-    public init(yaml node: YAMLNode) {
-        switch node.content {
-        case .scalar(let scalar):
-            switch scalar.resolved {
-            case .null: self = .null
-            case .bool(let value): self = .bool(value)
-            case .integer(let value): self = .integer(value)
-            case .float(let value): self = .float(value)
-            case .string(let value): self = .string(value)
-            }
-        case .sequence(let items):
-            self = .list(items.map(ParameterValue.init(yaml:)))
-        case .mapping(let entries):
-            self = .mapping(entries.map { MappingEntry(key: $0.key, value: ParameterValue(yaml: $0.value)) })
-        }
-    }
-
     public var kindDescription: String {
         switch self {
         case .null: return "null"

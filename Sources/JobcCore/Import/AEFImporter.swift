@@ -216,3 +216,15 @@ struct IdentifierAllocator {
         return cut + suffix
     }
 }
+
+extension AEFImporter: RuleDeclaring {
+    /// With the rules of `AEFPipelineDecoder`, which reads the definition for it.
+    public static let rules: [RuleID] = [.jsonSyntax, .importNotCarriedOver, .importDuplicateID, .importRenamed]
+}
+
+extension RuleID {
+    public static let jsonSyntax = RuleID(
+        "json-syntax", summary: "An imported definition file is not valid JSON (position given).")
+    public static let importRenamed = RuleID(
+        "import-renamed", summary: "An imported name is not a portable identifier; the job uses the name shown.")
+}

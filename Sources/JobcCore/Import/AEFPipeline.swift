@@ -346,3 +346,12 @@ public struct AEFPipelineDecoder {
         }
     }
 }
+
+extension RuleID {
+    public static let importNotCarriedOver = RuleID(
+        "import-not-carried-over",
+        summary: "A value of the imported definition that the job cannot express; it is left out.")
+    public static let importDuplicateID = RuleID(
+        "import-duplicate-id",
+        summary: "An imported definition uses the same LEVEL_ID, THREAD_ID (within a level) or JOB_ID twice.")
+}

@@ -69,3 +69,14 @@ public struct BatchCompiler: Sendable {
         }
     }
 }
+
+extension BatchCompiler: RuleDeclaring {
+    public static let rules: [RuleID] = [.duplicateJobID, .outputWrite]
+}
+
+extension RuleID {
+    public static let duplicateJobID = RuleID(
+        "duplicate-job-id", summary: "Two compiled jobs share a job_id, so they would write the same files.")
+    public static let outputWrite = RuleID(
+        "output-write", summary: "A generated file could not be written.")
+}

@@ -67,3 +67,11 @@ struct FunctionContractDecoder {
         return text.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
     }
 }
+
+extension FunctionContractDecoder: RuleDeclaring {
+    static let rules: [RuleID] = [.invalidContract]
+}
+
+extension RuleID {
+    public static let invalidContract = RuleID("invalid-contract", summary: "A function contract file is malformed.")
+}

@@ -8,7 +8,7 @@ public enum JobSchema {
     public static let cronPattern = #"^\S+([ \t]+\S+){4}$"#
 
     public static func generate() -> JSONValue {
-        var root = object(JobFormat.job, requiredAlternatives: [["job_id", "tasks"], ["name", "tasks"]])
+        var root = object(.job)
         root.insert(contentsOf: [
             ("$schema", .string("http://json-schema.org/draft-07/schema#")),
             ("$id", .string("https://jobc.dev/schema/job-v1.json")),
@@ -18,7 +18,8 @@ public enum JobSchema {
         return .object(root)
     }
 
-    private static func object(_ keys: [JobFormat.Key], requiredAlternatives: [[String]]? = nil) -> [(String, JSONValue)] {
+    private static func object(_ table: JobFormat.Table) -> [(String, JSONValue)] {
+        let keys = table.keys
         var members: [(String, JSONValue)] = [
             ("type", .string("object")),
             ("additionalProperties", .bool(false)),
@@ -26,11 +27,17 @@ public enum JobSchema {
                 (key.name, .object(schema(for: key.kind) + [("description", .string(key.summary))]))
             })),
         ]
-        if let alternatives = requiredAlternatives {
+        let required = keys.filter(\.required).map(\.name)
+        // An alias satisfies its key's requirement: one alternative per spelling.
+        let alternatives = [required] + keys.compactMap { alias in
+            alias.aliasOf.flatMap(required.firstIndex).map { index in
+                required.enumerated().map { $0.offset == index ? alias.name : $0.element }
+            }
+        }
+        if alternatives.count > 1 {
             members.append(("anyOf", .array(alternatives.map { .object([("required", .array($0.map(JSONValue.string)))]) })))
-        } else {
-            let required = keys.filter(\.required).map(\.name)
-            if !required.isEmpty { members.append(("required", .array(required.map(JSONValue.string)))) }
+        } else if !required.isEmpty {
+            members.append(("required", .array(required.map(JSONValue.string))))
         }
         return members
     }
@@ -68,16 +75,16 @@ public enum JobSchema {
                 .object([("type", .string("array")), ("items", .object([("type", .string("string"))]))]),
             ]))]
         case .policy:
-            return object(JobFormat.policy)
+            return object(.policy)
         case .tasks:
             return [
                 ("type", .string("object")),
                 ("minProperties", .integer(1)),
                 ("propertyNames", .object([("pattern", .string(identifierPattern))])),
-                ("additionalProperties", .object(object(JobFormat.task))),
+                ("additionalProperties", .object(object(.task))),
             ]
         case .dependencies:
-            return [("type", .string("array")), ("items", .object(object(JobFormat.dependency)))]
+            return [("type", .string("array")), ("items", .object(object(.dependency)))]
         case .stringOrList:
             return schema(for: .taskReferences)
         case .triggerRule:
@@ -87,13 +94,13 @@ public enum JobSchema {
         case .runParameterType:
             return [("enum", .array(RunParameter.ValueType.allCases.map { .string($0.rawValue) }))]
         case .params:
-            return keyed(object(JobFormat.runParameter))
+            return keyed(object(.param))
         case .alerts:
-            return object(JobFormat.alerts)
+            return object(.alerts)
         case .groups:
-            return keyed(object(JobFormat.group))
+            return keyed(object(.group))
         case .forEach:
-            return object(JobFormat.forEach)
+            return object(.forEach)
         case .items:
             return [("type", .string("array")), ("minItems", .integer(1)), ("maxItems", .integer(JobSpecDecoder.maxFanOutItems))]
         }

@@ -35,7 +35,8 @@ public struct JobSpec: Sendable {
 public struct RunParameterSpec: Sendable {
     public var name: Located<String>
     public var type: Located<RunParameter.ValueType>?
-    public var defaultValue: YAMLNode?
+    /// Nil when absent, or refused by the decoder (reported).
+    public var defaultValue: Located<ParameterValue>?
     public var description: Located<String>?
 }
 
@@ -59,7 +60,8 @@ public struct GroupSpec: Sendable {
 public struct ForEachSpec: Sendable {
     public var location: SourceLocation
     public var parameter: Located<String>
-    public var items: [YAMLNode]
+    /// The items the decoder accepted; it reports the others (integers beyond 64 bits, NaN, infinity).
+    public var items: [Located<ParameterValue>]
 }
 
 /// One entry of the `tasks:` mapping.
@@ -82,10 +84,11 @@ public struct TaskSpec: Sendable {
     public var effectiveTaskID: Located<String> { taskID ?? key }
 }
 
-/// One `name: value` of a task's `kwargs`, kept as YAML so contract checks can point into it.
+/// One `name: value` of a task's `kwargs`.
 public struct KeywordArgumentSpec: Sendable {
     public var name: Located<String>
-    public var value: YAMLNode
+    /// Nil when the decoder refused the value (an integer beyond 64 bits, NaN or infinity: reported).
+    public var value: Located<ParameterValue>?
 }
 
 /// Retry and timeout settings of a task, or of the job's `defaults:`.

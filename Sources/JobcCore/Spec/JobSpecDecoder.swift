@@ -1,10 +1,7 @@
 /// Reads a job file's YAML tree into a `JobSpec`: checks the shape (keys, types) and the syntax of
-/// values (schedule, dates, durations), reporting every problem it finds, not just the first.
+/// values (schedule, dates, durations), reporting every problem it finds, not just the first. Keys are
+/// read only through `JobFormat`'s handles: the tables decide which keys exist and which are required.
 public struct JobSpecDecoder: Sendable {
-    public static let jobKeys = JobFormat.job.names
-    public static let taskKeys = JobFormat.task.names
-    public static let policyKeys = JobFormat.policy.names
-    public static let dependencyKeys = JobFormat.dependency.names
     public static let maxRetries = 100
     public static let maxFanOutItems = 1000
 
@@ -12,76 +9,74 @@ public struct JobSpecDecoder: Sendable {
 
     public func decode(_ root: YAMLNode, file: String) -> (spec: JobSpec?, diagnostics: [Diagnostic]) {
         var diagnostics = DiagnosticCollector()
-        guard let job = MappingReader(root, context: "the job", diagnostics: &diagnostics) else {
+        guard let job = MappingReader(root, table: .job, context: "the job", diagnostics: &diagnostics) else {
             return (nil, diagnostics.diagnostics)
         }
         var spec = JobSpec(file: file, location: root.location)
-        job.reportUnknownKeys(allowed: Self.jobKeys, diagnostics: &diagnostics)
         spec.jobID = decodeJobID(job, &diagnostics)
-        if let node = job.value("description") {
+        if let node = job.value(JobFormat.Job.description, &diagnostics) {
             spec.description = MappingReader.string(node, "'description'", diagnostics: &diagnostics)
         }
-        if let node = job.value("schedule") {
+        if let node = job.value(JobFormat.Job.schedule, &diagnostics) {
             spec.schedule = decodeSchedule(node, &diagnostics)
         }
-        if let node = job.value("start_date") {
+        if let node = job.value(JobFormat.Job.startDate, &diagnostics) {
             spec.startDate = decodeStartDate(node, &diagnostics)
         } else if case .cron? = spec.schedule?.value {
             diagnostics.error(
                 .missingKey, "a scheduled job needs 'start_date' (the first moment the schedule applies)",
-                at: job.keyLocation("schedule"), suggestion: "add e.g. start_date: \"2024-01-01\"")
+                at: job.keyLocation(JobFormat.Job.schedule), suggestion: "add e.g. start_date: \"2024-01-01\"")
         }
-        if let node = job.value("catchup") {
+        if let node = job.value(JobFormat.Job.catchup, &diagnostics) {
             spec.catchup = MappingReader.bool(node, "'catchup'", diagnostics: &diagnostics)
         }
-        if let node = job.value("tags") {
+        if let node = job.value(JobFormat.Job.tags, &diagnostics) {
             spec.tags = MappingReader.stringList(node, "'tags'", diagnostics: &diagnostics)
         }
-        if let node = job.value("defaults"),
-           let defaults = MappingReader(node, context: "'defaults'", diagnostics: &diagnostics) {
-            defaults.reportUnknownKeys(allowed: Self.policyKeys, diagnostics: &diagnostics)
+        if let node = job.value(JobFormat.Job.defaults, &diagnostics),
+           let defaults = MappingReader(node, table: .policy, context: "'defaults'", diagnostics: &diagnostics) {
             spec.defaults = decodePolicy(defaults, &diagnostics)
         }
-        if let node = job.value("params"), node.scalar?.resolved != .null {
+        if let node = job.value(JobFormat.Job.params, &diagnostics), node.scalar?.resolved != .null {
             spec.params = decodeParams(node, &diagnostics)
         }
-        if let node = job.value("on_failure"), node.scalar?.resolved != .null {
+        if let node = job.value(JobFormat.Job.onFailure, &diagnostics), node.scalar?.resolved != .null {
             spec.onFailure = decodeAlerts(node, "'on_failure'", &diagnostics)
         }
-        if let node = job.value("groups"), node.scalar?.resolved != .null {
+        if let node = job.value(JobFormat.Job.groups, &diagnostics), node.scalar?.resolved != .null {
             spec.groups = decodeGroups(node, &diagnostics)
             spec.dependencies += spec.groups.flatMap { group in
                 group.dependsOn.map { DependencySpec(source: $0, target: group.key, origin: .dependsOn) }
             }
         }
-        if let node = job.require("tasks", diagnostics: &diagnostics) {
+        if let node = job.value(JobFormat.Job.tasks, &diagnostics) {
             spec.tasks = decodeTasks(node, &diagnostics)
             spec.dependencies += spec.tasks.flatMap { task in
                 task.dependsOn.map { DependencySpec(source: $0, target: task.key, origin: .dependsOn) }
             }
         }
-        if let node = job.value("dependencies") {
+        if let node = job.value(JobFormat.Job.dependencies, &diagnostics) {
             spec.dependencies = decodeDependencyList(node, &diagnostics) + spec.dependencies
         }
         return (spec, diagnostics.diagnostics)
     }
 
     private func decodeJobID(_ job: MappingReader, _ diagnostics: inout DiagnosticCollector) -> Located<String>? {
-        if let node = job.value("job_id") {
-            if let alias = job.keyLocation("name") {
+        // `job.value` reports a missing job_id only when its alias 'name' is absent too.
+        if let node = job.value(JobFormat.Job.jobID, &diagnostics) {
+            if let alias = job.keyLocation(JobFormat.Job.name) {
                 diagnostics.error(
                     .unknownKey, "'name' and 'job_id' both set; 'name' is an old alias of 'job_id'", at: alias,
                     suggestion: "remove 'name'")
             }
             return MappingReader.string(node, "'job_id'", diagnostics: &diagnostics)
         }
-        if let node = job.value("name") {
+        if let node = job.value(JobFormat.Job.name, &diagnostics) {
             diagnostics.warning(
-                .deprecatedKey, "'name' is accepted as an alias of 'job_id'", at: job.keyLocation("name"),
+                .deprecatedKey, "'name' is accepted as an alias of 'job_id'", at: job.keyLocation(JobFormat.Job.name),
                 suggestion: "rename the key to 'job_id'")
             return MappingReader.string(node, "'name'", diagnostics: &diagnostics)
         }
-        diagnostics.error(.missingKey, "the job is missing the required key 'job_id'", at: job.node.location)
         return nil
     }
 
@@ -121,30 +116,33 @@ public struct JobSpecDecoder: Sendable {
     }
 
     private func decodeTask(key: Located<String>, _ node: YAMLNode, _ diagnostics: inout DiagnosticCollector) -> TaskSpec? {
-        guard let task = MappingReader(node, context: "task '\(key.value)'", diagnostics: &diagnostics) else { return nil }
-        task.reportUnknownKeys(allowed: Self.taskKeys, diagnostics: &diagnostics)
+        guard let task = MappingReader(node, table: .task, context: "task '\(key.value)'", diagnostics: &diagnostics) else { return nil }
         var spec = TaskSpec(key: key, location: node.location)
-        if let node = task.require("function", diagnostics: &diagnostics) {
+        if let node = task.value(JobFormat.Task.function, &diagnostics) {
             spec.function = MappingReader.string(node, "'function'", diagnostics: &diagnostics)
         }
-        if let node = task.value("task_id") {
+        if let node = task.value(JobFormat.Task.taskID, &diagnostics) {
             spec.taskID = MappingReader.string(node, "'task_id'", diagnostics: &diagnostics)
         }
-        if let node = task.value("secret_key"), node.scalar?.resolved != .null {
+        if let node = task.value(JobFormat.Task.secretKey, &diagnostics), node.scalar?.resolved != .null {
             spec.secretKey = MappingReader.string(node, "'secret_key'", diagnostics: &diagnostics)
         }
-        if let node = task.value("kwargs"), node.scalar?.resolved != .null,
+        if let node = task.value(JobFormat.Task.kwargs, &diagnostics), node.scalar?.resolved != .null,
            let kwargs = MappingReader(node, context: "kwargs of task '\(key.value)'", diagnostics: &diagnostics) {
             spec.kwargsLocation = node.location
-            spec.kwargs = kwargs.entries.map { KeywordArgumentSpec(name: Located($0.key, at: $0.keyLocation), value: $0.value) }
+            spec.kwargs = kwargs.entries.map { entry in
+                KeywordArgumentSpec(
+                    name: Located(entry.key, at: entry.keyLocation),
+                    value: decodeArgument(entry.value, parameter: entry.key, &diagnostics))
+            }
         }
-        if let node = task.value("depends_on") {
+        if let node = task.value(JobFormat.Task.dependsOn, &diagnostics) {
             spec.dependsOn = stringOrList(node, "'depends_on'", &diagnostics)
         }
-        if let node = task.value("group"), node.scalar?.resolved != .null {
+        if let node = task.value(JobFormat.Task.group, &diagnostics), node.scalar?.resolved != .null {
             spec.group = MappingReader.string(node, "'group'", diagnostics: &diagnostics)
         }
-        if let node = task.value("trigger_rule"), let text = MappingReader.string(node, "'trigger_rule'", diagnostics: &diagnostics) {
+        if let node = task.value(JobFormat.Task.triggerRule, &diagnostics), let text = MappingReader.string(node, "'trigger_rule'", diagnostics: &diagnostics) {
             if let rule = TriggerRule(rawValue: text.value) {
                 spec.triggerRule = Located(rule, at: text.location)
             } else {
@@ -154,10 +152,10 @@ public struct JobSpecDecoder: Sendable {
                     suggestion: Suggestions.didYouMean(text.value, in: names) ?? "use one of: \(names.joined(separator: ", "))")
             }
         }
-        if let node = task.value("on_failure"), node.scalar?.resolved != .null {
+        if let node = task.value(JobFormat.Task.onFailure, &diagnostics), node.scalar?.resolved != .null {
             spec.onFailure = decodeAlerts(node, "'on_failure' of task '\(key.value)'", &diagnostics)
         }
-        if let node = task.value("for_each") {
+        if let node = task.value(JobFormat.Task.forEach, &diagnostics) {
             spec.forEach = decodeForEach(node, task: key.value, &diagnostics)
         }
         spec.policy = decodePolicy(task, &diagnostics)
@@ -176,10 +174,9 @@ public struct JobSpecDecoder: Sendable {
         guard let params = MappingReader(node, context: "'params'", diagnostics: &diagnostics) else { return [] }
         return params.entries.compactMap { entry in
             let name = Located(entry.key, at: entry.keyLocation)
-            guard let param = MappingReader(entry.value, context: "run parameter '\(entry.key)'", diagnostics: &diagnostics) else { return nil }
-            param.reportUnknownKeys(allowed: JobFormat.runParameter.names, diagnostics: &diagnostics)
+            guard let param = MappingReader(entry.value, table: .param, context: "run parameter '\(entry.key)'", diagnostics: &diagnostics) else { return nil }
             var spec = RunParameterSpec(name: name)
-            if let node = param.require("type", diagnostics: &diagnostics),
+            if let node = param.value(JobFormat.Param.type, &diagnostics),
                let text = MappingReader.string(node, "'type' of run parameter '\(entry.key)'", diagnostics: &diagnostics) {
                 if let type = RunParameter.ValueType(rawValue: text.value) {
                     spec.type = Located(type, at: text.location)
@@ -190,8 +187,18 @@ public struct JobSpecDecoder: Sendable {
                         suggestion: Suggestions.didYouMean(text.value, in: names) ?? "use one of: \(names.joined(separator: ", "))")
                 }
             }
-            spec.defaultValue = param.require("default", diagnostics: &diagnostics)
-            if let node = param.value("description") {
+            if let node = param.value(JobFormat.Param.defaultValue, &diagnostics) {
+                spec.defaultValue = decodeValue(
+                    node, nonFinite: "the default of run parameter '\(entry.key)' is NaN or infinity", overflowSuggestion: nil, &diagnostics)
+                if let type = spec.type?.value, let value = spec.defaultValue?.value, !type.accepts(value) {
+                    var suggestion: String?
+                    if type == .string, let scalar = node.scalar, scalar.style == .plain { suggestion = "quote it: \"\(scalar.text)\"" }
+                    diagnostics.error(
+                        .wrongType, "the default of run parameter '\(entry.key)' must be of type \(type.rawValue), found \(value.kindDescription)",
+                        at: node.location, suggestion: suggestion)
+                }
+            }
+            if let node = param.value(JobFormat.Param.description, &diagnostics) {
                 spec.description = MappingReader.string(node, "'description'", diagnostics: &diagnostics)
             }
             return spec
@@ -199,10 +206,11 @@ public struct JobSpecDecoder: Sendable {
     }
 
     private func decodeAlerts(_ node: YAMLNode, _ what: String, _ diagnostics: inout DiagnosticCollector) -> AlertsSpec? {
-        guard let alerts = MappingReader(node, context: what, diagnostics: &diagnostics) else { return nil }
-        alerts.reportUnknownKeys(allowed: JobFormat.alerts.names, diagnostics: &diagnostics)
+        guard let alerts = MappingReader(node, table: .alerts, context: what, diagnostics: &diagnostics) else { return nil }
         var spec = AlertsSpec(location: node.location)
-        if let node = alerts.value("webhook") {
+        let webhook = alerts.value(JobFormat.Alerts.webhook, &diagnostics)
+        let email = alerts.value(JobFormat.Alerts.email, &diagnostics)
+        if let node = webhook {
             spec.webhooks = stringOrList(node, "'webhook'", &diagnostics).filter { url in
                 guard let problem = Self.webhookProblem(url.value) else { return true }
                 diagnostics.error(.invalidValue, "webhook '\(url.value)' \(problem)", at: url.location,
@@ -210,7 +218,7 @@ public struct JobSpecDecoder: Sendable {
                 return false
             }
         }
-        if let node = alerts.value("email") {
+        if let node = email {
             spec.emails = stringOrList(node, "'email'", &diagnostics).filter { address in
                 guard !Self.isEmailAddress(address.value) else { return true }
                 diagnostics.error(.invalidValue, "'\(address.value)' is not an e-mail address", at: address.location,
@@ -218,7 +226,7 @@ public struct JobSpecDecoder: Sendable {
                 return false
             }
         }
-        if spec.webhooks.isEmpty && spec.emails.isEmpty && alerts.value("webhook") == nil && alerts.value("email") == nil {
+        if spec.webhooks.isEmpty && spec.emails.isEmpty && webhook == nil && email == nil {
             diagnostics.warning(.invalidValue, "\(what) names nobody to alert", at: node.location, suggestion: "add 'webhook' or 'email'")
         }
         return spec
@@ -256,15 +264,14 @@ public struct JobSpecDecoder: Sendable {
             let key = Located(entry.key, at: entry.keyLocation)
             var spec = GroupSpec(key: key, location: entry.value.location)
             if entry.value.scalar?.resolved == .null { return spec }  // `name:` alone: a group with no settings
-            guard let group = MappingReader(entry.value, context: "group '\(entry.key)'", diagnostics: &diagnostics) else { return nil }
-            group.reportUnknownKeys(allowed: JobFormat.group.names, diagnostics: &diagnostics)
-            if let node = group.value("description") {
+            guard let group = MappingReader(entry.value, table: .group, context: "group '\(entry.key)'", diagnostics: &diagnostics) else { return nil }
+            if let node = group.value(JobFormat.Group.description, &diagnostics) {
                 spec.description = MappingReader.string(node, "'description'", diagnostics: &diagnostics)
             }
-            if let node = group.value("group"), node.scalar?.resolved != .null {
+            if let node = group.value(JobFormat.Group.parent, &diagnostics), node.scalar?.resolved != .null {
                 spec.parent = MappingReader.string(node, "'group'", diagnostics: &diagnostics)
             }
-            if let node = group.value("depends_on") {
+            if let node = group.value(JobFormat.Group.dependsOn, &diagnostics) {
                 spec.dependsOn = stringOrList(node, "'depends_on'", &diagnostics)
             }
             return spec
@@ -272,21 +279,21 @@ public struct JobSpecDecoder: Sendable {
     }
 
     private func decodeForEach(_ node: YAMLNode, task: String, _ diagnostics: inout DiagnosticCollector) -> ForEachSpec? {
-        guard let forEach = MappingReader(node, context: "'for_each' of task '\(task)'", diagnostics: &diagnostics) else { return nil }
-        forEach.reportUnknownKeys(allowed: JobFormat.forEach.names, diagnostics: &diagnostics)
-        let parameter = forEach.require("parameter", diagnostics: &diagnostics).flatMap {
+        guard let forEach = MappingReader(node, table: .forEach, context: "'for_each' of task '\(task)'", diagnostics: &diagnostics) else { return nil }
+        let parameter = forEach.value(JobFormat.ForEach.parameter, &diagnostics).flatMap {
             MappingReader.string($0, "'parameter'", diagnostics: &diagnostics)
         }
-        var items: [YAMLNode]?
-        if let node = forEach.require("items", diagnostics: &diagnostics),
+        var items: [Located<ParameterValue>]?
+        if let node = forEach.value(JobFormat.ForEach.items, &diagnostics),
            let list = MappingReader.sequence(node, "'items'", diagnostics: &diagnostics) {
             if list.isEmpty {
                 diagnostics.error(.invalidValue, "'items' is empty; a fan-out needs at least one item", at: node.location)
             } else if list.count > Self.maxFanOutItems {
                 diagnostics.error(.invalidValue, "'items' has \(list.count) items; jobc allows at most \(Self.maxFanOutItems)", at: node.location,
                                   suggestion: "split the task, or let one run handle several items")
-            } else {
-                items = list
+            } else if let parameter {
+                // Each item becomes the kwarg `parameter` of one run.
+                items = list.compactMap { decodeArgument($0, parameter: parameter.value, &diagnostics) }
             }
         }
         guard let parameter, let items else { return nil }
@@ -295,13 +302,13 @@ public struct JobSpecDecoder: Sendable {
 
     private func decodePolicy(_ mapping: MappingReader, _ diagnostics: inout DiagnosticCollector) -> TaskPolicySpec {
         var policy = TaskPolicySpec()
-        if let node = mapping.value("retries") {
+        if let node = mapping.value(JobFormat.Policy.retries, &diagnostics) {
             policy.retries = MappingReader.integer(node, "'retries'", range: 0...Self.maxRetries, diagnostics: &diagnostics)
         }
-        if let node = mapping.value("retry_delay") {
+        if let node = mapping.value(JobFormat.Policy.retryDelay, &diagnostics) {
             policy.retryDelay = decodeDuration(node, "'retry_delay'", minimumSeconds: 0, &diagnostics)
         }
-        if let node = mapping.value("timeout") {
+        if let node = mapping.value(JobFormat.Policy.timeout, &diagnostics) {
             policy.timeout = decodeDuration(node, "'timeout'", minimumSeconds: 1, &diagnostics)
         }
         return policy
@@ -339,16 +346,35 @@ public struct JobSpecDecoder: Sendable {
     private func decodeDependencyList(_ node: YAMLNode, _ diagnostics: inout DiagnosticCollector) -> [DependencySpec] {
         guard let items = MappingReader.sequence(node, "'dependencies'", diagnostics: &diagnostics) else { return [] }
         return items.compactMap { item in
-            guard let edge = MappingReader(item, context: "a dependency", diagnostics: &diagnostics) else { return nil }
-            edge.reportUnknownKeys(allowed: Self.dependencyKeys, diagnostics: &diagnostics)
-            let source = edge.require("source", diagnostics: &diagnostics).flatMap {
+            guard let edge = MappingReader(item, table: .dependency, context: "a dependency", diagnostics: &diagnostics) else { return nil }
+            let source = edge.value(JobFormat.Dependency.source, &diagnostics).flatMap {
                 MappingReader.string($0, "'source'", diagnostics: &diagnostics)
             }
-            let target = edge.require("target", diagnostics: &diagnostics).flatMap {
+            let target = edge.value(JobFormat.Dependency.target, &diagnostics).flatMap {
                 MappingReader.string($0, "'target'", diagnostics: &diagnostics)
             }
             guard let source, let target else { return nil }
             return DependencySpec(source: source, target: target, origin: .dependenciesList)
         }
     }
+}
+
+extension JobSpecDecoder: RuleDeclaring {
+    /// With the shape rules `MappingReader` reports for it.
+    public static let rules: [RuleID] = [
+        .unknownKey, .missingKey, .wrongType, .deprecatedKey, .invalidSchedule, .invalidDate, .invalidDuration, .invalidValue,
+    ]
+}
+
+extension RuleID {
+    public static let deprecatedKey = RuleID(
+        "deprecated-key", summary: "A key that still works but has a preferred spelling.")
+    public static let invalidSchedule = RuleID(
+        "invalid-schedule",
+        summary: "A schedule that is neither a known preset, a valid 5-field cron expression, nor null.")
+    public static let invalidDate = RuleID(
+        "invalid-date", summary: "A start date that is not a real ISO 8601 date or date-time.")
+    public static let invalidDuration = RuleID(
+        "invalid-duration", summary: "A duration that is not of the form 30s, 5m, 1h30m (or whole seconds).")
+    public static let invalidValue = RuleID("invalid-value", summary: "A value outside its allowed range.")
 }

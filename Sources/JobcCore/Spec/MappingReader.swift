@@ -1,10 +1,12 @@
 /// Reads one YAML mapping against the set of keys the format defines: reports unknown keys (with a
 /// "did you mean"), missing required keys and mistyped values, and hands back typed, located values.
+/// A mapping of the job format is read against its `JobFormat.Table`, through the table's keys only.
 struct MappingReader {
     let node: YAMLNode
     let entries: [YAMLMappingEntry]
     /// What the mapping is, for messages: "the job", "task 'load'", "kwargs".
     let context: String
+    let table: JobFormat.Table?
 
     /// Nil (after reporting) when `node` is not a mapping.
     init?(_ node: YAMLNode, context: String, diagnostics: inout DiagnosticCollector) {
@@ -15,6 +17,39 @@ struct MappingReader {
         self.node = node
         self.entries = entries
         self.context = context
+        self.table = nil
+    }
+
+    /// A mapping of the job format: unknown keys are reported at once, against the table.
+    init?(_ node: YAMLNode, table: JobFormat.Table, context: String, diagnostics: inout DiagnosticCollector) {
+        guard case .mapping(let entries) = node.content else {
+            diagnostics.error(.wrongType, "\(context) must be a mapping, found \(node.kindDescription)", at: node.location)
+            return nil
+        }
+        self.node = node
+        self.entries = entries
+        self.context = context
+        self.table = table
+        reportUnknownKeys(allowed: table.keys.names, diagnostics: &diagnostics)
+    }
+
+    /// The value of a key of this mapping's table; nil when absent, after reporting it if the table
+    /// says it is required (and no alias of it is present).
+    func value(_ key: JobFormat.Key, _ diagnostics: inout DiagnosticCollector) -> YAMLNode? {
+        guard let table else { preconditionFailure("value(_:) of a key needs a reader built with its table") }
+        assert(table.keys.contains { $0.name == key.name }, "key '\(key.name)' is not in the \(table) table")
+        JobFormat.KeyReadLog.current?.record(key.name, in: table)
+        if let node = value(key.name) { return node }
+        if key.required, !table.keys.contains(where: { $0.aliasOf == key.name && value($0.name) != nil }) {
+            diagnostics.error(.missingKey, "\(context) is missing the required key '\(key.name)'", at: node.location)
+        }
+        return nil
+    }
+
+    func keyLocation(_ key: JobFormat.Key) -> SourceLocation? {
+        guard let table else { preconditionFailure("keyLocation(_:) of a key needs a reader built with its table") }
+        JobFormat.KeyReadLog.current?.record(key.name, in: table)
+        return keyLocation(key.name)
     }
 
     func value(_ key: String) -> YAMLNode? {
@@ -118,4 +153,11 @@ struct MappingReader {
         case .literal, .folded: return node.location
         }
     }
+}
+
+extension RuleID {
+    public static let unknownKey = RuleID("unknown-key", summary: "A key the job format does not define; usually a typo.")
+    public static let missingKey = RuleID("missing-key", summary: "A required key is absent.")
+    public static let wrongType = RuleID(
+        "wrong-type", summary: "A value has the wrong type (a list where a string is expected, say).")
 }

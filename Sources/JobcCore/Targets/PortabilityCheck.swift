@@ -64,3 +64,12 @@ public enum PortabilityCheck {
         }
     }
 }
+
+extension PortabilityCheck: RuleDeclaring {
+    public static let rules: [RuleID] = [.targetUnsupported]
+}
+
+extension RuleID {
+    public static let targetUnsupported = RuleID(
+        "target-unsupported", summary: "The job uses something the chosen target cannot express.")
+}

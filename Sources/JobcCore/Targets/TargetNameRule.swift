@@ -1,7 +1,9 @@
 /// Job ids, task ids, group keys and run parameter names stay clear of what the run's targets
 /// reserve (`TargetNames`): a target's own names, and for a job id the modules its `<job_id>` module
 /// would shadow. Part of the check stage, so these problems come with every other one.
-struct TargetNameRule {
+struct TargetNameRule: RuleDeclaring {
+    static let rules: [RuleID] = [.reservedName]
+
     let names: TargetNames
 
     func diagnostics(for job: JobSpec, in project: Project) -> [Diagnostic] {
@@ -10,7 +12,7 @@ struct TargetNameRule {
             let problem = names.problem(with: id.value, as: .job)
                 ?? names.moduleShadowProblem(withJobID: id.value, projectModules: project.functions.moduleNames)
             if let problem {
-                diagnostics.error(.invalidIdentifier, "invalid job id: \(problem)", at: id.location, suggestion: "try '\(id.value)_job'")
+                diagnostics.error(.reservedName, "invalid job id: \(problem)", at: id.location, suggestion: "try '\(id.value)_job'")
             }
         }
         for task in job.tasks {
@@ -24,6 +26,12 @@ struct TargetNameRule {
 
     private func check(_ name: Located<String>, _ what: String, _ scope: ReservedIdentifier.Scope, _ diagnostics: inout DiagnosticCollector) {
         guard Identifier.problem(with: name.value) == nil, let problem = names.problem(with: name.value, as: scope) else { return }
-        diagnostics.error(.invalidIdentifier, "invalid \(what): \(problem)", at: name.location, suggestion: "choose another name")
+        diagnostics.error(.reservedName, "invalid \(what): \(problem)", at: name.location, suggestion: "choose another name")
     }
+}
+
+extension RuleID {
+    public static let reservedName = RuleID(
+        "reserved-name",
+        summary: "A name a target keeps for itself, or a job id whose generated module would shadow one the target imports.")
 }

@@ -2,6 +2,8 @@
 /// declared dependency closes at most one reported cycle (a group endpoint expands to many task
 /// edges, each of which would otherwise repeat the error at the same place).
 struct DependencyCycleRule: JobRule {
+    static let rules: [RuleID] = [.dependencyCycle]
+
     func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
         let keys = job.tasks.map(\.key.value)
         var successors: [String: [(target: String, declaredAt: SourceLocation)]] = [:]
@@ -44,4 +46,9 @@ struct DependencyCycleRule: JobRule {
             }
         }
     }
+}
+
+extension RuleID {
+    public static let dependencyCycle = RuleID(
+        "dependency-cycle", summary: "Dependencies form a cycle, so no task of it could ever start.")
 }

@@ -1,5 +1,7 @@
 /// Every dependency names tasks or groups of this job (by key), and no dependency is declared twice.
 struct DependencyReferenceRule: JobRule {
+    static let rules: [RuleID] = [.unknownDependency, .redundantDependency]
+
     func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
         let keys = job.tasks.map(\.key.value) + job.groups.map(\.key.value)
         let known = Set(keys)
@@ -26,4 +28,11 @@ struct DependencyReferenceRule: JobRule {
             }
         }
     }
+}
+
+extension RuleID {
+    public static let unknownDependency = RuleID(
+        "unknown-dependency", summary: "A dependency names a task that does not exist.")
+    public static let redundantDependency = RuleID(
+        "redundant-dependency", summary: "The same dependency is declared twice.")
 }

@@ -1,5 +1,7 @@
 /// Engines address tasks by id, so two tasks of a job may not share one (explicit or defaulted).
 struct DuplicateTaskIDRule: JobRule {
+    static let rules: [RuleID] = [.duplicateTaskID]
+
     func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
         var firstByID: [String: TaskSpec] = [:]
         for task in job.tasks {
@@ -14,4 +16,8 @@ struct DuplicateTaskIDRule: JobRule {
             }
         }
     }
+}
+
+extension RuleID {
+    public static let duplicateTaskID = RuleID("duplicate-task-id", summary: "Two tasks of one job share a task_id.")
 }

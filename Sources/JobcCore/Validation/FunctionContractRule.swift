@@ -1,6 +1,8 @@
 /// Each task names a known function, and its kwargs and secret fit that function's contract:
 /// required parameters present, no unknown ones, values of the declared type, project files real.
 struct FunctionContractRule: JobRule {
+    static let rules: [RuleID] = [.unknownFunction, .functionParameters, .missingFile, .pathEscape]
+
     func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
         for task in job.tasks {
             guard let functionName = task.function else { continue }
@@ -40,7 +42,8 @@ struct FunctionContractRule: JobRule {
                 notes: [.init("contract: \(contract.contractPath)")])
         }
         for argument in task.kwargs {
-            checkArgument(argument, contract, project, &diagnostics)
+            guard let value = argument.value else { continue }  // refused by the decoder, already reported
+            checkArgument(argument.name, value, contract, project, &diagnostics)
         }
     }
 
@@ -61,80 +64,59 @@ struct FunctionContractRule: JobRule {
             return
         }
         for item in forEach.items {
-            checkArgument(KeywordArgumentSpec(name: name, value: item), contract, project, &diagnostics)
+            checkArgument(name, item, contract, project, &diagnostics)
         }
     }
 
-    private func checkArgument(_ argument: KeywordArgumentSpec, _ contract: FunctionContract, _ project: Project, _ diagnostics: inout DiagnosticCollector) {
-        let value = ParameterValue(yaml: argument.value)
-        if let overflow = Self.overflowingInteger(in: argument.value) {
-            diagnostics.error(
-                .invalidValue, "integer \(overflow.scalar!.text) is out of range (64-bit signed integers only)", at: overflow.location,
-                suggestion: "quote it to pass it as a string")
-            return
-        }
-        guard value.isFinite else {
-            diagnostics.error(
-                .invalidValue, "parameter '\(argument.name.value)' holds NaN or infinity, which no target can pass on exactly",
-                at: argument.value.location)
-            return
-        }
-        guard let parameter = contract.parameter(named: argument.name.value) else {
-            checkExtra(argument, value, contract, &diagnostics)
+    private func checkArgument(
+        _ name: Located<String>, _ located: Located<ParameterValue>, _ contract: FunctionContract, _ project: Project,
+        _ diagnostics: inout DiagnosticCollector
+    ) {
+        let value = located.value
+        guard let parameter = contract.parameter(named: name.value) else {
+            checkExtra(name, located, contract, &diagnostics)
             return
         }
         if parameter.required, value == .null {
             diagnostics.error(
                 .functionParameters, "required parameter '\(parameter.name)' of \(contract.name) is null",
-                at: argument.value.location, suggestion: "give it a \(parameter.type.rawValue) value")
+                at: located.location, suggestion: "give it a \(parameter.type.rawValue) value")
             return
         }
         guard parameter.type.accepts(value) else {
             diagnostics.error(
                 .functionParameters,
                 "parameter '\(parameter.name)' of \(contract.name) must be of type \(parameter.type.rawValue), found \(value.kindDescription)",
-                at: argument.value.location)
+                at: located.location)
             return
         }
         if parameter.type == .path, case .string(let path) = value {
-            checkProjectFile(path, at: argument.value.location, parameter.name, project, &diagnostics)
+            checkProjectFile(path, at: located.location, parameter.name, project, &diagnostics)
         }
     }
 
-    /// A plain whole-number literal too large for Int resolves to a float, silently losing digits.
-    static func overflowingInteger(in node: YAMLNode) -> YAMLNode? {
-        switch node.content {
-        case .scalar(let scalar):
-            guard scalar.style == .plain, case .float = scalar.resolved, MappingReader.isWholeNumberSyntax(scalar.text) else { return nil }
-            return node
-        case .sequence(let items):
-            return items.lazy.compactMap(overflowingInteger).first
-        case .mapping(let entries):
-            return entries.lazy.compactMap { overflowingInteger(in: $0.value) }.first
-        }
-    }
-
-    private func checkExtra(_ argument: KeywordArgumentSpec, _ value: ParameterValue, _ contract: FunctionContract, _ diagnostics: inout DiagnosticCollector) {
+    private func checkExtra(_ name: Located<String>, _ located: Located<ParameterValue>, _ contract: FunctionContract, _ diagnostics: inout DiagnosticCollector) {
+        let value = located.value
         let declared = contract.parameters.map(\.name)
         switch contract.extraParameters {
         case .any:
             return
         case .scalar where value.isScalar:
             // A near miss of a declared name is almost always a typo, even where extras are allowed.
-            if let close = Suggestions.closest(to: argument.name.value, in: declared) {
+            if let close = Suggestions.closest(to: name.value, in: declared) {
                 diagnostics.warning(
-                    .functionParameters, "'\(argument.name.value)' is passed through to \(contract.name) as an extra parameter",
-                    at: argument.name.location, suggestion: "did you mean '\(close)'?")
+                    .functionParameters, "'\(name.value)' is passed through to \(contract.name) as an extra parameter",
+                    at: name.location, suggestion: "did you mean '\(close)'?")
             }
         case .scalar:
             diagnostics.error(
                 .functionParameters,
-                "extra parameter '\(argument.name.value)' of \(contract.name) must be a single value, found \(value.kindDescription)",
-                at: argument.value.location)
+                "extra parameter '\(name.value)' of \(contract.name) must be a single value, found \(value.kindDescription)",
+                at: located.location)
         case .none:
             diagnostics.error(
-                .functionParameters, "\(contract.name) has no parameter '\(argument.name.value)'", at: argument.name.location,
-                suggestion: Suggestions.didYouMean(argument.name.value, in: declared)
+                .functionParameters, "\(contract.name) has no parameter '\(name.value)'", at: name.location,
+                suggestion: Suggestions.didYouMean(name.value, in: declared)
                     ?? (declared.isEmpty ? "it takes no parameters" : "its parameters: \(declared.joined(separator: ", "))"))
         }
     }
@@ -174,4 +156,16 @@ struct FunctionContractRule: JobRule {
             break
         }
     }
+}
+
+extension RuleID {
+    public static let unknownFunction = RuleID(
+        "unknown-function", summary: "A task names a function that has no contract in orchestration/function/.")
+    public static let functionParameters = RuleID(
+        "function-parameters",
+        summary: "A task's kwargs do not match its function's contract (missing, unknown or mistyped).")
+    public static let missingFile = RuleID("missing-file", summary: "A referenced project file does not exist.")
+    public static let pathEscape = RuleID(
+        "path-escape",
+        summary: "A referenced path leaves the project root (absolute, '..', or a symlink pointing outside).")
 }

@@ -1,7 +1,10 @@
 /// Groups are well formed: every parent and every task's `group` names a group, nesting has no
 /// cycle, every group holds a task, group keys do not collide with task keys or ids, and no
 /// dependency joins a group with something inside it (that would order a task before itself).
+/// Cycles and name clashes carry the rules they share with tasks (`.dependencyCycle`, `.duplicateTaskID`).
 struct GroupRule: JobRule {
+    static let rules: [RuleID] = [.invalidGroup]
+
     func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
         guard !job.groups.isEmpty || job.tasks.contains(where: { $0.group != nil }) else { return }
         let structure = GroupStructure(job)
@@ -30,7 +33,7 @@ struct GroupRule: JobRule {
             }
             if structure.members[key.value, default: []].isEmpty {
                 diagnostics.error(
-                    .missingKey, "group '\(key.value)' holds no task", at: key.location,
+                    .invalidGroup, "group '\(key.value)' holds no task", at: key.location,
                     suggestion: "add 'group: \(key.value)' to its tasks, or remove the group")
             }
         }
@@ -56,8 +59,13 @@ struct GroupRule: JobRule {
 
     private func unknownGroup(_ name: Located<String>, _ groupKeys: [String], _ diagnostics: inout DiagnosticCollector) {
         diagnostics.error(
-            .unknownDependency, "unknown group '\(name.value)'", at: name.location,
+            .invalidGroup, "unknown group '\(name.value)'", at: name.location,
             suggestion: Suggestions.didYouMean(name.value, in: groupKeys)
                 ?? (groupKeys.isEmpty ? "declare it under 'groups:'" : "groups: \(groupKeys.joined(separator: ", "))"))
     }
+}
+
+extension RuleID {
+    public static let invalidGroup = RuleID(
+        "invalid-group", summary: "A group that holds no task, or a 'group:' that names no declared group.")
 }

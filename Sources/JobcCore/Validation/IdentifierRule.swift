@@ -1,6 +1,8 @@
 /// Job ids, task keys, task ids and group keys follow `Identifier`'s portable naming rule (the names
 /// particular targets reserve are `TargetNameRule`'s).
 struct IdentifierRule: JobRule {
+    static let rules: [RuleID] = [.invalidIdentifier]
+
     func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
         if let id = job.jobID { report(id, "job id", &diagnostics) }
         for task in job.tasks {
@@ -16,4 +18,10 @@ struct IdentifierRule: JobRule {
             .invalidIdentifier, "invalid \(what): \(problem)", at: name.location,
             suggestion: Identifier.suggestion(for: name.value).map { "try '\($0)'" })
     }
+}
+
+extension RuleID {
+    public static let invalidIdentifier = RuleID(
+        "invalid-identifier",
+        summary: "An id that is not portable to every target (lowercase snake_case, at most 63 characters).")
 }

@@ -1,6 +1,7 @@
 /// One semantic check over a decoded job. Rules never stop at the first problem and never depend on
-/// each other's output, so every rule runs and the author sees every problem in one pass.
-public protocol JobRule: Sendable {
+/// each other's output, so every rule runs and the author sees every problem in one pass. A rule
+/// declares the rule ids it owns (`rules`) beside its check; `RuleID.catalog` collects them.
+public protocol JobRule: Sendable, RuleDeclaring {
     func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector)
 }
 

@@ -1,5 +1,7 @@
 /// A task's `secret_key` names a secret that exists in the project's store (never read, only found).
 struct SecretRule: JobRule {
+    static let rules: [RuleID] = [.missingSecret, .invalidSecretName]
+
     func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
         for task in job.tasks {
             guard let secret = task.secretKey else { continue }
@@ -16,4 +18,11 @@ struct SecretRule: JobRule {
                     ?? (available.isEmpty ? "the store is empty" : "known secrets: \(available.joined(separator: ", "))"))
         }
     }
+}
+
+extension RuleID {
+    public static let missingSecret = RuleID("missing-secret", summary: "A named secret is not in the secret store.")
+    public static let invalidSecretName = RuleID(
+        "invalid-secret-name",
+        summary: "A secret name that could be a path: only letters, digits, '_' and '-' are allowed.")
 }

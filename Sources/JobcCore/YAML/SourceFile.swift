@@ -36,3 +36,12 @@ public struct SourceFile: Sendable {
         return text
     }
 }
+
+extension SourceFile: RuleDeclaring {
+    public static let rules: [RuleID] = [.fileUnreadable]
+}
+
+extension RuleID {
+    public static let fileUnreadable = RuleID(
+        "file-unreadable", summary: "The job file cannot be read (missing, a folder, or permission denied).")
+}

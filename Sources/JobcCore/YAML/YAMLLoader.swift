@@ -407,3 +407,26 @@ private struct TreeBuilder {
         }
     }
 }
+
+extension YAMLLoader: RuleDeclaring {
+    public static let rules: [RuleID] = [
+        .yamlSyntax, .yamlEncoding, .yamlEmpty, .yamlMultipleDocuments, .yamlDuplicateKey, .yamlLimits, .yamlUnsupported,
+    ]
+}
+
+extension RuleID {
+    public static let yamlSyntax = RuleID("yaml-syntax", summary: "The file is not well-formed YAML.")
+    public static let yamlEncoding = RuleID(
+        "yaml-encoding", summary: "The file is not UTF-8 text (binary data, invalid byte sequences).")
+    public static let yamlEmpty = RuleID("yaml-empty", summary: "The file holds no YAML document.")
+    public static let yamlMultipleDocuments = RuleID(
+        "yaml-multiple-documents", summary: "A job file holds exactly one YAML document.")
+    public static let yamlDuplicateKey = RuleID(
+        "yaml-duplicate-key", summary: "A mapping names the same key twice; YAML keeps one silently, jobc refuses.")
+    public static let yamlLimits = RuleID(
+        "yaml-limits",
+        summary: "Nesting depth, alias expansion or size beyond jobc's bounds (protects against YAML bombs).")
+    public static let yamlUnsupported = RuleID(
+        "yaml-unsupported",
+        summary: "A YAML feature jobc does not accept in jobs (complex keys, merge keys, custom tags).")
+}

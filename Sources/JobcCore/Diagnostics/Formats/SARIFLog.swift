@@ -5,12 +5,12 @@ public enum SARIFLog {
 
     public static func render(_ report: DiagnosticReport) -> String {
         let rules = RuleID.catalog
-        let ruleIndex = Dictionary(uniqueKeysWithValues: rules.enumerated().map { ($0.element.rule, $0.offset) })
+        let ruleIndex = Dictionary(uniqueKeysWithValues: rules.enumerated().map { ($0.element, $0.offset) })
         let driver = JSONValue.object([
             ("name", .string("jobc")),
             ("version", .string(JobcVersion.current)),
-            ("rules", .array(rules.map { rule, summary in
-                .object([("id", .string(rule.name)), ("shortDescription", .object([("text", .string(summary))]))])
+            ("rules", .array(rules.map { rule in
+                .object([("id", .string(rule.name)), ("shortDescription", .object([("text", .string(rule.summary))]))])
             })),
         ])
         let results = report.diagnostics.map { diagnostic -> JSONValue in
