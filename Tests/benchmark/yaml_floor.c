@@ -1,10 +1,14 @@
-/* The floor for `jobc compile`: read every *.yaml file under a folder and run libyaml's event
- * parser over it, nothing else (no tree, no checks, no output). jobc does this much and more, so
- * its time can only be compared against this.
+/* The floors for `jobc compile`: read every *.yaml file under a folder and run libyaml's event
+ * parser over it, nothing else (no tree, no checks); with REFERENCE and DEST, also write as many
+ * files as REFERENCE holds, each of the same name and size, into DEST (the "physical floor": the
+ * parse plus the output bytes, no compiling). jobc does this much and more, so its time can only be
+ * compared against these.
  *
- *   yaml_floor THREADS FOLDER    prints "<files> files, <events> events"; exit 1 on any parse error
+ *   yaml_floor THREADS FOLDER [REFERENCE DEST]   prints "<files> files, <events> events[, <n> written]";
+ *                                                exit 1 on any parse or write error
  *
- * THREADS parser threads take files from a shared counter, as jobc spreads files over its cores.
+ * THREADS threads take files from a shared counter, as jobc spreads files over its cores; each
+ * output file is written in one write(2) to a temporary name and renamed, as jobc writes.
  */
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
@@ -13,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <yaml.h>
 
 static char **paths;
@@ -20,6 +26,14 @@ static size_t path_count, path_capacity;
 static atomic_size_t next_path;
 static atomic_size_t total_events;
 static atomic_int failed;
+
+/* The files to write: names and sizes taken from REFERENCE before the threads start. */
+static char **output_names;
+static size_t *output_sizes;
+static size_t output_count, output_capacity, largest_output;
+static const char *destination;
+static atomic_size_t next_output;
+static char *filler;
 
 static int collect(const char *path, const struct stat *info, int type, struct FTW *where) {
     (void)info;
@@ -67,19 +81,60 @@ static size_t parse_file(const char *path) {
     return events;
 }
 
+static int collect_output(const char *path, const struct stat *info, int type, struct FTW *where) {
+    if (type != FTW_F) return 0;
+    if (output_count == output_capacity) {
+        output_capacity = output_capacity ? 2 * output_capacity : 1024;
+        output_names = realloc(output_names, output_capacity * sizeof *output_names);
+        output_sizes = realloc(output_sizes, output_capacity * sizeof *output_sizes);
+        if (!output_names || !output_sizes) return 1;
+    }
+    output_names[output_count] = strdup(path + where->base);
+    output_sizes[output_count] = (size_t)info->st_size;
+    if ((size_t)info->st_size > largest_output) largest_output = (size_t)info->st_size;
+    output_count++;
+    return 0;
+}
+
+static void write_output(size_t index) {
+    char temporary[4096], final[4096];
+    snprintf(final, sizeof final, "%s/%s", destination, output_names[index]);
+    snprintf(temporary, sizeof temporary, "%s/.%s.tmp", destination, output_names[index]);
+    int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || write(fd, filler, output_sizes[index]) != (ssize_t)output_sizes[index] || close(fd) != 0
+        || rename(temporary, final) != 0) {
+        perror(final);
+        atomic_store(&failed, 1);
+    }
+}
+
 static void *worker(void *unused) {
     (void)unused;
     for (;;) {
         size_t index = atomic_fetch_add(&next_path, 1);
-        if (index >= path_count) return NULL;
+        if (index >= path_count) break;
         atomic_fetch_add(&total_events, parse_file(paths[index]));
+    }
+    for (;;) {
+        size_t index = atomic_fetch_add(&next_output, 1);
+        if (index >= output_count) return NULL;
+        write_output(index);
     }
 }
 
 int main(int argc, char **argv) {
-    if (argc != 3 || atoi(argv[1]) < 1) {
-        fprintf(stderr, "usage: %s THREADS FOLDER\n", argv[0]);
+    if ((argc != 3 && argc != 5) || atoi(argv[1]) < 1) {
+        fprintf(stderr, "usage: %s THREADS FOLDER [REFERENCE DEST]\n", argv[0]);
         return 2;
+    }
+    if (argc == 5) {
+        destination = argv[4];
+        if (nftw(argv[3], collect_output, 64, FTW_PHYS) != 0) {
+            fprintf(stderr, "cannot walk %s\n", argv[3]);
+            return 2;
+        }
+        filler = malloc(largest_output + 1);
+        memset(filler, '#', largest_output + 1);
     }
     int thread_count = atoi(argv[1]);
     if (nftw(argv[2], collect, 64, FTW_PHYS) != 0) {
@@ -89,6 +144,8 @@ int main(int argc, char **argv) {
     pthread_t *threads = calloc((size_t)thread_count, sizeof *threads);
     for (int i = 0; i < thread_count; i++) pthread_create(&threads[i], NULL, worker, NULL);
     for (int i = 0; i < thread_count; i++) pthread_join(threads[i], NULL);
-    printf("%zu files, %zu events\n", path_count, atomic_load(&total_events));
+    printf("%zu files, %zu events", path_count, atomic_load(&total_events));
+    if (argc == 5) printf(", %zu written", output_count);
+    printf("\n");
     return atomic_load(&failed);
 }

@@ -7,6 +7,9 @@ public struct Project: Sendable {
     public let root: String
     public let functions: FunctionCatalog
     public let secretStore: SecretStore
+    /// What the disk said about each project file a job named: one run asks once per file, however
+    /// many tasks name it.
+    private let resolvedFiles = Memo<String, Result<String, FileProblem>>()
 
     public static let functionFolder = "orchestration/function"
 
@@ -54,6 +57,10 @@ public struct Project: Sendable {
     /// Resolves a project-relative path a job names, refusing anything that reads outside the root.
     /// Returns the normalised relative path.
     public func resolveProjectFile(_ relative: String) -> Result<String, FileProblem> {
+        resolvedFiles.value(for: relative) { resolveOnDisk($0) }
+    }
+
+    private func resolveOnDisk(_ relative: String) -> Result<String, FileProblem> {
         let normalized: String
         switch Self.normalizeProjectPath(relative) {
         case .success(let path): normalized = path
@@ -97,13 +104,17 @@ public struct Project: Sendable {
 /// exists; it never reads a value into anything it writes.
 public struct SecretStore: Sendable {
     public let directory: String
+    /// Asked once per secret name a run, however many tasks name it.
+    private let known = Memo<String, Bool>()
 
     init(projectRoot: String) {
         directory = projectRoot + "/secret"
     }
 
     public func contains(_ name: String) -> Bool {
-        SecretName.problem(with: name) == nil && FileSystem.isRegularFile(directory + "/" + name + ".json")
+        known.value(for: name) { name in
+            SecretName.problem(with: name) == nil && FileSystem.isRegularFile(directory + "/" + name + ".json")
+        }
     }
 
     public func availableNames() -> [String] {
