@@ -21,9 +21,9 @@ final class CloudWorkflowsEmitterTests: XCTestCase {
     }
 
     func testFloatsReadAsFloatsInYAML11() {
-        XCTAssertEqual(WorkflowsLiteral.float(1e-05), "1.0e-05")
-        XCTAssertEqual(WorkflowsLiteral.float(1e20), "1.0e+20")
-        XCTAssertEqual(WorkflowsLiteral.float(0.5), "0.5")
+        XCTAssertEqual(YAMLLiteral.float(1e-05), "1.0e-05")
+        XCTAssertEqual(YAMLLiteral.float(1e20), "1.0e+20")
+        XCTAssertEqual(YAMLLiteral.float(0.5), "0.5")
     }
 
     func testOptions() {
