@@ -17,7 +17,6 @@ final class CloudWorkflowsEmitterTests: XCTestCase {
         for text in ["${\u{1F3FB}x}", "a${\u{301}", "\u{202E}${\u{1F3FB}\u{FD}"] {
             XCTAssertTrue(WorkflowsLiteral.string(text).hasPrefix("\"${text.decode(base64.decode("), text.debugDescription)
         }
-        XCTAssertEqual(CloudSchedulerFile.terraformLiteral("${\u{1F3FB}} %{\u{301} $${x} %x {y}"), "$${\u{1F3FB}} %%{\u{301} $$${x} %x {y}")
     }
 
     func testFloatsReadAsFloatsInYAML11() {
