@@ -109,11 +109,11 @@ struct WorkflowsProgramFile {
     /// any task starts.
     private func resolveParameters() -> YAMLBlock {
         let declared = graph.job.params.map { parameter in
-            "{" + [
-                "\"name\": " + WorkflowsLiteral.string(parameter.name),
-                "\"type\": " + WorkflowsLiteral.string(parameter.type.rawValue),
-                "\"default\": " + WorkflowsLiteral.value(parameter.defaultValue),
-            ].joined(separator: ", ") + "}"
+            WorkflowsLiteral.value(.mapping([
+                .init(key: "name", value: .string(parameter.name)),
+                .init(key: "type", value: .string(parameter.type.rawValue)),
+                .init(key: "default", value: parameter.defaultValue),
+            ]))
         }
         return YAMLBlock.named("resolve_params", .map([
             ("call", .scalar("http.post")),
@@ -140,7 +140,7 @@ struct WorkflowsProgramFile {
             ("condition", .scalar(WorkflowsLiteral.expression(#"len(default(map.get(args, "params"), [])) > 0"#))),
             ("raise", .map([
                 ("message", .scalar(WorkflowsLiteral.string("jobc job '\(graph.job.id)' declares no run parameters, but the run sets some"))),
-                ("tags", .scalar("[\"JobcRunParameterError\"]")),
+                ("tags", .scalar(YAMLLiteral.value(.list([.string("JobcRunParameterError")])))),
             ])),
         ])]))]))
     }
@@ -168,7 +168,7 @@ struct WorkflowsProgramFile {
                 ("condition", .scalar(WorkflowsLiteral.expression("len(failed_tasks) > 0"))),
                 ("raise", .map([
                     ("message", .scalar(WorkflowsLiteral.string("jobc job '\(graph.job.id)' failed: one or more tasks failed"))),
-                    ("tags", .scalar("[\"JobcTaskFailed\"]")),
+                    ("tags", .scalar(YAMLLiteral.value(.list([.string("JobcTaskFailed")])))),
                     ("job_id", .scalar(WorkflowsLiteral.string(graph.job.id))),
                     ("failed_tasks", .scalar(WorkflowsLiteral.expression("failed_tasks"))),
                 ])),
