@@ -17,11 +17,11 @@ final class DiagramLiteralTests: XCTestCase {
         """
 
     func testDOTLabelsDecodeToThemselvesInGraphviz() throws {
-        try XCTSkipIf(Decoder.find("dot") == nil || Decoder.find("python3") == nil, "Graphviz or python3 is not installed")
+        try XCTSkipIf(ExternalDecoder.find("dot") == nil || ExternalDecoder.find("python3") == nil, "Graphviz or python3 is not installed")
         let strings = HostileStrings.all().filter { $0.unicodeScalars.count < 10_000 }
         let graph = "digraph {\n" + strings.enumerated().map { "  n\($0.offset) [label=\(DOTLiteral.string($0.element))];\n" }.joined() + "}\n"
-        let json = try Decoder.run("dot", ["-Tjson"], input: Data(graph.utf8))
-        let nodes = try XCTUnwrap(Decoder.python(Self.graphvizNodes, input: String(decoding: json, as: UTF8.self)) as? [[Any]])
+        let json = try ExternalDecoder.run("dot", ["-Tjson"], input: Data(graph.utf8))
+        let nodes = try XCTUnwrap(ExternalDecoder.python(Self.graphvizNodes, input: String(decoding: json, as: UTF8.self)) as? [[Any]])
         XCTAssertEqual(nodes.count, strings.count)
         for (text, node) in zip(strings, nodes) {
             let attribute = try XCTUnwrap(node[0] as? String)

@@ -74,7 +74,7 @@ struct SplitMix64: RandomNumberGenerator {
 
 /// Runs a real decoder (python3, dot, terraform) in a scratch directory: stdin and stderr are files,
 /// so a large batch cannot deadlock on a full pipe.
-enum Decoder {
+enum ExternalDecoder {
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }

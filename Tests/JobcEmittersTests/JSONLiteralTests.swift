@@ -37,7 +37,7 @@ final class JSONLiteralTests: XCTestCase {
     private enum Decoded: Decodable, Equatable {
         case string(String), number(Double), bool(Bool), null, object
 
-        init(from decoder: any Swift.Decoder) throws {
+        init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
             if container.decodeNil() { self = .null }
             else if let flag = try? container.decode(Bool.self) { self = .bool(flag) }

@@ -35,7 +35,7 @@ final class PythonLiteralRoundTripTests: XCTestCase {
         """
 
     override func setUpWithError() throws {
-        try XCTSkipIf(Decoder.find("python3") == nil, "python3 is not installed")
+        try XCTSkipIf(ExternalDecoder.find("python3") == nil, "python3 is not installed")
     }
 
     func testHostileStringsDecodeToThemselves() throws {
@@ -44,7 +44,7 @@ final class PythonLiteralRoundTripTests: XCTestCase {
         for (text, literal) in zip(strings, literals) {
             XCTAssertFalse(literal.unicodeScalars.contains { $0.isHiddenFromReaders }, "\(describe(text)) left a hidden scalar")
         }
-        let decoded = try XCTUnwrap(Decoder.python(Self.decoder, input: literals.map { $0 + "\n" }.joined()) as? [Any])
+        let decoded = try XCTUnwrap(ExternalDecoder.python(Self.decoder, input: literals.map { $0 + "\n" }.joined()) as? [Any])
         XCTAssertEqual(decoded.count, strings.count)
         for (text, value) in zip(strings, decoded) {
             XCTAssertSameScalars(value as? String, text)
@@ -59,7 +59,7 @@ final class PythonLiteralRoundTripTests: XCTestCase {
                 .init(key: "nested", value: .mapping([.init(key: "\(index)" + text, value: .string(text))])),
             ])
         }
-        let decoded = try XCTUnwrap(Decoder.python(Self.decoder, input: values.map { PythonLiteral.value($0) + "\n" }.joined()) as? [Any])
+        let decoded = try XCTUnwrap(ExternalDecoder.python(Self.decoder, input: values.map { PythonLiteral.value($0) + "\n" }.joined()) as? [Any])
         XCTAssertEqual(decoded.count, values.count)
         for (value, python) in zip(values, decoded) {
             XCTAssertTrue(sameValue(value, python), "\(PythonLiteral.value(value).prefix(200)) read back as \(String(describing: python).prefix(200))")

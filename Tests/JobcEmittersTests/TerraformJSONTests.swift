@@ -29,7 +29,7 @@ final class TerraformJSONTests: XCTestCase {
     }
 
     func testHostileStringsDecodeToThemselvesInTerraform() throws {
-        try XCTSkipIf(Decoder.find("terraform") == nil, "terraform is not installed")
+        try XCTSkipIf(ExternalDecoder.find("terraform") == nil, "terraform is not installed")
         let strings = HostileStrings.all()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("jobc-terraform-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -39,9 +39,9 @@ final class TerraformJSONTests: XCTestCase {
             .write(to: directory.appendingPathComponent("values.tf.json"), atomically: true, encoding: .utf8)
         try #"{"output": {"values": {"value": "${local.values}"}}}"#
             .write(to: directory.appendingPathComponent("output.tf.json"), atomically: true, encoding: .utf8)
-        _ = try Decoder.run("terraform", ["init", "-input=false", "-no-color"], in: directory)
-        _ = try Decoder.run("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], in: directory)
-        let output = try Decoder.run("terraform", ["output", "-json", "values"], in: directory)
+        _ = try ExternalDecoder.run("terraform", ["init", "-input=false", "-no-color"], in: directory)
+        _ = try ExternalDecoder.run("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], in: directory)
+        let output = try ExternalDecoder.run("terraform", ["output", "-json", "values"], in: directory)
         let decoded = try JSONDecoder().decode([String].self, from: output)
         XCTAssertEqual(decoded.count, strings.count)
         for (text, value) in zip(strings, decoded) {

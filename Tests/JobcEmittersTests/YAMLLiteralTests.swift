@@ -93,12 +93,12 @@ final class YAMLLiteralTests: XCTestCase {
     private func loadWithJobc(_ document: String) throws -> [YAMLNode] {
         let result = YAMLLoader().load(SourceFile(displayPath: "encoded.yaml", text: document))
         XCTAssertTrue(result.diagnostics.isEmpty, result.diagnostics.map(\.message).joined(separator: "\n"))
-        guard case .sequence(let items)? = result.root?.content else { throw Decoder.Failure(description: "not a list") }
+        guard case .sequence(let items)? = result.root?.content else { throw ExternalDecoder.Failure(description: "not a list") }
         return items
     }
 
     private func loadWithPyYAML(_ document: String) throws -> [[Any]] {
-        try XCTSkipIf(Decoder.find("python3") == nil, "python3 is not installed")
-        return try XCTUnwrap(Decoder.python(Self.pyYAML, input: document) as? [[Any]])
+        try XCTSkipIf(ExternalDecoder.find("python3") == nil, "python3 is not installed")
+        return try XCTUnwrap(ExternalDecoder.python(Self.pyYAML, input: document) as? [[Any]])
     }
 }
