@@ -98,13 +98,13 @@ struct FuzzHarness: Sendable {
         for name in contractProject.functions.names.prefix(4) {
             guard let contract = contractProject.functions[name] else { continue }
             let kwargs = contract.parameters.map { parameter in
-                JSONValue.string(parameter.name).rendered(indent: nil) + ": " + Self.sample(of: parameter.type)
+                YAMLLiteral.string(parameter.name) + ": " + Self.sample(of: parameter.type)
             }
             let job = """
                 job_id: contract_probe
                 tasks:
                   probe:
-                    function: \(JSONValue.string(name).rendered(indent: nil))
+                    function: \(YAMLLiteral.string(name))
                     \(contract.secret == .none ? "" : "secret_key: postgres_credentials")
                     kwargs: {\(kwargs.joined(separator: ", "))}
                 """

@@ -17,13 +17,12 @@ final class CloudWorkflowsEmitterTests: XCTestCase {
         for text in ["${\u{1F3FB}x}", "a${\u{301}", "\u{202E}${\u{1F3FB}\u{FD}"] {
             XCTAssertTrue(WorkflowsLiteral.string(text).hasPrefix("\"${text.decode(base64.decode("), text.debugDescription)
         }
-        XCTAssertEqual(CloudSchedulerFile.terraformLiteral("${\u{1F3FB}} %{\u{301} $${x} %x {y}"), "$${\u{1F3FB}} %%{\u{301} $$${x} %x {y}")
     }
 
     func testFloatsReadAsFloatsInYAML11() {
-        XCTAssertEqual(WorkflowsLiteral.float(1e-05), "1.0e-05")
-        XCTAssertEqual(WorkflowsLiteral.float(1e20), "1.0e+20")
-        XCTAssertEqual(WorkflowsLiteral.float(0.5), "0.5")
+        XCTAssertEqual(YAMLLiteral.float(1e-05), "1.0e-05")
+        XCTAssertEqual(YAMLLiteral.float(1e20), "1.0e+20")
+        XCTAssertEqual(YAMLLiteral.float(0.5), "0.5")
     }
 
     func testOptions() throws {

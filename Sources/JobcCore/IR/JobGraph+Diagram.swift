@@ -1,23 +1,23 @@
 /// Pictures of a job's graph: Graphviz DOT and Mermaid, each node labelled with its task id and
 /// function (and its trigger rule and fan-out, when it has them), groups drawn as nested boxes.
-/// Labels are escaped for their language, so any task id or function name is safe.
+/// Ids and labels are written by `DOTLiteral` and `MermaidLiteral`, so any task id or function name is safe.
 extension JobGraph {
     public var dot: String {
-        var lines = ["digraph \(Self.dotString(job.id)) {", "    rankdir=LR;", "    node [shape=box, style=rounded];"]
+        var lines = ["digraph \(DOTLiteral.string(job.id)) {", "    rankdir=LR;", "    node [shape=box, style=rounded];"]
         func place(_ group: String?, indent: String) {
             for task in tasks(directlyIn: group) {
-                lines.append("\(indent)\(Self.dotString(task.key)) [label=\(Self.dotString(label(task, lineBreak: "\n")))];")
+                lines.append("\(indent)\(DOTLiteral.string(task.key)) [label=\(DOTLiteral.string(label(task)))];")
             }
             for child in childGroups(of: group) {
-                lines.append("\(indent)subgraph \(Self.dotString("cluster_" + child.key)) {")
-                lines.append("\(indent)    label=\(Self.dotString(child.key));")
+                lines.append("\(indent)subgraph \(DOTLiteral.string("cluster_" + child.key)) {")
+                lines.append("\(indent)    label=\(DOTLiteral.string(child.key));")
                 place(child.key, indent: indent + "    ")
                 lines.append("\(indent)}")
             }
         }
         place(nil, indent: "    ")
         for edge in edges {
-            lines.append("    \(Self.dotString(edge.source)) -> \(Self.dotString(edge.target));")
+            lines.append("    \(DOTLiteral.string(edge.source)) -> \(DOTLiteral.string(edge.target));")
         }
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"
@@ -28,10 +28,10 @@ extension JobGraph {
         var lines = ["flowchart LR"]
         func place(_ group: String?, indent: String) {
             for task in tasks(directlyIn: group) {
-                lines.append("\(indent)task_\(task.key)[\"\(Self.mermaidText(label(task, lineBreak: "\n")).replacingNewlines(with: "<br/>"))\"]")
+                lines.append("\(indent)task_\(task.key)[\(MermaidLiteral.label(label(task)))]")
             }
             for child in childGroups(of: group) {
-                lines.append("\(indent)subgraph group_\(child.key)[\"\(Self.mermaidText(child.key))\"]")
+                lines.append("\(indent)subgraph group_\(child.key)[\(MermaidLiteral.label(child.key))]")
                 place(child.key, indent: indent + "    ")
                 lines.append("\(indent)end")
             }
@@ -43,45 +43,11 @@ extension JobGraph {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func label(_ task: TaskNode, lineBreak: String) -> String {
+    /// One line each: task id, function, and the trigger rule and fan-out when there are any.
+    private func label(_ task: TaskNode) -> String {
         var parts = [task.taskID, task.function.name]
         if task.triggerRule != .allSuccess { parts.append("[\(task.triggerRule.rawValue)]") }
         if let forEach = task.forEach { parts.append("for each \(forEach.parameter) (\(forEach.items.count))") }
-        return parts.joined(separator: lineBreak)
-    }
-
-    /// A DOT quoted string: only `"` and `\` need escaping; a newline becomes DOT's `\n` line break.
-    static func dotString(_ text: String) -> String {
-        var out = "\""
-        for character in text {
-            switch character {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out.append(character)
-            }
-        }
-        return out + "\""
-    }
-
-    /// Mermaid labels take HTML entities; quotes and angle brackets must not reach the parser raw.
-    static func mermaidText(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "\"": out += "#quot;"
-            case "<": out += "#lt;"
-            case ">": out += "#gt;"
-            case "&": out += "#amp;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
-}
-
-private extension String {
-    func replacingNewlines(with separator: String) -> String {
-        split(separator: "\n", omittingEmptySubsequences: false).joined(separator: separator)
+        return parts.joined(separator: "\n")
     }
 }

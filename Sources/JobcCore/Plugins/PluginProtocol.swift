@@ -120,8 +120,6 @@ public enum PluginProtocol {
     }
 
     static func quoted(_ text: String) -> String {
-        var out = ""
-        JSONValue.writeString(text, to: &out)
-        return out
+        JSONLiteral.string(text)
     }
 }

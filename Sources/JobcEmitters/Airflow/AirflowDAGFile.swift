@@ -89,8 +89,8 @@ struct AirflowDAGFile {
         if let start = job.startDate {
             arguments.append("start_date=\(PythonLiteral.datetime(start)),")
         }
-        arguments.append("catchup=\(job.catchup ? "True" : "False"),")
-        arguments.append("tags=[\(job.tags.map(PythonLiteral.string).joined(separator: ", "))],")
+        arguments.append("catchup=\(PythonLiteral.bool(job.catchup)),")
+        arguments.append("tags=\(PythonLiteral.list(job.tags.map(PythonLiteral.string))),")
         if !job.params.isEmpty {
             arguments.append("params={")
             arguments += job.params.map { "    \(PythonLiteral.string($0.name)): \(Self.param($0))," }

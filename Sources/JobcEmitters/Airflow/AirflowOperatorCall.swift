@@ -32,7 +32,7 @@ struct AirflowOperatorCall {
             "function_class=\(PythonLiteral.string(task.function.className)),",
         ]
         lines += PythonLiteral.kwargsArgument(task.parameters)
-        lines.append("secret_key=\(task.secretName.map(PythonLiteral.string) ?? "None"),")
+        lines.append("secret_key=\(PythonLiteral.optional(task.secretName, PythonLiteral.string)),")
         lines.append("retries=\(task.retry.retries),")
         lines.append("retry_delay=\(Self.timedelta(task.retry.delay)),")
         if let timeout = task.timeout {
@@ -44,8 +44,8 @@ struct AirflowOperatorCall {
         }
         if !task.onFailure.isEmpty {
             lines.append("on_failure={")
-            lines.append("    \"webhooks\": [\(task.onFailure.webhooks.map(PythonLiteral.string).joined(separator: ", "))],")
-            lines.append("    \"emails\": [\(task.onFailure.emails.map(PythonLiteral.string).joined(separator: ", "))],")
+            lines.append("    \"webhooks\": \(PythonLiteral.list(task.onFailure.webhooks.map(PythonLiteral.string))),")
+            lines.append("    \"emails\": \(PythonLiteral.list(task.onFailure.emails.map(PythonLiteral.string))),")
             lines.append("},")
         }
         if !graph.job.params.isEmpty {

@@ -5,7 +5,8 @@ import JobcCore
 /// (`<job_id>.scheduler.tf.json`, applied by `terraform apply` beside the workflow's own resource).
 /// It POSTs to the Workflow Executions API with an OAuth token of a service account that may run
 /// the workflow. Cloud Scheduler has no start date; a job that must not run before its start_date
-/// needs its scheduler job created (or resumed) from that date on.
+/// needs its scheduler job created (or resumed) from that date on. `TerraformJSON` keeps every string
+/// (the description is the job author's) literal.
 struct CloudSchedulerFile {
     let graph: JobGraph
     let cron: CronExpression
@@ -24,7 +25,7 @@ struct CloudSchedulerFile {
             ("region", .string(options.region)),
         ]
         if let description = graph.job.description {
-            job.append(("description", .string(Self.terraformLiteral(description))))
+            job.append(("description", .string(description)))
         }
         job += [
             ("schedule", .string(cron.expression)),
@@ -46,21 +47,6 @@ struct CloudSchedulerFile {
                 ("google_cloud_scheduler_job", .object([(graph.job.id, .object(job))])),
             ])),
         ])
-        return document.rendered()
-    }
-
-    /// Terraform reads `${` and `%{` in any JSON string as a template; doubling the sign keeps them
-    /// literal. By Unicode scalar, not with `replacingOccurrences`, which compares grapheme clusters
-    /// and misses a `{` that a combining mark or an emoji modifier follows.
-    static func terraformLiteral(_ text: String) -> String {
-        let scalars = Array(text.unicodeScalars)
-        var out = String.UnicodeScalarView()
-        for (index, scalar) in scalars.enumerated() {
-            if scalar == "$" || scalar == "%", index + 1 < scalars.count, scalars[index + 1] == "{" {
-                out.append(scalar)
-            }
-            out.append(scalar)
-        }
-        return String(out)
+        return TerraformJSON.document(document)
     }
 }

@@ -163,7 +163,7 @@ struct WorkflowsPlanSteps {
         ]))
         let merges = taskIndices.map { index in
             let key = graph.tasks[index].key
-            return (WorkflowsTaskSteps.stateTarget(key), YAMLBlock.scalar(WorkflowsLiteral.expression(result + "[" + WorkflowsTaskSteps.quotedKey(key) + "]")))
+            return (WorkflowsTaskSteps.stateTarget(key), YAMLBlock.scalar(WorkflowsLiteral.expression(result + "[" + WorkflowsLiteral.expressionString(key) + "]")))
         }
         return [call] + WorkflowsProgramFile.assignSteps(named: "record_" + name, merges)
     }

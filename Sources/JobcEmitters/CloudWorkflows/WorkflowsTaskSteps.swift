@@ -51,7 +51,7 @@ struct WorkflowsTaskSteps {
         let failedStates = #"["failed", "upstream_failed"]"#
         let anyFailed = upstreamKeys.map { Self.state($0) + " in " + failedStates }.joined(separator: " or ")
         let record = { (state: String) in
-            YAMLBlock.list([.map([(Self.stateTarget(task.key), .scalar(WorkflowsLiteral.quoted(state)))])])
+            YAMLBlock.list([.map([(Self.stateTarget(task.key), .scalar(YAMLLiteral.string(state)))])])
         }
         let condition = { (code: String) in YAMLBlock.scalar(WorkflowsLiteral.expression(code)) }
         switch task.triggerRule {
@@ -86,10 +86,10 @@ struct WorkflowsTaskSteps {
         }
         inner.append(YAMLBlock.named("call_" + task.key, call(task, attempt: attempt, item: nil)))
         inner.append(YAMLBlock.named("succeeded_" + task.key, .map([("assign", .list([
-            .map([(Self.stateTarget(task.key), .scalar(WorkflowsLiteral.quoted("success")))]),
+            .map([(Self.stateTarget(task.key), .scalar(YAMLLiteral.string("success")))]),
         ]))])))
         let step = attemptStep(task, inner, attempt: attempt, item: nil, onFailure: [
-            .map([(Self.stateTarget(task.key), .scalar(WorkflowsLiteral.quoted("failed")))]),
+            .map([(Self.stateTarget(task.key), .scalar(YAMLLiteral.string("failed")))]),
         ])
         var variables: [(String, YAMLBlock)] = [("error_" + task.key, .scalar("null"))]
         if retries > 0 { variables.insert((counter, .scalar("0")), at: 0) }
@@ -115,7 +115,7 @@ struct WorkflowsTaskSteps {
         }
         inner.append(YAMLBlock.named("call_" + task.key, call(task, attempt: attempt, item: fanOut)))
         let each = attemptStep(task, inner, attempt: attempt, item: fanOut, onFailure: [
-            .map([(Self.stateTarget(task.key), .scalar(WorkflowsLiteral.quoted("failed")))]),
+            .map([(Self.stateTarget(task.key), .scalar(YAMLLiteral.string("failed")))]),
         ])
         // Each item's attempts in a list indexed by item: a variable of the loop body would be one
         // per iteration on Cloud Workflows, but workflows-emulator shares one between iterations.
@@ -137,7 +137,7 @@ struct WorkflowsTaskSteps {
         ]))]))
         let finish = YAMLBlock.named("fan_in_" + task.key, .map([("switch", .list([.map([
             ("condition", .scalar(WorkflowsLiteral.expression(Self.state(task.key) + #" != "failed""#))),
-            ("assign", .list([.map([(Self.stateTarget(task.key), .scalar(WorkflowsLiteral.quoted("success")))])])),
+            ("assign", .list([.map([(Self.stateTarget(task.key), .scalar(YAMLLiteral.string("success")))])])),
         ])]))]))
         let perItem = retries > 0 ? 3 : 2
         return Rendered(
@@ -261,11 +261,10 @@ struct WorkflowsTaskSteps {
     static func itemVariable(_ task: TaskNode) -> String { "item_" + task.key }
     static func indexVariable(_ task: TaskNode) -> String { "index_" + task.key }
 
-    /// A task's state in an expression. Task keys are identifiers, so the quoted key needs no escape.
-    static func state(_ key: String) -> String { "states[" + quotedKey(key) + "]" }
+    /// A task's state in an expression.
+    static func state(_ key: String) -> String { "states[" + WorkflowsLiteral.expressionString(key) + "]" }
     /// The assignment target of a task's state.
-    static func stateTarget(_ key: String) -> String { WorkflowsLiteral.quoted(state(key)) }
-    static func quotedKey(_ key: String) -> String { "\"" + key + "\"" }
+    static func stateTarget(_ key: String) -> String { YAMLLiteral.string(state(key)) }
 
     /// A task without a timeout gets Workflows' longest wait: its default (300 s) would cut long tasks short.
     static func httpTimeout(_ task: TaskNode) -> Int {

@@ -1,6 +1,10 @@
+import JobcCore
+
 /// A YAML document in block style, built as data and printed by one renderer, so the program's
 /// structure is decided apart from its indentation. Scalars arrive already rendered (see
-/// `WorkflowsLiteral`); keys are jobc's own names or pre-quoted strings.
+/// `WorkflowsLiteral` and `YAMLLiteral`); keys are jobc's own names or pre-quoted strings.
+/// Sendable spelled out: Swift 6.3 otherwise reports a "circular reference" inferring it for this
+/// recursive enum in some build orders.
 indirect enum YAMLBlock: Sendable {
     case scalar(String)
     case map([(String, YAMLBlock)])
@@ -29,8 +33,15 @@ indirect enum YAMLBlock: Sendable {
         case .list(let items) where items.isEmpty:
             Self.line(&text, first, "[]")
         case .map(let entries):
-            for (offset, (key, value)) in entries.enumerated() {
-                let prefix = offset == 0 ? first : rest
+            for (offset, (writtenKey, value)) in entries.enumerated() {
+                var prefix = offset == 0 ? first : rest
+                var key = writtenKey
+                if !YAMLLiteral.isImplicitKey(writtenKey) {
+                    // `? KEY` on a line of its own, then the value after a bare `:`.
+                    Self.line(&text, prefix, "? ", writtenKey)
+                    prefix = rest
+                    key = ""
+                }
                 switch value {
                 case .scalar(let scalar): Self.line(&text, prefix, key, ": ", scalar)
                 case .map(let inner) where inner.isEmpty: Self.line(&text, prefix, key, ": {}")

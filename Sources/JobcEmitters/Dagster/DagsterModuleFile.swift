@@ -119,7 +119,7 @@ struct DagsterModuleFile {
                 "\"name\": \(PythonLiteral.string(parameter.name))",
                 "\"type\": \(PythonLiteral.string(parameter.type.rawValue))",
                 "\"default\": \(PythonLiteral.value(parameter.defaultValue))",
-                "\"description\": \(parameter.description.map(PythonLiteral.string) ?? "None")",
+                "\"description\": \(PythonLiteral.optional(parameter.description, PythonLiteral.string))",
             ]
             lines.append("    {" + fields.joined(separator: ", ") + "},")
         }
@@ -133,7 +133,7 @@ struct DagsterModuleFile {
             + ["    ],"]
         let collected = collectedByItemsOp(task.key)
         if !collected.isEmpty {
-            lines.append("    collects=[\(collected.map(PythonLiteral.string).joined(separator: ", "))],")
+            lines.append("    collects=\(PythonLiteral.list(collected.map(PythonLiteral.string))),")
             if passesOutcomes { lines.append("    outcomes=True,") }
         }
         return lines + [")"]
@@ -161,20 +161,20 @@ struct DagsterModuleFile {
             "function_class=\(PythonLiteral.string(task.function.className)),",
         ]
         lines += PythonLiteral.kwargsArgument(task.parameters)
-        lines.append("secret_key=\(task.secretName.map(PythonLiteral.string) ?? "None"),")
+        lines.append("secret_key=\(PythonLiteral.optional(task.secretName, PythonLiteral.string)),")
         let upstreamKeys = (upstream[task.key] ?? []).map(PythonLiteral.string)
-        lines.append("upstream=[\(upstreamKeys.joined(separator: ", "))],")
+        lines.append("upstream=\(PythonLiteral.list(upstreamKeys)),")
         if task.retry.retries > 0 {
             lines.append("retry_policy=dg.RetryPolicy(max_retries=\(task.retry.retries), delay=\(task.retry.delay.seconds)),")
         } else {
             lines.append("retry_policy=None,")
         }
-        lines.append("timeout_seconds=\(task.timeout.map { String($0.seconds) } ?? "None"),")
+        lines.append("timeout_seconds=\(PythonLiteral.optional(task.timeout) { String($0.seconds) }),")
         if hasRunParams { lines.append("run_params=True,") }
         if !task.onFailure.isEmpty {
-            let webhooks = task.onFailure.webhooks.map(PythonLiteral.string).joined(separator: ", ")
-            let emails = task.onFailure.emails.map(PythonLiteral.string).joined(separator: ", ")
-            lines.append("on_failure={\"webhooks\": [\(webhooks)], \"emails\": [\(emails)]},")
+            let webhooks = PythonLiteral.list(task.onFailure.webhooks.map(PythonLiteral.string))
+            let emails = PythonLiteral.list(task.onFailure.emails.map(PythonLiteral.string))
+            lines.append("on_failure={\"webhooks\": \(webhooks), \"emails\": \(emails)},")
         }
         if let fanOut = task.forEach { lines.append("for_each=\(PythonLiteral.string(fanOut.parameter)),") }
         if passesOutcomes { lines.append("trigger_rule=\(PythonLiteral.string(task.triggerRule.rawValue)),") }

@@ -1,20 +1,55 @@
 import JobcCore
 
-/// Python source literals for values that came from YAML. Every string is a double-quoted literal
-/// (`DoubleQuotedText`) whose escapes make `ast.literal_eval` return exactly the input.
+/// Python source literals: the one place the Python targets write a value as Python text. Every
+/// string is a double-quoted literal whose escapes make `ast.literal_eval` return exactly the input;
+/// ASCII controls and every invisible or layout-changing scalar (`Unicode.Scalar.isHiddenFromReaders`)
+/// are escaped, so no input can end the literal or hide text from a reviewer.
 public enum PythonLiteral {
     public static func string(_ value: String) -> String {
-        DoubleQuotedText.quoted(value)
+        // Printable ASCII other than the quote and the backslash needs no escape: most values (ids,
+        // paths, SQL names) are copied whole instead of scalar by scalar.
+        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return "\"" + value + "\""
+        }
+        var out = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.isHiddenFromReaders: out += scalar.hexEscape
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    public static func bool(_ flag: Bool) -> String {
+        flag ? "True" : "False"
+    }
+
+    public static let none = "None"
+
+    /// `item` written by `literal`, or `None`.
+    static func optional<Item>(_ item: Item?, _ literal: (Item) -> String) -> String {
+        item.map(literal) ?? none
+    }
+
+    /// A list display of literals already written.
+    static func list(_ items: [String]) -> String {
+        "[" + items.joined(separator: ", ") + "]"
     }
 
     public static func value(_ value: ParameterValue) -> String {
         switch value {
-        case .null: return "None"
-        case .bool(let flag): return flag ? "True" : "False"
+        case .null: return none
+        case .bool(let flag): return bool(flag)
         case .integer(let number): return String(number)
         case .float(let number): return float(number)
         case .string(let text): return string(text)
-        case .list(let items): return "[" + items.map(self.value).joined(separator: ", ") + "]"
+        case .list(let items): return list(items.map(self.value))
         case .mapping(let entries):
             return "{" + entries.map { string($0.key) + ": " + self.value($0.value) }.joined(separator: ", ") + "}"
         }

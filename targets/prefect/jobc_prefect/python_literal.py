@@ -1,5 +1,5 @@
 """Python source literals for values that came from the job (a port of jobc's PythonLiteral.swift
-and DoubleQuotedText.swift): ``ast.literal_eval`` of every literal returns exactly the input.
+and HiddenScalars.swift): ``ast.literal_eval`` of every literal returns exactly the input.
 
 Strings are double-quoted. Quotes, backslashes and every ASCII control are escaped, and so is every
 invisible or layout-changing character (NEL, line and paragraph separators, BOM, bidi controls,
