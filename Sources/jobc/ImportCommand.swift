@@ -68,6 +68,11 @@ struct ImportAEFCommand: ParsableCommand {
             reporter.finish(files: 1)
             throw ExitCode(1)
         }
+        reporter.report(pipeline.readBack(yaml, as: out ?? "(the imported job)"))
+        guard reporter.errors == 0 else {
+            reporter.finish(files: 1)
+            throw ExitCode(1)
+        }
         if let out {
             let folder = (out as NSString).deletingLastPathComponent
             let writer = OutputWriter(outputDirectory: folder.isEmpty ? "." : folder)

@@ -81,6 +81,18 @@ public struct Pipeline: Sendable {
         return FrontEndResult(spec: spec, graph: lower(spec, in: project, sourcePath: sourcePath), diagnostics: diagnostics)
     }
 
+    /// parse → decode over a job jobc wrote itself (`jobc import`): what it wrote must read back as a
+    /// job. Returns the problems found, each with a note that the writer is at fault, not the input.
+    public func readBack(_ text: String, as displayPath: String) -> [Diagnostic] {
+        let parsed = parse(SourceFile(displayPath: displayPath, text: text))
+        let diagnostics = parsed.diagnostics + (parsed.value.map { decode($0, file: displayPath).diagnostics } ?? [])
+        return diagnostics.map { diagnostic in
+            var blamed = diagnostic
+            blamed.notes.append(.init("jobc wrote this job itself and cannot read it back: please report it as a bug in jobc"))
+            return blamed
+        }
+    }
+
     /// The front end's outcome for one job file.
     public struct FrontEndResult: Sendable {
         /// The decoded job, when the file had the shape of one (even if rules then failed).
