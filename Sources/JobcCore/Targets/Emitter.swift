@@ -29,7 +29,7 @@ extension Emitter {
     public var options: [TargetOption] { [] }
 
     public func emit(_ graphs: [JobGraph], context: EmitContext) -> [EmitterOutput] {
-        graphs.concurrentMap { emit($0, context: context) }
+        graphs.count == 1 ? [emit(graphs[0], context: context)] : graphs.concurrentMap { emit($0, context: context) }
     }
 }
 

@@ -50,7 +50,9 @@ public enum PortabilityCheck {
     /// A diagnostic for every use the target cannot express, with the target's suggested workaround:
     /// an error when dropping it would change what a run does (the job is refused), else a warning.
     public static func check(_ graph: JobGraph, target: any Emitter) -> [Diagnostic] {
-        uses(in: graph).compactMap { use in
+        // Most targets express every feature: then there is nothing to look for.
+        guard TargetCapabilities.Feature.allCases.contains(where: { target.capabilities.supported[$0] == nil }) else { return [] }
+        return uses(in: graph).compactMap { use in
             guard target.capabilities.supported[use.feature] == nil else { return nil }
             let message = "target '\(target.name)' cannot express \(use.what)"
             if use.feature.changesBehaviour {
