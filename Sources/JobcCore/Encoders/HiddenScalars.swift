@@ -25,3 +25,29 @@ extension Unicode.Scalar {
         }
     }
 }
+
+extension String {
+    /// The text as a double-quoted literal in the escape syntax Python and YAML share (`\\`, `\"`,
+    /// `\n`, `\r`, `\t`, and `hexEscape` for every scalar hidden from readers): the two encoders
+    /// that use it stay the only places their languages' literals are written.
+    package var doubleQuotedWithSharedEscapes: String {
+        // Printable ASCII other than the quote and the backslash needs no escape: most values (ids,
+        // paths, SQL names) are copied whole instead of scalar by scalar.
+        if utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return "\"" + self + "\""
+        }
+        var out = "\""
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.isHiddenFromReaders: out += scalar.hexEscape
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

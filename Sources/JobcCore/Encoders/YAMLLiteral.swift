@@ -5,24 +5,7 @@
 public enum YAMLLiteral {
     /// A double-quoted scalar holding exactly `text`.
     public static func string(_ text: String) -> String {
-        // Printable ASCII other than the quote and the backslash needs no escape: most values (ids,
-        // paths, SQL names) are copied whole instead of scalar by scalar.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            return "\"" + text + "\""
-        }
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.isHiddenFromReaders: out += scalar.hexEscape
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        text.doubleQuotedWithSharedEscapes
     }
 
     /// `text` plain when it reads back as the same string (a letter, then letters, digits and `_`,

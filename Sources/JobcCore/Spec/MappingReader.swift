@@ -8,20 +8,9 @@ struct MappingReader {
     let context: String
     let table: JobFormat.Table?
 
-    /// Nil (after reporting) when `node` is not a mapping.
-    init?(_ node: YAMLNode, context: String, diagnostics: inout DiagnosticCollector) {
-        guard case .mapping(let entries) = node.content else {
-            diagnostics.error(.wrongType, "\(context) must be a mapping, found \(node.kindDescription)", at: node.location)
-            return nil
-        }
-        self.node = node
-        self.entries = entries
-        self.context = context
-        self.table = nil
-    }
-
-    /// A mapping of the job format: unknown keys are reported at once, against the table.
-    init?(_ node: YAMLNode, table: JobFormat.Table, context: String, diagnostics: inout DiagnosticCollector) {
+    /// Nil (after reporting) when `node` is not a mapping. With a `table` of the job format, unknown
+    /// keys are reported at once, against it.
+    init?(_ node: YAMLNode, table: JobFormat.Table? = nil, context: String, diagnostics: inout DiagnosticCollector) {
         guard case .mapping(let entries) = node.content else {
             diagnostics.error(.wrongType, "\(context) must be a mapping, found \(node.kindDescription)", at: node.location)
             return nil
@@ -30,7 +19,7 @@ struct MappingReader {
         self.entries = entries
         self.context = context
         self.table = table
-        reportUnknownKeys(allowed: table.keys.names, diagnostics: &diagnostics)
+        if let table { reportUnknownKeys(allowed: table.keys.names, diagnostics: &diagnostics) }
     }
 
     /// The value of a key of this mapping's table; nil when absent, after reporting it if the table

@@ -6,24 +6,7 @@ import JobcCore
 /// are escaped, so no input can end the literal or hide text from a reviewer.
 public enum PythonLiteral {
     public static func string(_ value: String) -> String {
-        // Printable ASCII other than the quote and the backslash needs no escape: most values (ids,
-        // paths, SQL names) are copied whole instead of scalar by scalar.
-        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            return "\"" + value + "\""
-        }
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.isHiddenFromReaders: out += scalar.hexEscape
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        value.doubleQuotedWithSharedEscapes
     }
 
     public static func bool(_ flag: Bool) -> String {
