@@ -406,6 +406,10 @@ final class PluginTests: JobcCLITestCase {
              #"'options[0].pattern' "([a-z" is not a regular expression"#),
             ("twice", #"{"protocolVersion": 2, "summary": "x", "options": [{"name": "m", "type": "string", "help": "h"}, {"name": "m", "type": "boolean", "help": "h"}]}"#,
              #"'options' declares "m" twice"#),
+            ("typo", #"{"protocolVersion": 2, "summary": "x", "reservedIdentifier": []}"#,
+             #"the answer has an unknown field "reservedIdentifier"; its fields are protocolVersion, summary"#),
+            ("optiontypo", #"{"protocolVersion": 2, "summary": "x", "options": [{"name": "m", "type": "string", "help": "h", "choice": ["a"]}]}"#,
+             #"'options[0]' has an unknown field "choice"; its fields are name, type, default, help, pattern, choices"#),
         ]
         for (name, capabilities, _) in cases { try batchPlugin(name, capabilities: capabilities) }
         let targets = try jobc(["targets"], in: project, environment: path)

@@ -23,6 +23,7 @@ extension PluginProtocol {
             capabilities: TargetCapabilities(supported: supported, workarounds: workarounds),
             reservedIdentifiers: [], jobModule: nil, options: [])
         guard version >= 2 else { return answer }
+        try knownFields(object, ["protocolVersion", "summary", "supported", "workarounds", "reservedIdentifiers", "jobModule", "options"], at: nil)
         answer.reservedIdentifiers = try optionalList(object, "reservedIdentifiers", at: "").enumerated().map { index, entry throws(Violation) in
             try reservedIdentifier(entry, at: "reservedIdentifiers[\(index)]")
         }
@@ -37,6 +38,14 @@ extension PluginProtocol {
             throw Violation("'options' declares \(quoted(option.name)) twice")
         }
         return answer
+    }
+
+    /// A version 2 declaration must not hold a field jobc does not know: a misspelt one would
+    /// silently drop what it declares (a reserved name, an option's check).
+    private static func knownFields(_ object: [String: Any], _ known: [String], at field: String?) throws(Violation) {
+        guard let unknown = object.keys.sorted().first(where: { !known.contains($0) }) else { return }
+        let place = field.map { "'\($0)'" } ?? "the answer"
+        throw Violation("\(place) has an unknown field \(quoted(unknown)); its fields are \(known.joined(separator: ", "))")
     }
 
     private static func featureMap(_ value: Any?, _ field: String) throws(Violation) -> [TargetCapabilities.Feature: String] {
@@ -56,6 +65,7 @@ extension PluginProtocol {
 
     private static func reservedIdentifier(_ entry: Any, at field: String) throws(Violation) -> ReservedIdentifier {
         let object = try jsonObject(entry, at: field)
+        try knownFields(object, ["name", "scopes", "reason"], at: field)
         let name = try requiredString(object, "name", at: field + ".")
         guard !name.isEmpty else { throw Violation("'\(field).name' must not be empty") }
         let reason = try requiredString(object, "reason", at: field + ".")
@@ -74,6 +84,7 @@ extension PluginProtocol {
 
     private static func jobModule(_ value: Any) throws(Violation) -> JobModuleNaming {
         let object = try jsonObject(value, at: "jobModule")
+        try knownFields(object, ["language", "fileExtension", "importedModules", "standardLibrary"], at: "jobModule")
         let fileExtension = try requiredString(object, "fileExtension", at: "jobModule.")
         guard fileExtension.hasPrefix("."), !fileExtension.contains("/") else {
             throw Violation("'jobModule.fileExtension' must start with '.' and hold no '/', got \(quoted(fileExtension))")
@@ -87,6 +98,7 @@ extension PluginProtocol {
     /// An option declaration; `pattern` and `choices` become the option's check.
     private static func option(_ entry: Any, at field: String) throws(Violation) -> TargetOption {
         let object = try jsonObject(entry, at: field)
+        try knownFields(object, ["name", "type", "default", "help", "pattern", "choices"], at: field)
         let name = try requiredString(object, "name", at: field + ".")
         guard isOptionName(name) else {
             throw Violation("'\(field).name' \(quoted(name)) is not an option name (letters, digits, '_' and '-', starting with a letter)")
