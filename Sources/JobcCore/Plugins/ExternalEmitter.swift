@@ -91,7 +91,7 @@ public struct ExternalEmitter: Emitter {
             return failed(graph, failure, result: result)
         }
         do {
-            return output(try PluginProtocol.decodeResponse(result.stdout), for: graph)
+            return output(try PluginProtocol.decodeVersion1Answer(result.stdout), for: graph)
         } catch {
             return failed(graph, "answered outside the protocol: \(error)", result: result)
         }

@@ -30,7 +30,7 @@ extension PluginProtocol {
     }
 
     /// Version 1: the whole stdout is the answer for the one job.
-    public static func decodeResponse(_ bytes: [UInt8]) throws(Violation) -> JobAnswer {
+    public static func decodeVersion1Answer(_ bytes: [UInt8]) throws(Violation) -> JobAnswer {
         try jobAnswer(topLevelObject(bytes, expecting: 1).object, at: "", jobID: nil)
     }
 
