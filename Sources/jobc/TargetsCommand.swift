@@ -48,6 +48,9 @@ struct TargetsCommand: ParsableCommand {
             let note = emitter.capabilities.supported[feature].map { "yes: \($0)" } ?? "no"
             print("  \(feature.rawValue): \(note)")
         }
+        if emitter.acceptsUndeclaredOptions {
+            print("  options: not declared (a protocol version 1 plugin gets every --option unchecked)")
+        }
         for option in emitter.options {
             let defaultValue = option.defaultValue.map { ", default \($0)" } ?? ""
             print("  option \(option.name) (\(option.type.rawValue)\(defaultValue)): \(option.help)")

@@ -58,9 +58,9 @@ final class PluginTests: JobcCLITestCase {
         XCTAssertTrue(echoSection.contains("  retries: yes: task retries\n  retry-delay: no\n"), run.summary)
     }
 
-    /// The plugin gets exactly `jobc ir`'s JSON on stdin, the options as arguments (sorted by key) and
-    /// the protocol version in its environment; its files are written and its diagnostics point at
-    /// the task's line in the job file.
+    /// A version 1 plugin gets exactly `jobc ir`'s JSON on stdin, one process per job, the options as
+    /// arguments (sorted by key, unchecked: version 1 cannot declare them) and the protocol version in
+    /// its environment; its files are written and its diagnostics point at the task's line in the job file.
     func testCompileHandsThePluginTheIRAndWritesItsAnswer() throws {
         let seen = scratch.appendingPathComponent("seen")
         try plugin("echo", body: """
@@ -109,7 +109,7 @@ final class PluginTests: JobcCLITestCase {
             ("silent", "cat >/dev/null", "it printed nothing on stdout"),
             ("notobject", "echo '[1, 2]'", "its output is JSON but not an object"),
             ("noversion", #"echo '{"files": []}'"#, "'protocolVersion' is missing"),
-            ("future", #"echo '{"protocolVersion": 2, "files": []}'"#, "it speaks protocol version 2, this jobc speaks version 1"),
+            ("future", #"echo '{"protocolVersion": 2, "files": []}'"#, "it answered in protocol version 2, but its --capabilities chose version 1"),
             ("nofiles", #"echo '{"protocolVersion": 1}'"#, "'files' must be a list"),
             ("badfile", #"echo '{"protocolVersion": 1, "files": [{"path": "a.txt", "content": 3}]}'"#, "'files[0].content' must be a string"),
             ("escape", #"echo '{"protocolVersion": 1, "files": [{"path": "ok.txt", "content": ""}, {"path": "../x.txt", "content": ""}]}'"#,
@@ -210,5 +210,213 @@ final class PluginTests: JobcCLITestCase {
         XCTAssertEqual(run.status, 1, run.summary)
         XCTAssertEqual(run.errors.map { "\($0.line):\($0.column) \($0.rule)" },
                        ["2:3 invalid-config", "5:5 unknown-key", "5:5 missing-key"], run.summary)
+    }
+
+    // MARK: Protocol version 2: one process per run
+
+    private static let capabilitiesV2 = #"""
+        {"protocolVersion": 2, "summary": "Batch target", "supported": {"retries": "task retries"}}
+        """#
+
+    /// Writes a protocol version 2 `jobc-emit-NAME` in Python. `--capabilities` prints `capabilities`;
+    /// a compile appends its arguments and `JOBC_PLUGIN_PROTOCOL` to `NAME.calls` in the scratch
+    /// folder, keeps the request in `NAME.request.json` and answers each job with `<job id>.txt`,
+    /// after `body` (Python, with `request` and `answers` in scope) had its say.
+    @discardableResult
+    private func batchPlugin(_ name: String, capabilities: String = PluginTests.capabilitiesV2, body: String = "") throws -> URL {
+        let record = scratch.appendingPathComponent(name).path
+        try write(capabilities, to: URL(fileURLWithPath: record + ".capabilities.json"))
+        let url = bin.appendingPathComponent("jobc-emit-\(name)")
+        try write(#"""
+            #!/usr/bin/env python3
+            import json, os, sys
+            if sys.argv[1:] == ["--capabilities"]:
+                sys.stdout.write(open("\#(record).capabilities.json").read())
+                sys.exit(0)
+            with open("\#(record).calls", "a") as calls:
+                calls.write(" ".join(sys.argv[1:]) + "|" + os.environ["JOBC_PLUGIN_PROTOCOL"] + "\n")
+            raw = sys.stdin.buffer.read()
+            open("\#(record).request.json", "wb").write(raw)
+            request = json.loads(raw)
+            answers = [{"job": ir["job"]["id"], "files": [{"path": ir["job"]["id"] + ".txt", "content": "for " + ir["job"]["id"] + "\n"}],
+                        "diagnostics": []} for ir in request["jobs"]]
+            \#(body)
+            print(json.dumps({"protocolVersion": 2, "jobs": answers}))
+
+            """#, to: url)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
+        return url
+    }
+
+    private func calls(_ name: String) -> [String] {
+        let text = (try? String(contentsOfFile: scratch.appendingPathComponent(name).path + ".calls", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    private func request(_ name: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: scratch.appendingPathComponent(name).path + ".request.json"))
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    private static let goodJobs = ["echo_pipeline", "manual_minimal", "sql_transform"]
+
+    /// Every job of the run in one request, each exactly `jobc ir`'s JSON, in one process.
+    func testVersion2CompilesEveryJobOfARunInOneProcess() throws {
+        try batchPlugin("batch")
+        let run = try compile("batch", job: "jobs/good")
+        XCTAssertEqual(run.status, 0, run.summary)
+        XCTAssertEqual(run.stdout, "compiled 3 of 3 jobs for batch into out\n", run.summary)
+        XCTAssertEqual(calls("batch"), ["|2"], "one process, no arguments, protocol 2 in its environment")
+        let sent = try request("batch")
+        XCTAssertEqual(sent["protocolVersion"] as? Int, 2)
+        XCTAssertEqual((sent["options"] as? [String: Any])?.count, 0)
+        let jobs = try XCTUnwrap(sent["jobs"] as? [Any])
+        XCTAssertEqual(jobs.count, 3)
+        for (ir, id) in zip(jobs, Self.goodJobs) {
+            let expected = try jobc(["ir", "jobs/good/\(id).\(id == "manual_minimal" ? "yml" : "yaml")"], in: project)
+            let printed = try JSONSerialization.jsonObject(with: Data(expected.stdout.utf8))
+            XCTAssertTrue((ir as? NSDictionary)?.isEqual(printed) ?? false, "the request's IR of \(id) is not `jobc ir`'s")
+        }
+        XCTAssertEqual(try filesUnder(project.appendingPathComponent("out")),
+                       Dictionary(uniqueKeysWithValues: Self.goodJobs.map { ("\($0).txt", Data("for \($0)\n".utf8)) }))
+    }
+
+    /// A job whose answer breaks the protocol writes nothing; the other jobs' answers stand.
+    func testVersion2ABadAnswerFailsOnlyItsJob() throws {
+        let cases: [(name: String, body: String, expected: String)] = [
+            ("unsafe", #"answers[1]["files"][0]["path"] = "../escape.txt""#,
+             #"answered outside the protocol for this job: 'jobs[1].files[0].path' "../escape.txt" is not a safe relative path"#),
+            ("mistyped", #"answers[1]["diagnostics"] = [{"severity": "fatal", "message": "x"}]"#,
+             #"'jobs[1].diagnostics[0].severity' must be "error" or "warning", got "fatal""#),
+            ("swapped", #"answers[1]["job"] = "sql_transform""#,
+             #"'jobs[1].job' is "sql_transform", but that answer is for job "manual_minimal""#),
+            ("notobject", #"answers[1] = "done""#, "'jobs[1]' must be an object"),
+        ]
+        for (name, body, expected) in cases {
+            try batchPlugin(name, body: body)
+            try? FileManager.default.removeItem(at: project.appendingPathComponent("out"))
+            let run = try compile(name, job: "jobs/good")
+            XCTAssertEqual(run.status, 1, run.summary)
+            XCTAssertEqual(run.stdout, "compiled 2 of 3 jobs for \(name) into out\n", run.summary)
+            XCTAssertEqual(run.errors.map { "\($0.file) \($0.rule)" }, ["jobs/good/manual_minimal.yml plugin-failed"], run.summary)
+            XCTAssertTrue(run.errors.first?.message.contains(expected) ?? false, "\(name): expected «\(expected)»\n\(run.summary)")
+            XCTAssertEqual(Set(try filesUnder(project.appendingPathComponent("out")).keys), ["echo_pipeline.txt", "sql_transform.txt"], name)
+        }
+    }
+
+    /// When the output as a whole cannot be trusted, every job of the batch fails and writes nothing.
+    func testVersion2AnAnswerOfTheWrongShapeFailsEveryJob() throws {
+        let cases: [(name: String, body: String, expected: String)] = [
+            ("short", "answers = answers[:1]", "'jobs' holds 1 answer for 3 jobs (one answer per job, in the order of the request)"),
+            ("crash", "sys.stderr.write('Traceback: boom\\n'); sys.exit(3)", "exited with status 3"),
+            ("older", #"print(json.dumps({"protocolVersion": 1, "files": []})); sys.exit(0)"#,
+             "it answered in protocol version 1, but its --capabilities chose version 2"),
+            ("nojobs", #"print(json.dumps({"protocolVersion": 2, "files": []})); sys.exit(0)"#, "'jobs' must be a list"),
+        ]
+        try write("earlier\n", to: project.appendingPathComponent("out/keep.txt"))
+        for (name, body, expected) in cases {
+            try batchPlugin(name, body: body)
+            let run = try compile(name, job: "jobs/good")
+            XCTAssertEqual(run.status, 1, run.summary)
+            XCTAssertEqual(run.errors.map(\.file), Self.goodJobs.map { "jobs/good/\($0).\($0 == "manual_minimal" ? "yml" : "yaml")" }, run.summary)
+            XCTAssertTrue(run.errors.allSatisfy { $0.rule == "plugin-failed" && $0.message.contains(expected) }, "\(name): expected «\(expected)»\n\(run.summary)")
+            XCTAssertEqual(try filesUnder(project.appendingPathComponent("out")), ["keep.txt": Data("earlier\n".utf8)], name)
+            XCTAssertEqual(calls(name).count, 1, name)
+        }
+    }
+
+    func testVersion2TimeoutGrowsWithTheBatch() throws {
+        let slow = try batchPlugin("slow", body: "import time; time.sleep(300)")
+        try write("plugins:\n  slow:\n    command: \(slow.path)\n    timeout_seconds: 1\n", to: project.appendingPathComponent("jobc.yaml"))
+        let run = try jobc(["compile", "jobs/good", "--target", "slow", "--out", "out"], in: project)
+        XCTAssertEqual(run.status, 1, run.summary)
+        XCTAssertTrue(run.errors.first?.message.contains(
+            "did not finish within 4 s (timeout_seconds 1, plus 1 s for each of its 3 jobs) and was killed") ?? false, run.summary)
+    }
+
+    /// Declared options are checked once, before any plugin runs: an unknown or invalid one is a
+    /// usage error naming it; valid ones reach the plugin in the request, typed, defaults filled in.
+    func testVersion2OptionsAreDeclaredCheckedAndTyped() throws {
+        try batchPlugin("opts", capabilities: #"""
+            {"protocolVersion": 2, "summary": "Options", "options": [
+              {"name": "work_pool", "type": "string", "pattern": "[a-z][a-z-]*", "help": "the work pool"},
+              {"name": "parallel", "type": "integer", "default": 4, "help": "workers"},
+              {"name": "mode", "type": "string", "choices": ["fast", "safe"], "default": "safe", "help": "how"},
+              {"name": "dry", "type": "boolean", "help": "write nothing real"}]}
+            """#)
+        let refused: [(arguments: [String], expected: String)] = [
+            (["bogus=1"], #"unknown option "bogus" for target 'opts'; target 'opts' takes: work_pool, parallel, mode, dry"#),
+            (["work_pool=Etl_Pool"], #"--option work_pool="Etl_Pool" is invalid: it must match "[a-z][a-z-]*""#),
+            (["mode=slow"], #"--option mode="slow" is invalid: expected one of "fast", "safe""#),
+            (["parallel=many"], #"--option parallel="many" is invalid: expected a whole number"#),
+        ]
+        for (arguments, expected) in refused {
+            let run = try compile("opts", extra: arguments.flatMap { ["--option", $0] })
+            XCTAssertEqual(run.status, 2, run.summary)
+            XCTAssertTrue(run.stderr.contains(expected), "expected «\(expected)»\n\(run.summary)")
+        }
+        XCTAssertEqual(calls("opts"), [], "no plugin runs when an option is refused")
+        let run = try compile("opts", extra: ["--option", "work_pool=etl", "--option", "dry=true"])
+        XCTAssertEqual(run.status, 0, run.summary)
+        let options = try XCTUnwrap(try request("opts")["options"] as? NSDictionary)
+        XCTAssertEqual(options, ["dry": true, "mode": "safe", "parallel": 4, "work_pool": "etl"] as NSDictionary)
+        let targets = try jobc(["targets"], in: project, environment: path)
+        XCTAssertTrue(targets.stdout.contains("  option parallel (integer, default 4): workers\n"), targets.summary)
+    }
+
+    /// Names and modules a plugin reserves are the core's rules, for `--target NAME` and `--target all`.
+    func testVersion2ReservedNamesAndModulesAreAppliedByTheCore() throws {
+        try batchPlugin("strict", capabilities: #"""
+            {"protocolVersion": 2, "summary": "Strict", "supported": {"retries": "yes"},
+             "reservedIdentifiers": [{"name": "second", "scopes": ["task"], "reason": "by Strict for its own step"}],
+             "jobModule": {"language": "Python", "fileExtension": ".py", "importedModules": ["echo_pipeline"],
+                           "standardLibrary": ["os"]}}
+            """#)
+        let expected = [
+            "1:9 invalid job id: 'echo_pipeline.py' would shadow the module 'echo_pipeline' that generated code imports",
+            "17:3 invalid task key: 'second' is reserved by Strict for its own step",
+        ]
+        for target in ["strict", "all"] {
+            let run = try jobc(["lint", "jobs/good/echo_pipeline.yaml", "--target", target], in: project, environment: path)
+            XCTAssertEqual(run.status, 1, run.summary)
+            XCTAssertEqual(run.errors.map { "\($0.line):\($0.column) \($0.message)" }, expected, run.summary)
+        }
+        XCTAssertEqual(try jobc(["lint", "jobs/good/echo_pipeline.yaml"], in: project, environment: path).status, 0)
+        let compiled = try compile("strict")
+        XCTAssertEqual(compiled.status, 1, compiled.summary)
+        XCTAssertEqual(calls("strict"), [], "a refused job never reaches the plugin")
+    }
+
+    func testVersion2CapabilitiesAreCheckedFieldByField() throws {
+        let cases: [(name: String, capabilities: String, expected: String)] = [
+            ("v3", #"{"protocolVersion": 3, "summary": "x"}"#, "it speaks protocol version 3, this jobc speaks versions 1 and 2"),
+            ("noreason", #"{"protocolVersion": 2, "summary": "x", "reservedIdentifiers": [{"name": "a"}]}"#,
+             "'reservedIdentifiers[0].reason' is missing"),
+            ("scope", #"{"protocolVersion": 2, "summary": "x", "reservedIdentifiers": [{"name": "a", "scopes": ["tasks"], "reason": "r"}]}"#,
+             #"'reservedIdentifiers[0].scopes[0]' is "tasks"; scopes are job, task, group, runParameter"#),
+            ("modules", #"{"protocolVersion": 2, "summary": "x", "jobModule": {"language": "Python", "fileExtension": ".py", "importedModules": "prefect", "standardLibrary": []}}"#,
+             "'jobModule.importedModules' must be a list of strings"),
+            ("float", #"{"protocolVersion": 2, "summary": "x", "options": [{"name": "n", "type": "float", "help": "h"}]}"#,
+             #"'options[0].type' must be "string", "integer" or "boolean", got "float""#),
+            ("default", #"{"protocolVersion": 2, "summary": "x", "options": [{"name": "n", "type": "integer", "default": "4", "help": "h"}]}"#,
+             "'options[0].default' must be a whole number"),
+            ("choice", #"{"protocolVersion": 2, "summary": "x", "options": [{"name": "m", "type": "string", "choices": ["a"], "default": "b", "help": "h"}]}"#,
+             #"'options[0].default' "b" is not a valid value: expected one of "a""#),
+            ("regex", #"{"protocolVersion": 2, "summary": "x", "options": [{"name": "m", "type": "string", "pattern": "([a-z", "help": "h"}]}"#,
+             #"'options[0].pattern' "([a-z" is not a regular expression"#),
+            ("twice", #"{"protocolVersion": 2, "summary": "x", "options": [{"name": "m", "type": "string", "help": "h"}, {"name": "m", "type": "boolean", "help": "h"}]}"#,
+             #"'options' declares "m" twice"#),
+            ("typo", #"{"protocolVersion": 2, "summary": "x", "reservedIdentifier": []}"#,
+             #"the answer has an unknown field "reservedIdentifier"; its fields are protocolVersion, summary"#),
+            ("optiontypo", #"{"protocolVersion": 2, "summary": "x", "options": [{"name": "m", "type": "string", "help": "h", "choice": ["a"]}]}"#,
+             #"'options[0]' has an unknown field "choice"; its fields are name, type, default, help, pattern, choices"#),
+        ]
+        for (name, capabilities, _) in cases { try batchPlugin(name, capabilities: capabilities) }
+        let targets = try jobc(["targets"], in: project, environment: path)
+        XCTAssertEqual(targets.status, 1, targets.summary)
+        for (name, _, expected) in cases {
+            XCTAssertTrue(targets.stdout.contains("\(name)  BROKEN"), "\(name)\n\(targets.summary)")
+            XCTAssertTrue(targets.stdout.contains(expected), "\(name): expected «\(expected)»\n\(targets.summary)")
+        }
     }
 }

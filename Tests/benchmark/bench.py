@@ -4,8 +4,9 @@ what it needs; see the README's "Benchmark" section for what each column means.
     bench.py --jobc BIN --floor BIN --work DIR [--smoke]
 
 Exits 1 when a check fails (a compile error, DagBag import errors, the three Airflow variants not
-building the same DAGs, a program's step count disagreeing with its header), so a smoke run in CI
-catches a benchmark that no longer measures what it says.
+building the same DAGs, a program's step count disagreeing with its header, 200 jobs through the
+Prefect plugin taking more than 5× the built-in dagster compile), so a smoke run in CI catches a
+benchmark that no longer measures what it says.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import workflows_metrics
 
 HERE = pathlib.Path(__file__).resolve().parent
 TARGETS = ["airflow", "dagster", "cloud-workflows"]
+PLUGIN_JOBS = 200
+PLUGIN_GOAL = 5.0  # the plugin compile's wall time ÷ the built-in one's
 failures: list[str] = []
 checks_run = 0
 runner: measure.Runner  # set by main()
@@ -243,6 +246,42 @@ def cloud_workflows(args) -> None:
           "durations, and with durations uniform in [1, 10] drawn per task; 1.000 = no parallelism lost.")
 
 
+def plugin_target(args) -> None:
+    section(f"5. A plugin target vs a built-in one: {PLUGIN_JOBS} jobs through the Prefect plugin and through dagster")
+    root = args.work / "plugin-corpus"
+    jobs = corpus.corpus(PLUGIN_JOBS)
+    corpus.write_project(root, jobs)
+    # The plugin's own code, run as `pip install ./targets/prefect` installs it (standard library only).
+    plugin = args.work / "jobc-emit-prefect"
+    plugin.write_text(f"#!/bin/sh\nPYTHONPATH={HERE.parent.parent / 'targets' / 'prefect'} "
+                      f"exec {sys.executable} -m jobc_prefect.plugin \"$@\"\n")
+    plugin.chmod(0o755)
+    (root / "jobc.yaml").write_text(f"plugins:\n  prefect:\n    command: {plugin}\n")
+    runs: dict[str, list[measure.Run]] = {"dagster": [], "prefect": []}
+    for _ in range(max(args.repeat, 3)):
+        for target, target_runs in runs.items():  # interleaved, so a busy spell on the machine hits both
+            out = root / f"{target}-out"
+            shutil.rmtree(out, ignore_errors=True)
+            target_runs.append(runner.run([str(args.jobc), "compile", "orchestration/job", "--target", target,
+                                           "--out", str(out)], cwd=root))
+    medians = {target: measure.median_run(target_runs) for target, target_runs in runs.items()}
+    for target, run in medians.items():
+        check(run.exit_code == 0, f"jobc compile --target {target} failed on {PLUGIN_JOBS} jobs: {run.output[-500:]}")
+    modules = sorted(path.stem for path in (root / "prefect-out").glob("*.py"))
+    check(modules == sorted(job.id for job in jobs), f"the Prefect plugin wrote {len(modules)} modules for {PLUGIN_JOBS} jobs")
+    ratio = medians["prefect"].wall / medians["dagster"].wall
+    print(measure.table(["jobs", "what", "wall s", "CPU s", "cores", "peak MB", "jobs/s", "÷ dagster"], [
+        [PLUGIN_JOBS, "jobc → dagster (built-in)", *figures(medians["dagster"], PLUGIN_JOBS), "1.0×"],
+        [PLUGIN_JOBS, "jobc → prefect (plugin: one process for the run)", *figures(medians["prefect"], PLUGIN_JOBS),
+         f"{ratio:.1f}×"],
+    ], labels=2))
+    print(f"Median of {len(runs['dagster'])} runs each, interleaved; the same {PLUGIN_JOBS} jobs × 20 tasks. CPU s and "
+          "peak MB include the plugin's (jobc waits for it: wait4 reports both).\n"
+          f"Goal: the plugin compile ≤ {PLUGIN_GOAL:.0f} × the built-in one ('÷ dagster' ≤ {PLUGIN_GOAL:.1f}).")
+    check(ratio <= PLUGIN_GOAL, f"{PLUGIN_JOBS} jobs through the Prefect plugin took {ratio:.1f}× the built-in dagster "
+                                f"compile (goal ≤ {PLUGIN_GOAL:.0f}×)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobc", type=pathlib.Path, required=True)
@@ -269,6 +308,7 @@ def main() -> None:
     single_job_latency(args, projects[args.sizes[0]])
     dagbag(args, projects, args.dagbag_sizes)
     cloud_workflows(args)
+    plugin_target(args)
     print("\nLoad average at the end: %.2f %.2f %.2f" % os.getloadavg())
     print(f"\nchecks: {checks_run - len(failures)} passed, {len(failures)} failed")
     if failures:

@@ -1,5 +1,6 @@
-"""jobc-emit-prefect, the Prefect target's plugin (docs/plugins.md): its capabilities, golden flow
-modules, determinism, exact literals for hostile strings, and its answers to bad input.
+"""jobc-emit-prefect, the Prefect target's plugin (docs/plugins.md, protocol version 2): its
+capabilities, one process answering every job of a run, golden flow modules, determinism, exact
+literals for hostile strings, and its answers to bad input.
 
 (Running the generated flows against PostgreSQL is the conformance suite's job, test_conformance.py;
 the runtime they import is tested in test_prefect_runtime.py.)
@@ -8,11 +9,11 @@ the runtime they import is tested in test_prefect_runtime.py.)
 from __future__ import annotations
 
 import ast
-import concurrent.futures
 import io
 import json
 import os
 import random
+import shutil
 import subprocess
 import textwrap
 import tokenize
@@ -56,15 +57,28 @@ def random_string(rng: random.Random) -> str:
     return "".join(pieces)
 
 
-def emit(plugin, stdin: bytes, *arguments: str, cwd=REPO_ROOT, env=None) -> subprocess.CompletedProcess[bytes]:
-    environment = {"PATH": os.environ["PATH"], "JOBC_VERSION": "0.1.0", "JOBC_PLUGIN_PROTOCOL": "1", **(env or {})}
+def run_plugin(plugin, stdin: bytes, *arguments: str, cwd=REPO_ROOT, env=None) -> subprocess.CompletedProcess[bytes]:
+    environment = {"PATH": os.environ["PATH"], "JOBC_VERSION": "0.1.0", "JOBC_PLUGIN_PROTOCOL": "2", **(env or {})}
     return subprocess.run([str(plugin), *arguments], input=stdin, capture_output=True, cwd=cwd, env=environment,
                           timeout=60, check=False)
 
 
+def request(*documents, options=None) -> bytes:
+    """A compile request of protocol version 2 for these IRs."""
+    return json.dumps({"protocolVersion": 2, "options": options or {}, "jobs": list(documents)}).encode()
+
+
 def response(completed: subprocess.CompletedProcess[bytes]) -> dict:
     assert completed.returncode == 0, completed.stderr.decode(errors="replace")
-    return json.loads(completed.stdout)
+    answer = json.loads(completed.stdout)
+    assert answer["protocolVersion"] == 2 and list(answer) == ["protocolVersion", "jobs"]
+    return answer
+
+
+def emit(plugin, document, options=None, **run) -> dict:
+    """The plugin's answer for one job (an IR), sent alone in a request."""
+    [answer] = response(run_plugin(plugin, request(document, options=options), **run))["jobs"]
+    return answer
 
 
 def minimal_ir(**job) -> dict:
@@ -86,20 +100,22 @@ def minimal_ir(**job) -> dict:
     }
 
 
-def encoded(document: dict) -> bytes:
-    return json.dumps(document).encode()
-
-
 # -- capabilities and discovery ---------------------------------------------------
 
 
-def test_capabilities_follow_protocol_version_1(prefect_plugin):
+def test_capabilities_follow_protocol_version_2(prefect_plugin):
     completed = subprocess.run([str(prefect_plugin), "--capabilities"], capture_output=True, timeout=60, check=False)
 
     assert completed.returncode == 0, completed.stderr
     capabilities = json.loads(completed.stdout)
-    assert list(capabilities) == ["protocolVersion", "summary", "supported", "workarounds"]
-    assert capabilities["protocolVersion"] == 1
+    assert list(capabilities) == ["protocolVersion", "summary", "supported", "workarounds", "reservedIdentifiers",
+                                  "jobModule", "options"]
+    assert capabilities["protocolVersion"] == 2
+    assert capabilities["reservedIdentifiers"] == [] and capabilities["options"] == []
+    module = capabilities["jobModule"]
+    assert (module["language"], module["fileExtension"]) == ("Python", ".py")
+    assert {"prefect", "jobc_prefect", "jobc_runtime"} <= set(module["importedModules"])
+    assert {"os", "json", "datetime", "asyncio"} <= set(module["standardLibrary"])
     assert capabilities["summary"] and "\n" not in capabilities["summary"]
     supported, workarounds = capabilities["supported"], capabilities["workarounds"]
     assert set(supported) | set(workarounds) == FEATURES and not set(supported) & set(workarounds)
@@ -127,10 +143,10 @@ def test_the_plugin_imports_nothing_of_prefect(prefect_plugin):
         engines = sorted(name for name in sys.modules if name.split(".")[0] in ("prefect", "pydantic", "jobc_runtime"))
         print("ENGINE MODULES", engines, file=sys.stderr)
     """)
-    completed = subprocess.run([str(prefect_plugin.parent / "python"), "-c", script], input=encoded(minimal_ir()),
+    completed = subprocess.run([str(prefect_plugin.parent / "python"), "-c", script], input=request(minimal_ir()),
                                capture_output=True, timeout=60, check=False)
 
-    assert json.loads(completed.stdout)["files"], completed.stderr
+    assert json.loads(completed.stdout)["jobs"][0]["files"], completed.stderr
     assert completed.stderr.decode().splitlines()[-1] == "ENGINE MODULES []"
 
 
@@ -187,11 +203,11 @@ def test_generated_modules_import_only_prefect_and_the_runtime(generated):
 
 @pytest.mark.parametrize("job", JOBS, ids=lambda path: path.stem)
 def test_the_same_ir_gives_the_same_bytes(prefect_plugin, job, tmp_path):
-    ir_text = run_jobc("ir", str(job), "--root", str(REPO_ROOT)).stdout.encode()
-    first = emit(prefect_plugin, ir_text, env={"PYTHONHASHSEED": "1", "LC_ALL": "C"})
-    second = emit(prefect_plugin, ir_text, cwd=tmp_path, env={"PYTHONHASHSEED": "2", "LC_ALL": "C.UTF-8"})
+    stdin = request(json.loads(run_jobc("ir", str(job), "--root", str(REPO_ROOT)).stdout))
+    first = run_plugin(prefect_plugin, stdin, env={"PYTHONHASHSEED": "1", "LC_ALL": "C"})
+    second = run_plugin(prefect_plugin, stdin, cwd=tmp_path, env={"PYTHONHASHSEED": "2", "LC_ALL": "C.UTF-8"})
 
-    answer = response(first)
+    [answer] = response(first)["jobs"]
     assert answer["files"] or answer["diagnostics"]
     assert first.stdout == second.stdout
 
@@ -201,7 +217,7 @@ def test_jobs_using_unsupported_features_are_refused_by_the_plugin_task_by_task(
     refused = {job: document for job, document in job_irs.items() if refused_features(document)}
     assert len(refused) >= 2
     for job, document in refused.items():
-        answer = response(emit(prefect_plugin, encoded(document)))
+        answer = emit(prefect_plugin, document)
         expected = []
         for task in document["tasks"]:
             if task["triggerRule"] != "all_success":
@@ -342,11 +358,12 @@ def _statement(node: ast.stmt) -> tuple[str, str | None]:
 def test_random_strings_round_trip_through_generated_python(prefect_plugin):
     rng = random.Random(20261122)
     cases = [random_job(rng, index) for index in range(RANDOM_JOBS)]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
-        answers = list(pool.map(lambda case: response(emit(prefect_plugin, encoded(case[0]))), cases))
+    # Every job in one request, as jobc sends a run: the answers come back in the same order.
+    answers = response(run_plugin(prefect_plugin, request(*(document for document, _ in cases))))["jobs"]
 
+    assert len(answers) == len(cases)
     for (document, expected), answer in zip(cases, answers):
-        assert answer["diagnostics"] == [], document["job"]["id"]
+        assert answer["job"] == document["job"]["id"] and answer["diagnostics"] == [], document["job"]["id"]
         [module] = answer["files"]
         assert module["path"] == f"{document['job']['id']}.py"
         assert emitted_values(module["content"]) == expected, document["job"]["id"]
@@ -355,27 +372,27 @@ def test_random_strings_round_trip_through_generated_python(prefect_plugin):
 # -- bad input ---------------------------------------------------------------------------
 
 
-def _with_task(**changes) -> bytes:
+def _with_task(**changes) -> dict:
     document = minimal_ir()
     document["tasks"][0].update(changes)
-    return encoded(document)
+    return document
 
 
-def _with_params(*params) -> bytes:
-    return encoded(minimal_ir(params=list(params)))
+def _with_params(*params) -> dict:
+    return minimal_ir(params=list(params))
 
 
-def _with_groups(groups, **task_changes) -> bytes:
+def _with_groups(groups, **task_changes) -> dict:
     document = minimal_ir()
     document["groups"] = groups
     document["tasks"][0].update(task_changes)
-    return encoded(document)
+    return document
 
 
-def _without(key: str, where=lambda document: document) -> bytes:
+def _without(key: str, where=lambda document: document) -> dict:
     document = minimal_ir()
     del where(document)[key]
-    return encoded(document)
+    return document
 
 
 def _param(**changes) -> dict:
@@ -386,32 +403,46 @@ def _group(key: str, parent: str | None = None) -> dict:
     return {"key": key, "parent": parent, "description": None, "source": {"line": 1, "column": 1}}
 
 
+# A request that is not one: the plugin cannot answer job by job, so it fails (jobc fails every job of the run).
+BAD_REQUESTS = {
+    "not_json": (b"this is not JSON", "standard input is not a jobc compile request as JSON"),
+    "empty": (b"", "standard input is not a jobc compile request as JSON"),
+    "not_utf8": (b'{"protocolVersion": 2, "options": {}, "jobs": ["\xff"]}', "standard input is not UTF-8"),
+    "not_an_object": (b"[1]", "the compile request must be a JSON object"),
+    "not_a_number": (b'{"protocolVersion": 2, "options": {}, "jobs": [{"x": NaN}]}', "NaN is not a finite number"),
+    "duplicate_key": (b'{"protocolVersion": 2, "options": {}, "jobs": [{"irVersion": 2, "irVersion": 2}]}',
+                      "duplicate key 'irVersion'"),
+    "protocol_version_1": (b'{"protocolVersion": 1, "options": {}, "jobs": []}',
+                           "protocolVersion 1 is not supported: this plugin speaks protocol version 2"),
+    "no_protocol_version": (b'{"options": {}, "jobs": []}', "protocolVersion null is not supported"),
+    "jobs_not_a_list": (b'{"protocolVersion": 2, "options": {}, "jobs": {}}', "'jobs' must be a list"),
+    "options_not_an_object": (b'{"protocolVersion": 2, "options": [], "jobs": []}', "'options' must be an object"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_REQUESTS)
+def test_a_request_that_is_not_one_fails_with_the_reason_on_stderr(prefect_plugin, name):
+    stdin, message = BAD_REQUESTS[name]
+
+    completed = run_plugin(prefect_plugin, stdin)
+
+    assert completed.returncode == 1 and completed.stdout == b""
+    assert message in completed.stderr.decode(), completed.stderr
+
+
+# One job's IR that is not one: that job's answer is an error diagnostic and no file.
 BAD_INPUTS = {
-    "not_json": (b"this is not JSON", "standard input is not the jobc IR as JSON"),
-    "empty": (b"", "standard input is not the jobc IR as JSON"),
-    "not_utf8": (b'{"irVersion": 1, "job": "\xff"}', "standard input is not UTF-8"),
-    "not_an_object": (b"[1]", "the IR must be an object"),
-    "ir_version_1": (encoded({**minimal_ir(), "irVersion": 1}),
-                     "irVersion 1 is not supported: this plugin reads irVersion 2"),
-    "newer_ir_version": (encoded({**minimal_ir(), "irVersion": 3}), "irVersion 3 is not supported"),
-    "ir_version_as_text": (encoded({**minimal_ir(), "irVersion": "2"}), 'irVersion "2" is not supported'),
-    "ir_version_as_boolean": (b'{"irVersion": true}', "irVersion true is not supported"),
-    "no_tasks_field": (encoded({key: value for key, value in minimal_ir().items() if key != "tasks"}),
-                       "the IR has no 'tasks'"),
+    "not_an_object": ([1], "the IR must be an object"),
+    "ir_version_1": ({**minimal_ir(), "irVersion": 1}, "irVersion 1 is not supported: this plugin reads irVersion 2"),
+    "newer_ir_version": ({**minimal_ir(), "irVersion": 3}, "irVersion 3 is not supported"),
+    "ir_version_as_text": ({**minimal_ir(), "irVersion": "2"}, 'irVersion "2" is not supported'),
+    "ir_version_as_boolean": ({"irVersion": True}, "irVersion true is not supported"),
+    "no_tasks_field": ({key: value for key, value in minimal_ir().items() if key != "tasks"}, "the IR has no 'tasks'"),
     "code_as_task_key": (_with_task(key="x = __import__('os')"), "is not a jobc identifier"),
     "mistyped_retries": (_with_task(retry={"retries": "3", "delaySeconds": 1}), "tasks[0].retry.retries must be an integer"),
-    "not_a_number": (b'{"irVersion": 1, "x": NaN}', "NaN is not a finite number"),
-    "duplicate_key": (b'{"irVersion": 1, "irVersion": 1}', "duplicate key 'irVersion'"),
-    "edge_to_nowhere": (encoded({**minimal_ir(), "edges": [{"source": "only", "target": "ghost"}]}),
-                        "names an unknown task 'ghost'"),
-    "job_id_shadowing_the_runtime": (encoded(minimal_ir(id="jobc_prefect")),
-                                     "would shadow the module 'jobc_prefect'"),
-    # Version 2, field by field: nothing unknown is dropped, nothing mistyped is trusted.
-    "unknown_root_field": (encoded({**minimal_ir(), "sensors": []}), 'the IR has unknown field(s) "sensors"'),
-    "unknown_job_field": (encoded(minimal_ir(owner="ops")), 'job has unknown field(s) "owner"'),
-    "unknown_task_field": (_with_task(priority=1), 'tasks[0] has unknown field(s) "priority"'),
-    "unknown_schedule_field": (encoded(minimal_ir(schedule={"kind": "manual", "timezone": "UTC"})),
-                               'job.schedule has unknown field(s) "timezone"'),
+    "edge_to_nowhere": ({**minimal_ir(), "edges": [{"source": "only", "target": "ghost"}]}, "names an unknown task 'ghost'"),
+    "job_id_shadowing_the_runtime": (minimal_ir(id="jobc_prefect"), "would shadow the module 'jobc_prefect'"),
+    # Version 2, field by field: nothing missing is made up, nothing mistyped is trusted.
     "no_groups_field": (_without("groups"), "the IR has no 'groups'"),
     "no_params_field": (_without("params", lambda document: document["job"]), "job has no 'params'"),
     "no_trigger_rule_field": (_without("triggerRule", lambda document: document["tasks"][0]),
@@ -431,7 +462,6 @@ BAD_INPUTS = {
     "param_name_not_an_identifier": (_with_params(_param(name="Region")),
                                      "job.params[0].name 'Region' is not a jobc identifier"),
     "param_name_as_code": (_with_params(_param(name="x=__import__('os')")), "is not a jobc identifier"),
-    "param_unknown_field": (_with_params(_param(choices=["a"])), 'job.params[0] has unknown field(s) "choices"'),
     "param_twice": (_with_params(_param(), _param(default="apac")), "two run parameters have the same name"),
     "unknown_trigger_rule": (_with_task(triggerRule="none_failed"),
                              "tasks[0].triggerRule 'none_failed' is not one of all_success, all_done, one_failed"),
@@ -440,16 +470,12 @@ BAD_INPUTS = {
                              "tasks[0].onFailure.webhooks[0] must be a string"),
     "emails_not_a_list": (_with_task(onFailure={"webhooks": [], "emails": "ops@example.com"}),
                           "tasks[0].onFailure.emails must be a list"),
-    "unknown_alert_kind": (_with_task(onFailure={"webhooks": [], "emails": [], "slack": ["#ops"]}),
-                           'tasks[0].onFailure has unknown field(s) "slack"'),
     "fan_out_without_items": (_with_task(forEach={"parameter": "day", "items": []}),
                               "tasks[0].forEach.items must hold 1 to 1000 items, got 0"),
     "fan_out_too_wide": (_with_task(forEach={"parameter": "day", "items": list(range(1001))}),
                          "tasks[0].forEach.items must hold 1 to 1000 items, got 1001"),
     "fan_out_parameter_also_a_kwarg": (_with_task(forEach={"parameter": "sql_file_path", "items": ["a.sql"]}),
                                        "the for_each parameter 'sql_file_path' is also in parameters"),
-    "fan_out_unknown_field": (_with_task(forEach={"parameter": "day", "items": [1], "batch": 2}),
-                              'tasks[0].forEach has unknown field(s) "batch"'),
     "task_in_an_unknown_group": (_with_task(group="ghost"), "task 'only' is in an unknown group 'ghost'"),
     "group_key_as_code": (_with_task(group="x; import os"), "tasks[0].group 'x; import os' is not a jobc identifier"),
     "group_parent_declared_after_it": (_with_groups([_group("inner", parent="outer"), _group("outer")], group="inner"),
@@ -457,24 +483,69 @@ BAD_INPUTS = {
     "group_key_is_a_task_key": (_with_groups([_group("only")]), "group key 'only' appears twice or is also a task key"),
     "group_without_source": (_with_groups([{"key": "g", "parent": None, "description": None}], group="g"),
                              "groups[0] has no 'source'"),
-    "group_unknown_field": (_with_groups([{**_group("g"), "dependsOn": []}], group="g"),
-                            'groups[0] has unknown field(s) "dependsOn"'),
 }
 
 
 @pytest.mark.parametrize("name", BAD_INPUTS)
 def test_bad_input_is_an_error_diagnostic_and_no_files(prefect_plugin, name):
-    stdin, message = BAD_INPUTS[name]
+    document, message = BAD_INPUTS[name]
 
-    answer = response(emit(prefect_plugin, stdin))
+    answer = emit(prefect_plugin, document)
 
-    assert answer["protocolVersion"] == 1 and answer["files"] == []
+    assert answer["files"] == []
     assert any(diagnostic["severity"] == "error" and message in diagnostic["message"]
                for diagnostic in answer["diagnostics"]), answer["diagnostics"]
 
 
+def _with_unknown_fields(document: dict) -> dict:
+    """The same IR with a field this plugin does not know in every object of it, as a newer jobc
+    may add them (source locations, for one)."""
+    def grow(node):
+        if isinstance(node, dict):
+            return {**{key: grow(value) for key, value in node.items()}, "addedLater": {"line": 1, "column": 2}}
+        if isinstance(node, list):
+            return [grow(item) for item in node]
+        return node
+
+    grown = grow(document)
+    # Values the job author wrote stay as they are: only the IR's own objects grow.
+    for task, original in zip(grown["tasks"], document["tasks"]):
+        task["parameters"] = original["parameters"]
+        if original["forEach"] is not None:
+            task["forEach"]["items"] = original["forEach"]["items"]
+    for param, original in zip(grown["job"]["params"], document["job"]["params"]):
+        param["default"] = original["default"]
+    return grown
+
+
+def test_ir_fields_the_plugin_does_not_know_are_ignored(prefect_plugin, job_irs, compilable):
+    documents = [job_irs[job] for job in compilable]
+    grown = [_with_unknown_fields(document) for document in documents]
+    assert all('"addedLater"' in json.dumps(document["tasks"][0]) for document in grown)
+
+    plain = response(run_plugin(prefect_plugin, request(*documents)))["jobs"]
+    answers = response(run_plugin(prefect_plugin, request(*grown)))["jobs"]
+
+    assert answers == plain
+    assert all(answer["files"] and answer["diagnostics"] == [] for answer in answers)
+
+
+def test_one_process_answers_every_job_in_the_order_of_the_request(prefect_plugin):
+    documents = [minimal_ir(id="first"), _with_task(triggerRule="all_done"), [1], minimal_ir(id="last")]
+
+    completed = run_plugin(prefect_plugin, request(*documents))
+
+    answers = response(completed)["jobs"]
+    assert [answer.get("job") for answer in answers] == ["first", "tiny", None, "last"]
+    assert [[file["path"] for file in answer["files"]] for answer in answers] == [["first.py"], [], [], ["last.py"]]
+    assert [[diagnostic["severity"] for diagnostic in answer["diagnostics"]] for answer in answers] == \
+        [[], ["error"], ["error"], []]
+    assert completed.stderr == b""
+
+
 def test_unknown_options_are_errors_naming_each_option(prefect_plugin):
-    answer = response(emit(prefect_plugin, encoded(minimal_ir()), "--option", "work_pool=etl", "--option", 'odd"key'))
+    # jobc refuses them itself (the plugin declares no options); the plugin refuses them again.
+    answer = emit(prefect_plugin, minimal_ir(), options={"work_pool": "etl", 'odd"key': True})
 
     assert answer["files"] == []
     assert [diagnostic["message"] for diagnostic in answer["diagnostics"]] == [
@@ -483,22 +554,44 @@ def test_unknown_options_are_errors_naming_each_option(prefect_plugin):
     ]
 
 
-def test_a_command_line_outside_the_protocol_is_a_usage_error(prefect_plugin):
-    completed = emit(prefect_plugin, encoded(minimal_ir()), "--frobnicate")
+@pytest.mark.parametrize("arguments", [["--frobnicate"], ["--option", "work_pool=etl"]])
+def test_a_command_line_outside_the_protocol_is_a_usage_error(prefect_plugin, arguments):
+    completed = run_plugin(prefect_plugin, request(minimal_ir()), *arguments)
 
     assert completed.returncode == 2 and completed.stdout == b""
     assert b"usage: jobc-emit-prefect" in completed.stderr
 
 
-def test_jobc_reports_an_unknown_option_and_writes_nothing(prefect_plugin, tmp_path):
+def test_jobc_refuses_an_unknown_option_as_a_usage_error_before_the_plugin_runs(prefect_plugin, tmp_path):
     out = tmp_path / "out"
     result = run_jobc("compile", str(REPO_ROOT / "orchestration" / "job" / "sales_diamond.yaml"), "--target", "prefect",
                       "--out", str(out), "--root", str(REPO_ROOT), "--option", "work_pool=etl",
                       extra_env=plugin_path_env())
 
-    assert result.returncode == 1
-    assert 'unknown option "work_pool"' in result.stderr + result.stdout
-    assert not out.exists() or not any(out.iterdir())
+    assert result.returncode == 2
+    assert "unknown option \"work_pool\" for target 'prefect'; target 'prefect' takes no options" in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("job_id", ["jobc_prefect", "prefect", "jobc_runtime", "asyncio"])
+@pytest.mark.parametrize("target", ["prefect", "all"])
+def test_jobc_lint_refuses_a_job_id_that_would_shadow_a_module_of_the_flow(prefect_plugin, tmp_path, job_id, target):
+    # The plugin declares its job module; jobc applies it, for --target prefect as for --target all.
+    shutil.copytree(REPO_ROOT / "orchestration", tmp_path / "orchestration", ignore=shutil.ignore_patterns("job"))
+    shutil.copytree(REPO_ROOT / "secret", tmp_path / "secret")
+    job = tmp_path / "orchestration" / "job" / "shadow.yaml"
+    job.parent.mkdir()
+    job.write_text(f"job_id: {job_id}\nschedule: null\ntasks:\n  only:\n    function: PostgreSQLFunction\n"
+                   "    secret_key: postgres_credentials\n    kwargs: {sql_file_path: orchestration/sql/seed_source.sql}\n",
+                   encoding="utf-8")
+
+    result = run_jobc("lint", str(job), "--target", target, "--root", str(tmp_path), extra_env=plugin_path_env())
+    plain = run_jobc("lint", str(job), "--root", str(tmp_path), extra_env=plugin_path_env())
+
+    assert result.returncode == 1, result.stderr
+    assert f"invalid job id: '{job_id}.py' would shadow" in result.stderr
+    if job_id in ("jobc_prefect", "prefect"):  # the built-in Python targets reserve the others already
+        assert plain.returncode == 0, plain.stderr
 
 
 # -- features of IR version 2 --------------------------------------------------------------
@@ -509,7 +602,7 @@ def test_params_alerts_and_groups_compile_without_diagnostics(prefect_plugin):
     document["groups"] = [_group("outer"), _group("inner", parent="outer")]
     document["tasks"][0].update(group="inner", onFailure={"webhooks": ["https://hooks.example.com/x"], "emails": []})
 
-    answer = response(emit(prefect_plugin, encoded(document)))
+    answer = emit(prefect_plugin, document)
 
     assert answer["diagnostics"] == []
     [module] = answer["files"]
@@ -520,7 +613,7 @@ def test_params_alerts_and_groups_compile_without_diagnostics(prefect_plugin):
 
 @pytest.mark.parametrize("rule", ["all_done", "one_failed"])
 def test_a_trigger_rule_is_refused_naming_the_task(prefect_plugin, rule):
-    answer = response(emit(prefect_plugin, _with_task(triggerRule=rule)))
+    answer = emit(prefect_plugin, _with_task(triggerRule=rule))
 
     assert answer["files"] == []
     assert answer["diagnostics"] == [{
@@ -541,7 +634,7 @@ def test_every_task_using_a_trigger_rule_gets_its_own_error(prefect_plugin):
     ]
     document["edges"] = [{"source": "load", "target": "cleanup"}, {"source": "fine", "target": "cleanup"}]
 
-    answer = response(emit(prefect_plugin, encoded(document)))
+    answer = emit(prefect_plugin, document)
 
     assert answer["files"] == []
     assert [(entry["severity"], entry["task"], entry["message"]) for entry in answer["diagnostics"]] == [
@@ -560,7 +653,7 @@ def test_a_fan_out_runs_the_task_once_per_item_and_the_fan_in_waits_for_every_ru
     ]
     document["edges"] = [{"source": "load", "target": "after"}]
 
-    answer = response(emit(prefect_plugin, encoded(document)))
+    answer = emit(prefect_plugin, document)
 
     assert answer["diagnostics"] == []
     source = answer["files"][0]["content"]
@@ -575,7 +668,7 @@ def test_a_fan_out_runs_the_task_once_per_item_and_the_fan_in_waits_for_every_ru
 
 
 def test_a_run_parameter_named_like_the_flows_logical_date_is_refused(prefect_plugin):
-    answer = response(emit(prefect_plugin, _with_params(_param(name="logical_date"))))
+    answer = emit(prefect_plugin, _with_params(_param(name="logical_date")))
 
     assert answer["files"] == []
     [diagnostic] = answer["diagnostics"]

@@ -1,14 +1,21 @@
 /// A target served by an external executable speaking the plugin protocol (docs/plugins.md): the
 /// same `Emitter` interface as the built-in targets, so the rest of jobc cannot tell them apart.
+/// What the plugin declares in its capabilities (reserved names, job module, options) is applied by
+/// the core exactly as a built-in target's declarations are.
 public struct ExternalEmitter: Emitter {
     public let reference: PluginReference
+    /// The protocol version the plugin chose: 2 compiles a run's jobs in one process, 1 one job per process.
+    public let protocolVersion: Int
     public let summary: String
     public let capabilities: TargetCapabilities
-
-    /// Larger answers are refused: a plugin printing garbage in a loop must not exhaust memory.
-    static let outputLimit = 64 << 20
+    public let reservedIdentifiers: [ReservedIdentifier]
+    public let jobModule: JobModuleNaming?
+    public let options: [TargetOption]
 
     public var name: String { reference.name }
+
+    /// A version 1 plugin cannot declare its options: each `--option` reaches it unchecked.
+    public var acceptsUndeclaredOptions: Bool { protocolVersion < 2 }
 
     public struct LoadError: Error, CustomStringConvertible {
         public var description: String
@@ -16,42 +23,95 @@ public struct ExternalEmitter: Emitter {
 
     /// Asks the plugin for its capabilities; a plugin that cannot answer cannot be used.
     public static func load(_ reference: PluginReference) throws(LoadError) -> ExternalEmitter {
+        let allowance = PluginAllowance(jobs: nil, timeoutSeconds: reference.timeoutSeconds)
         let result: PluginProcess.Result
         do {
-            result = try process(reference, arguments: ["--capabilities"]).run(stdin: [])
+            result = try process(reference, arguments: ["--capabilities"], version: PluginProtocol.version, allowance: allowance).run(stdin: [])
         } catch {
             throw LoadError(description: "plugin \(reference.executable) cannot start: \(error)")
         }
-        if let failure = failure(of: result, timeoutSeconds: reference.timeoutSeconds) {
+        if let failure = allowance.failure(of: result) {
             throw LoadError(description: "plugin \(reference.executable) --capabilities \(failure)" + stderrTail(result).map { "\n  " + $0 }.joined())
         }
         do {
             let answer = try PluginProtocol.decodeCapabilities(result.stdout)
-            return ExternalEmitter(reference: reference, summary: answer.summary, capabilities: answer.capabilities)
+            return ExternalEmitter(
+                reference: reference, protocolVersion: answer.protocolVersion, summary: answer.summary,
+                capabilities: answer.capabilities, reservedIdentifiers: answer.reservedIdentifiers,
+                jobModule: answer.jobModule, options: answer.options)
         } catch {
             throw LoadError(description: "plugin \(reference.executable) --capabilities answered outside the protocol: \(error)")
         }
     }
 
     public func emit(_ graph: JobGraph, context: EmitContext) -> EmitterOutput {
-        let arguments = context.options.given.keys.sorted().flatMap { ["--option", "\($0)=\(context.options.given[$0]!)"] }
-        let input = Array(graph.json.rendered().utf8)
+        emit([graph], context: context)[0]
+    }
+
+    /// Version 2: one process for every job, answers checked job by job, so a job whose answer breaks
+    /// the protocol writes nothing while the others stand. Version 1: one process per job.
+    public func emit(_ graphs: [JobGraph], context: EmitContext) -> [EmitterOutput] {
+        guard !graphs.isEmpty else { return [] }
+        guard protocolVersion >= 2 else { return graphs.concurrentMap { emitInItsOwnProcess($0, context: context) } }
+        let allowance = PluginAllowance(jobs: graphs.count, timeoutSeconds: reference.timeoutSeconds)
+        let request = PluginProtocol.compileRequest(graphs, options: optionValues(context.options))
         let result: PluginProcess.Result
         do {
-            result = try Self.process(reference, arguments: arguments).run(stdin: input)
+            result = try Self.process(reference, arguments: [], version: protocolVersion, allowance: allowance).run(stdin: request)
+        } catch {
+            return graphs.map { failed($0, "cannot start: \(error)", result: nil) }
+        }
+        if let failure = allowance.failure(of: result) {
+            return graphs.map { failed($0, failure, result: result) }
+        }
+        let answers: [Result<PluginProtocol.JobAnswer, PluginProtocol.Violation>]
+        do {
+            answers = try PluginProtocol.decodeAnswers(result.stdout, jobIDs: graphs.map(\.job.id))
+        } catch {
+            return graphs.map { failed($0, "answered outside the protocol: \(error)", result: result) }
+        }
+        return zip(graphs, answers).map { graph, answer in
+            switch answer {
+            case .success(let answer): return output(answer, for: graph)
+            case .failure(let violation): return failed(graph, "answered outside the protocol for this job: \(violation)", result: nil)
+            }
+        }
+    }
+
+    private func emitInItsOwnProcess(_ graph: JobGraph, context: EmitContext) -> EmitterOutput {
+        let arguments = context.options.given.keys.sorted().flatMap { ["--option", "\($0)=\(context.options.given[$0]!)"] }
+        let allowance = PluginAllowance(jobs: nil, timeoutSeconds: reference.timeoutSeconds)
+        let result: PluginProcess.Result
+        do {
+            result = try Self.process(reference, arguments: arguments, version: 1, allowance: allowance).run(stdin: Array(graph.json.rendered().utf8))
         } catch {
             return failed(graph, "cannot start: \(error)", result: nil)
         }
-        if let failure = Self.failure(of: result, timeoutSeconds: reference.timeoutSeconds) {
+        if let failure = allowance.failure(of: result) {
             return failed(graph, failure, result: result)
         }
-        let response: PluginProtocol.Response
         do {
-            response = try PluginProtocol.decodeResponse(result.stdout)
+            return output(try PluginProtocol.decodeVersion1Answer(result.stdout), for: graph)
         } catch {
             return failed(graph, "answered outside the protocol: \(error)", result: result)
         }
-        return EmitterOutput(artifacts: response.files, diagnostics: response.diagnostics.map { locate($0, in: graph) })
+    }
+
+    /// The run's option values (defaults filled in), typed as declared, by name.
+    private func optionValues(_ values: TargetOptionValues) -> [(String, JSONValue)] {
+        options.sorted { $0.name < $1.name }.compactMap { option in
+            values[option.name].map { value in
+                switch option.type {
+                case .string: return (option.name, .string(value))
+                case .integer: return (option.name, Int(value).map(JSONValue.integer) ?? .string(value))
+                case .boolean: return (option.name, .bool(value == "true"))
+                }
+            }
+        }
+    }
+
+    private func output(_ answer: PluginProtocol.JobAnswer, for graph: JobGraph) -> EmitterOutput {
+        EmitterOutput(artifacts: answer.files, diagnostics: answer.diagnostics.map { locate($0, in: graph) })
     }
 
     /// A plugin names tasks by key; jobc turns the key into the task's place in the job file.
@@ -78,26 +138,44 @@ public struct ExternalEmitter: Emitter {
         graph.job.sources.fileStart
     }
 
-    private static func process(_ reference: PluginReference, arguments: [String]) -> PluginProcess {
+    private static func process(_ reference: PluginReference, arguments: [String], version: Int, allowance: PluginAllowance) -> PluginProcess {
         PluginProcess(
             executable: reference.executable, arguments: arguments,
-            extraEnvironment: ["JOBC_PLUGIN_PROTOCOL": String(PluginProtocol.version), "JOBC_VERSION": JobcVersion.current],
-            timeoutSeconds: Double(reference.timeoutSeconds), outputLimit: outputLimit)
-    }
-
-    private static func failure(of result: PluginProcess.Result, timeoutSeconds: Int) -> String? {
-        switch result.termination {
-        case .exited(0): return nil
-        case .exited(let status): return "exited with status \(status)"
-        case .signalled(let signal): return "was killed by signal \(signal)\(signal == 9 ? " (SIGKILL)" : signal == 11 ? " (SIGSEGV)" : "")"
-        case .timedOut: return "did not finish within \(timeoutSeconds) s and was killed (set timeout_seconds in jobc.yaml if it needs longer)"
-        case .outputTooLarge: return "printed more than \(outputLimit >> 20) MiB and was killed"
-        }
+            extraEnvironment: ["JOBC_PLUGIN_PROTOCOL": String(version), "JOBC_VERSION": JobcVersion.current],
+            timeoutSeconds: Double(allowance.seconds), outputLimit: allowance.outputLimit)
     }
 
     /// The last lines the plugin wrote to stderr: usually its traceback or error message.
     static func stderrTail(_ result: PluginProcess.Result, lines: Int = 10) -> [String] {
         let text = String(decoding: result.stderr, as: UTF8.self)
         return text.split(separator: "\n", omittingEmptySubsequences: true).suffix(lines).map(String.init)
+    }
+}
+
+/// How long one plugin process may run and how much it may print: a call's `timeout_seconds` and
+/// 64 MiB, and for a version 2 batch one more second and 64 MiB per job (at most 2 GiB in all), so
+/// a large run is not cut short while a plugin printing garbage in a loop cannot exhaust memory.
+struct PluginAllowance {
+    static let secondsPerJob = 1
+    static let outputPerJob = 64 << 20
+    static let outputPerRun = 2 << 30
+
+    /// The jobs of a version 2 batch; nil for a process that answers for one job or for itself.
+    let jobs: Int?
+    let timeoutSeconds: Int
+
+    var seconds: Int { timeoutSeconds + (jobs ?? 0) * Self.secondsPerJob }
+    var outputLimit: Int { min(max(jobs ?? 1, 1) * Self.outputPerJob, Self.outputPerRun) }
+
+    func failure(of result: PluginProcess.Result) -> String? {
+        switch result.termination {
+        case .exited(0): return nil
+        case .exited(let status): return "exited with status \(status)"
+        case .signalled(let signal): return "was killed by signal \(signal)\(signal == 9 ? " (SIGKILL)" : signal == 11 ? " (SIGSEGV)" : "")"
+        case .timedOut:
+            let budget = jobs.map { " (timeout_seconds \(timeoutSeconds), plus \(Self.secondsPerJob) s for each of its \($0) job\($0 == 1 ? "" : "s"))" } ?? ""
+            return "did not finish within \(seconds) s\(budget) and was killed (set timeout_seconds in jobc.yaml if it needs longer)"
+        case .outputTooLarge: return "printed more than \(outputLimit >> 20) MiB and was killed"
+        }
     }
 }

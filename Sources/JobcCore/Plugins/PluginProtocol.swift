@@ -1,123 +1,97 @@
 import Foundation
 
-/// The messages of the plugin protocol (docs/plugins.md), decoded and checked field by field so a
-/// misbehaving plugin gets a message that names the field, never a crash or a half-written output.
+/// The messages of the plugin protocol (docs/plugins.md, schemas in docs/plugin-protocol/), decoded
+/// and checked field by field so a misbehaving plugin gets a message that names the field, never a
+/// crash or a half-written output. Messages: `PluginCapabilities.swift` (the `--capabilities`
+/// answer), `PluginCompileMessages.swift` (compile requests and answers).
 public enum PluginProtocol {
-    public static let version = 1
-
-    /// The answer to `jobc-emit-NAME --capabilities`.
-    public struct Capabilities: Sendable {
-        public var summary: String
-        public var capabilities: TargetCapabilities
-    }
-
-    /// The answer to one compile request.
-    public struct Response: Sendable {
-        public var files: [Artifact]
-        public var diagnostics: [ReportedDiagnostic]
-    }
-
-    /// A diagnostic as a plugin reports it: by task key, not by file position.
-    public struct ReportedDiagnostic: Sendable, Equatable {
-        public var severity: Diagnostic.Severity
-        public var message: String
-        public var taskKey: String?
-        public var suggestion: String?
-    }
+    /// The newest version: what jobc asks for and what a plugin should answer with.
+    public static let version = 2
+    /// Every version this jobc speaks. A version 1 plugin compiles one job per process.
+    public static let supportedVersions = 1...version
 
     public struct Violation: Error, CustomStringConvertible, Equatable {
         public var description: String
-    }
 
-    public static func decodeCapabilities(_ bytes: [UInt8]) throws(Violation) -> Capabilities {
-        let object = try topLevelObject(bytes)
-        let summary = try requiredString(object, "summary", at: "")
-        let supported = try featureMap(object["supported"], "supported")
-        let workarounds = try featureMap(object["workarounds"], "workarounds")
-        return Capabilities(summary: summary, capabilities: TargetCapabilities(supported: supported, workarounds: workarounds))
-    }
-
-    public static func decodeResponse(_ bytes: [UInt8]) throws(Violation) -> Response {
-        let object = try topLevelObject(bytes)
-        guard let files = object["files"] as? [Any] else { throw Violation(description: "'files' must be a list") }
-        var artifacts: [Artifact] = []
-        var seen: Set<String> = []
-        for (index, entry) in files.enumerated() {
-            guard let file = entry as? [String: Any] else { throw Violation(description: "'files[\(index)]' must be an object") }
-            let path = try requiredString(file, "path", at: "files[\(index)].")
-            let content = try requiredString(file, "content", at: "files[\(index)].")
-            guard OutputWriter.isSafe(path) else {
-                throw Violation(description: "'files[\(index)].path' \(quoted(path)) is not a safe relative path (no absolute path, '.', '..', empty segment, backslash or NUL)")
-            }
-            guard seen.insert(path).inserted else { throw Violation(description: "'files' lists \(quoted(path)) twice") }
-            artifacts.append(Artifact(relativePath: path, contents: content))
+        init(_ description: String) {
+            self.description = description
         }
-        var diagnostics: [ReportedDiagnostic] = []
-        if let reported = object["diagnostics"], !(reported is NSNull) {
-            guard let list = reported as? [Any] else { throw Violation(description: "'diagnostics' must be a list") }
-            for (index, entry) in list.enumerated() {
-                diagnostics.append(try diagnostic(entry, at: "diagnostics[\(index)]"))
-            }
-        }
-        return Response(files: artifacts, diagnostics: diagnostics)
     }
 
-    private static func diagnostic(_ entry: Any, at field: String) throws(Violation) -> ReportedDiagnostic {
-        guard let object = entry as? [String: Any] else { throw Violation(description: "'\(field)' must be an object") }
-        let severityName = try requiredString(object, "severity", at: field + ".")
-        guard let severity = Diagnostic.Severity(rawValue: severityName) else {
-            throw Violation(description: "'\(field).severity' must be \"error\" or \"warning\", got \(quoted(severityName))")
-        }
-        return ReportedDiagnostic(
-            severity: severity, message: try requiredString(object, "message", at: field + "."),
-            taskKey: try optionalString(object, "task", at: field + "."),
-            suggestion: try optionalString(object, "suggestion", at: field + "."))
-    }
-
-    private static func topLevelObject(_ bytes: [UInt8]) throws(Violation) -> [String: Any] {
+    /// The plugin's whole stdout as a JSON object that declares protocol version `expected` (any
+    /// version jobc speaks when nil). Returns the object and its version.
+    static func topLevelObject(_ bytes: [UInt8], expecting expected: Int?) throws(Violation) -> (object: [String: Any], version: Int) {
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: Data(bytes), options: [])
         } catch {
             let start = String(decoding: bytes.prefix(60), as: UTF8.self)
-            throw Violation(description: bytes.isEmpty ? "it printed nothing on stdout" : "its output is not JSON (it starts with \(quoted(start)))")
+            throw Violation(bytes.isEmpty ? "it printed nothing on stdout" : "its output is not JSON (it starts with \(quoted(start)))")
         }
-        guard let object = parsed as? [String: Any] else { throw Violation(description: "its output is JSON but not an object") }
-        guard let version = object["protocolVersion"] as? NSNumber else {
-            throw Violation(description: "'protocolVersion' is missing (this jobc speaks protocol version \(Self.version))")
+        guard let object = parsed as? [String: Any] else { throw Violation("its output is JSON but not an object") }
+        guard let number = object["protocolVersion"] as? NSNumber, !isBoolean(number) else {
+            throw Violation("'protocolVersion' is missing (this jobc speaks protocol \(spokenVersions))")
         }
-        guard version.intValue == Self.version, version.doubleValue == Double(Self.version) else {
-            throw Violation(description: "it speaks protocol version \(version), this jobc speaks version \(Self.version)")
+        guard number.doubleValue == Double(number.intValue) else {
+            throw Violation("'protocolVersion' must be a whole number, got \(number)")
         }
+        let version = number.intValue
+        if let expected {
+            guard version == expected else {
+                throw Violation("it answered in protocol version \(version), but its --capabilities chose version \(expected)")
+            }
+        } else if !supportedVersions.contains(version) {
+            throw Violation("it speaks protocol version \(version), this jobc speaks \(spokenVersions)")
+        }
+        return (object, version)
+    }
+
+    static var spokenVersions: String {
+        "versions \(supportedVersions.map(String.init).joined(separator: " and "))"
+    }
+
+    // MARK: Fields
+
+    static func requiredString(_ object: [String: Any], _ key: String, at prefix: String) throws(Violation) -> String {
+        guard let value = object[key] else { throw Violation("'\(prefix)\(key)' is missing") }
+        guard let string = value as? String else { throw Violation("'\(prefix)\(key)' must be a string") }
+        return string
+    }
+
+    static func optionalString(_ object: [String: Any], _ key: String, at prefix: String) throws(Violation) -> String? {
+        guard let value = object[key], !(value is NSNull) else { return nil }
+        guard let string = value as? String else { throw Violation("'\(prefix)\(key)' must be a string") }
+        return string
+    }
+
+    /// A list that may be absent or null (then empty).
+    static func optionalList(_ object: [String: Any], _ key: String, at prefix: String) throws(Violation) -> [Any] {
+        guard let value = object[key], !(value is NSNull) else { return [] }
+        guard let list = value as? [Any] else { throw Violation("'\(prefix)\(key)' must be a list") }
+        return list
+    }
+
+    static func stringList(_ value: Any?, at field: String) throws(Violation) -> [String] {
+        guard let list = value as? [Any] else { throw Violation("'\(field)' must be a list of strings") }
+        var strings: [String] = []
+        for (index, item) in list.enumerated() {
+            guard let string = item as? String else { throw Violation("'\(field)[\(index)]' must be a string") }
+            strings.append(string)
+        }
+        return strings
+    }
+
+    static func jsonObject(_ value: Any, at field: String) throws(Violation) -> [String: Any] {
+        guard let object = value as? [String: Any] else { throw Violation("'\(field)' must be an object") }
         return object
     }
 
-    private static func featureMap(_ value: Any?, _ field: String) throws(Violation) -> [TargetCapabilities.Feature: String] {
-        guard let value, !(value is NSNull) else { return [:] }
-        guard let object = value as? [String: Any] else { throw Violation(description: "'\(field)' must be an object of feature: note") }
-        var features: [TargetCapabilities.Feature: String] = [:]
-        for name in object.keys.sorted() {
-            guard let feature = TargetCapabilities.Feature(rawValue: name) else {
-                let known = TargetCapabilities.Feature.allCases.map(\.rawValue).joined(separator: ", ")
-                throw Violation(description: "'\(field)' names an unknown feature \(quoted(name)); known features: \(known)")
-            }
-            guard let note = object[name] as? String else { throw Violation(description: "'\(field).\(name)' must be a string") }
-            features[feature] = note
-        }
-        return features
+    /// JSONSerialization reads `true` as an NSNumber, of its own class.
+    static func isBoolean(_ number: NSNumber) -> Bool {
+        type(of: number) == booleanClass
     }
 
-    private static func requiredString(_ object: [String: Any], _ key: String, at prefix: String) throws(Violation) -> String {
-        guard let value = object[key] else { throw Violation(description: "'\(prefix)\(key)' is missing") }
-        guard let string = value as? String else { throw Violation(description: "'\(prefix)\(key)' must be a string") }
-        return string
-    }
-
-    private static func optionalString(_ object: [String: Any], _ key: String, at prefix: String) throws(Violation) -> String? {
-        guard let value = object[key], !(value is NSNull) else { return nil }
-        guard let string = value as? String else { throw Violation(description: "'\(prefix)\(key)' must be a string") }
-        return string
-    }
+    private static let booleanClass = type(of: NSNumber(value: true))
 
     static func quoted(_ text: String) -> String {
         JSONLiteral.string(text)

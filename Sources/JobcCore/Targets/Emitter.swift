@@ -16,6 +16,9 @@ public protocol Emitter: Sendable {
     var jobModule: JobModuleNaming? { get }
     /// The `--option key=value` settings the target takes, checked once per run before any job.
     var options: [TargetOption] { get }
+    /// True for a target that cannot declare its options (a protocol version 1 plugin): every
+    /// `--option` then reaches it unchecked.
+    var acceptsUndeclaredOptions: Bool { get }
 
     func emit(_ graph: JobGraph, context: EmitContext) -> EmitterOutput
     /// Every job of a run at once, answers in the same order: a target whose start-up is costly
@@ -27,6 +30,7 @@ extension Emitter {
     public var reservedIdentifiers: [ReservedIdentifier] { [] }
     public var jobModule: JobModuleNaming? { nil }
     public var options: [TargetOption] { [] }
+    public var acceptsUndeclaredOptions: Bool { false }
 
     public func emit(_ graphs: [JobGraph], context: EmitContext) -> [EmitterOutput] {
         graphs.count == 1 ? [emit(graphs[0], context: context)] : graphs.concurrentMap { emit($0, context: context) }

@@ -76,6 +76,10 @@ public struct TargetOptionValues: Sendable, Equatable {
             }
             let (key, value) = (String(parts[0]), String(parts[1]))
             guard let option = declared[key] else {
+                if target.acceptsUndeclaredOptions {
+                    if given.updateValue(value, forKey: key) != nil { problems.append("--option \(key) is given twice") }
+                    continue
+                }
                 let names = target.options.map(\.name)
                 let hint = Suggestions.didYouMean(key, in: names)
                     ?? (names.isEmpty ? "target '\(target.name)' takes no options" : "target '\(target.name)' takes: \(names.joined(separator: ", "))")

@@ -1,8 +1,15 @@
-"""What the Prefect target can express, in the words of `jobc targets` (docs/plugins.md)."""
+"""What the Prefect target can express and the names it keeps, in the words of `jobc targets`
+(docs/plugins.md, the answer to ``--capabilities``)."""
 
 from __future__ import annotations
 
-PROTOCOL_VERSION = 1
+import sys
+
+PROTOCOL_VERSION = 2
+
+# What the generated `<job_id>.py` and the runtime import: a job id of that name would shadow it for
+# every module in the flows' folder. The standard library is declared apart.
+IMPORTED_MODULES = ("function_abstract", "jobc_prefect", "jobc_runtime", "prefect", "psycopg2")
 
 CAPABILITIES = {
     "protocolVersion": PROTOCOL_VERSION,
@@ -30,4 +37,16 @@ CAPABILITIES = {
         "catchup": "Prefect schedules do not catch up missed runs: run each past day with "
                    "`prefect deployment run FLOW/DEPLOYMENT --param logical_date=YYYY-MM-DD`",
     },
+    # None: the module renames its own names around task keys and run parameters, and the one name
+    # a run parameter cannot take here (logical_date, the flow's own parameter) jobc reserves for
+    # every target.
+    "reservedIdentifiers": [],
+    "jobModule": {
+        "language": "Python",
+        "fileExtension": ".py",
+        "importedModules": list(IMPORTED_MODULES),
+        # Of the Python that runs the plugin: the flows should run on the same version.
+        "standardLibrary": sorted(name for name in sys.stdlib_module_names if not name.startswith("_")),
+    },
+    "options": [],
 }

@@ -1,10 +1,11 @@
 """The jobc IR (docs/ir.md, ``irVersion`` 2) read into typed values, checked as it is read.
 
 jobc validated the job already; the plugin still refuses anything it would otherwise have to trust
-blindly: names that become Python identifiers in generated code must be identifiers, every field
-must have its documented type and no other field may appear, edges must join known tasks in
-topological order, groups must nest. Whether Prefect can express what was read is decided
-elsewhere (``refusals``): reading never drops a value.
+blindly: names that become Python identifiers in generated code must be identifiers, every field it
+reads must have its documented type, edges must join known tasks in topological order, groups must
+nest. Fields it does not know are ignored: the IR grows by adding fields (source locations, for
+one), and a change in what a job does comes with a new ``irVersion``, which is refused. Whether
+Prefect can express what was read is decided elsewhere (``refusals``): reading never drops a value.
 """
 
 from __future__ import annotations
@@ -15,22 +16,16 @@ import json
 import math
 from typing import Any
 
-from .ir_json import (IRError, aware_datetime, exact_keys, field, identifier, load, optional, source_position,
-                      string_list, typed)
+from .ir_json import IRError, aware_datetime, field, identifier, load, optional, source_position, string_list, typed
 
 __all__ = ["IR_VERSION", "IRError", "FailureAlerts", "FanOut", "Job", "JobGraph", "RunParameter", "Task",
-           "TaskGroup", "parse"]
+           "TaskGroup", "parse", "read"]
 
 IR_VERSION = 2
 PARAMETER_TYPES = ("string", "integer", "number", "boolean")
 TRIGGER_RULES = ("all_success", "all_done", "one_failed")
 DEFAULT_TRIGGER_RULE = "all_success"
 MAX_FAN_OUT_ITEMS = 1000
-
-_ROOT_KEYS = ("irVersion", "job", "tasks", "edges", "groups")
-_JOB_KEYS = ("id", "description", "schedule", "startDate", "catchup", "tags", "sourcePath", "params")
-_TASK_KEYS = ("key", "taskId", "function", "parameters", "fileReferences", "secret", "retry", "timeoutSeconds",
-              "source", "group", "triggerRule", "onFailure", "forEach")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,12 +113,17 @@ class JobGraph:
 
 
 def parse(text: str) -> JobGraph:
-    root = typed(load(text), dict, "the IR")
+    """One IR as JSON text."""
+    return read(load(text))
+
+
+def read(document: Any) -> JobGraph:
+    """One IR already read from JSON (a job of a compile request)."""
+    root = typed(document, dict, "the IR")
     version = root.get("irVersion")
     if version != IR_VERSION or isinstance(version, bool):
         raise IRError(f"irVersion {json.dumps(version)} is not supported: this plugin reads irVersion {IR_VERSION} "
                       f"(use the jobc release that matches this plugin)")
-    exact_keys(root, _ROOT_KEYS, "the IR")
     job = _job(field(root, "job", dict, "the IR"))
     tasks = tuple(_task(item, f"tasks[{index}]") for index, item in enumerate(field(root, "tasks", list, "the IR")))
     if not tasks:
@@ -137,15 +137,12 @@ def parse(text: str) -> JobGraph:
 
 def _job(node: dict) -> Job:
     where = "job"
-    exact_keys(node, _JOB_KEYS, where)
     schedule = field(node, "schedule", dict, where)
     kind = field(schedule, "kind", str, "job.schedule")
     if kind == "cron":
-        exact_keys(schedule, ("kind", "cron", "preset"), "job.schedule")
         cron = field(schedule, "cron", str, "job.schedule")
         optional(schedule, "preset", str, "job.schedule")  # Prefect's Cron takes the 5-field form
     elif kind == "manual":
-        exact_keys(schedule, ("kind",), "job.schedule")
         cron = None
     else:
         raise IRError(f"job.schedule.kind {kind!r} is neither 'cron' nor 'manual'")
@@ -169,7 +166,6 @@ def _job(node: dict) -> Job:
 
 def _run_parameter(node: Any, where: str) -> RunParameter:
     node = typed(node, dict, where)
-    exact_keys(node, ("name", "type", "default", "description"), where)
     parameter_type = field(node, "type", str, where)
     if parameter_type not in PARAMETER_TYPES:
         raise IRError(f"{where}.type {parameter_type!r} is not one of {', '.join(PARAMETER_TYPES)}")
@@ -199,20 +195,14 @@ def _has_parameter_type(value: Any, parameter_type: str) -> bool:
 
 def _task(node: Any, where: str) -> Task:
     node = typed(node, dict, where)
-    exact_keys(node, _TASK_KEYS, where)
     function = field(node, "function", dict, where)
-    exact_keys(function, ("name", "module", "className"), f"{where}.function")
     field(function, "name", str, f"{where}.function")
     for index, reference in enumerate(field(node, "fileReferences", list, where)):
         reference = typed(reference, dict, f"{where}.fileReferences[{index}]")
-        exact_keys(reference, ("parameter", "path"), f"{where}.fileReferences[{index}]")
         for name in ("parameter", "path"):
             field(reference, name, str, f"{where}.fileReferences[{index}]")
     secret = optional(node, "secret", dict, where)
-    if secret is not None:
-        exact_keys(secret, ("name",), f"{where}.secret")
     retry = field(node, "retry", dict, where)
-    exact_keys(retry, ("retries", "delaySeconds"), f"{where}.retry")
     timeout = optional(node, "timeoutSeconds", int, where)
     source_position(node, where)
     trigger_rule = field(node, "triggerRule", str, where)
@@ -242,14 +232,12 @@ def _task(node: Any, where: str) -> Task:
 
 
 def _failure_alerts(node: dict, where: str) -> FailureAlerts:
-    exact_keys(node, ("webhooks", "emails"), where)
     return FailureAlerts(webhooks=string_list(node, "webhooks", where), emails=string_list(node, "emails", where))
 
 
 def _fan_out(node: dict | None, where: str) -> FanOut | None:
     if node is None:
         return None
-    exact_keys(node, ("parameter", "items"), where)
     items = field(node, "items", list, where)
     if not 1 <= len(items) <= MAX_FAN_OUT_ITEMS:
         raise IRError(f"{where}.items must hold 1 to {MAX_FAN_OUT_ITEMS} items, got {len(items)}")
@@ -258,13 +246,11 @@ def _fan_out(node: dict | None, where: str) -> FanOut | None:
 
 def _edge(node: Any, where: str) -> tuple[str, str]:
     node = typed(node, dict, where)
-    exact_keys(node, ("source", "target"), where)
     return field(node, "source", str, where), field(node, "target", str, where)
 
 
 def _group(node: Any, where: str) -> TaskGroup:
     node = typed(node, dict, where)
-    exact_keys(node, ("key", "parent", "description", "source"), where)
     source_position(node, where)
     parent = optional(node, "parent", str, where)
     return TaskGroup(

@@ -1,10 +1,10 @@
-"""jobc-emit-prefect: the Prefect 3 target as a jobc plugin (docs/plugins.md, protocol version 1).
+"""jobc-emit-prefect: the Prefect 3 target as a jobc plugin (docs/plugins.md, protocol version 2).
 
-    jobc-emit-prefect --capabilities              what the target can express, as JSON
-    jobc-emit-prefect [--option KEY=VALUE]...     the IR on stdin -> {"files", "diagnostics"} on stdout
+    jobc-emit-prefect --capabilities        what the target can express and the names it keeps, as JSON
+    jobc-emit-prefect < REQUEST.json        every job of a run -> {"jobs": [one answer per job, in order]}
 
-Standard library only: jobc runs this once per job, so it must start fast, and it must not need
-Prefect where jobc runs.
+Standard library only: it must start fast, and it must not need Prefect where jobc runs. jobc starts
+it once per run, so each job costs only its own reading and rendering.
 """
 
 from __future__ import annotations
@@ -13,21 +13,22 @@ import json
 import os
 import re
 import sys
+import traceback
+from typing import Any
 
 from . import flow_module
-from .capabilities import CAPABILITIES, PROTOCOL_VERSION
-from .ir import IRError, JobGraph, parse
+from .capabilities import CAPABILITIES, IMPORTED_MODULES, PROTOCOL_VERSION
+from .ir import IRError, JobGraph, read
+from .ir_json import load
 from .refusals import error_diagnostic, refusals
 
-USAGE = "usage: jobc-emit-prefect --capabilities | jobc-emit-prefect [--option KEY=VALUE]... < IR.json"
-# Job ids that would shadow, from the folder of the generated `<job_id>.py`, what it imports.
-SHADOWED_MODULES = frozenset({"prefect", "jobc_prefect", "jobc_runtime"})
+USAGE = "usage: jobc-emit-prefect --capabilities | jobc-emit-prefect < REQUEST.json (docs/plugins.md, protocol version 2)"
 # JOBC_VERSION goes into a comment line: anything unexpected is not copied.
 _VERSION = re.compile(r"[0-9A-Za-z.+-]{1,40}")
 
 
-class UsageError(Exception):
-    """The command line is not one the protocol defines."""
+class RequestError(Exception):
+    """Standard input is not a compile request this plugin can answer job by job."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,57 +36,84 @@ def main(argv: list[str] | None = None) -> int:
     if arguments == ["--capabilities"]:
         _write(CAPABILITIES)
         return 0
-    try:
-        options = parse_options(arguments)
-    except UsageError as error:
-        print(f"jobc-emit-prefect: {error}\n{USAGE}", file=sys.stderr)
+    if arguments:
+        print(f"jobc-emit-prefect: unexpected arguments {arguments!r}\n{USAGE}", file=sys.stderr)
         return 2
-    _write(compile_job(sys.stdin.buffer.read(), options, os.environ.get("JOBC_VERSION")))
+    try:
+        request = read_request(sys.stdin.buffer.read())
+    except RequestError as error:
+        print(f"jobc-emit-prefect: {error}", file=sys.stderr)
+        return 1
+    _write(compile_request(request, os.environ.get("JOBC_VERSION")))
     return 0
 
 
-def parse_options(arguments: list[str]) -> list[str]:
-    """The KEY=VALUE of each ``--option KEY=VALUE``, in order."""
-    if len(arguments) % 2 or any(flag != "--option" for flag in arguments[::2]):
-        raise UsageError(f"unexpected arguments {arguments!r}")
-    return arguments[1::2]
+def read_request(stdin: bytes) -> dict:
+    """``{"protocolVersion": 2, "options": {...}, "jobs": [IR, ...]}``, checked down to the jobs
+    (each job's IR is checked on its own, so that one bad job fails alone)."""
+    try:
+        document = load(stdin.decode("utf-8"), "a jobc compile request")
+    except UnicodeDecodeError as error:
+        raise RequestError(f"standard input is not UTF-8: {error}") from None
+    except IRError as error:
+        raise RequestError(str(error)) from None
+    if not isinstance(document, dict):
+        raise RequestError("the compile request must be a JSON object")
+    version = document.get("protocolVersion")
+    if version != PROTOCOL_VERSION or isinstance(version, bool):
+        raise RequestError(f"protocolVersion {json.dumps(version)} is not supported: this plugin speaks "
+                           f"protocol version {PROTOCOL_VERSION} (use a jobc that speaks it)")
+    if not isinstance(document.get("options"), dict):
+        raise RequestError("the compile request's 'options' must be an object")
+    if not isinstance(document.get("jobs"), list):
+        raise RequestError("the compile request's 'jobs' must be a list")
+    return document
 
 
-def compile_job(stdin: bytes, options: list[str], jobc_version: str | None) -> dict:
-    """The protocol's response for one job: its flow module, or error diagnostics and no files."""
-    diagnostics = [_option_error(option) for option in options]
+def compile_request(request: dict, jobc_version: str | None) -> dict:
+    """The protocol's answer: one per job of the request, in its order."""
+    return {"protocolVersion": PROTOCOL_VERSION,
+            "jobs": [compile_job(document, request["options"], jobc_version) for document in request["jobs"]]}
+
+
+def compile_job(document: Any, options: dict, jobc_version: str | None) -> dict:
+    """One job's answer: its flow module, or error diagnostics and no files."""
+    diagnostics = [_option_error(name) for name in options]
     graph = None
     try:
-        graph = parse(stdin.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        diagnostics.append(error_diagnostic(f"standard input is not UTF-8: {error}"))
+        graph = read(document)
     except IRError as error:
         diagnostics.append(error_diagnostic(str(error)))
-    if graph is not None:
-        diagnostics += refusals(graph)
-    if graph is not None and graph.job.id in SHADOWED_MODULES:
+    if graph is None:
+        return {"files": [], "diagnostics": diagnostics}
+    diagnostics += refusals(graph)
+    if graph.job.id in IMPORTED_MODULES:
         diagnostics.append(error_diagnostic(
             f"job id '{graph.job.id}' cannot be compiled for Prefect: '{graph.job.id}.py' would shadow the "
             f"module '{graph.job.id}' that the generated flow imports",
             suggestion="rename the job"))
-    if graph is None or diagnostics:
-        return _response([], diagnostics)
-    return _response([_flow_file(graph, jobc_version)], diagnostics)
+    files = [] if diagnostics else _flow_files(graph, jobc_version)
+    if files is None:
+        files, diagnostics = [], [error_diagnostic(
+            "jobc-emit-prefect failed on this job (a bug in the plugin; its traceback is on stderr)",
+            suggestion="report it with the job file")]
+    return {"job": graph.job.id, "files": files, "diagnostics": diagnostics}
 
 
-def _flow_file(graph: JobGraph, jobc_version: str | None) -> dict:
+def _flow_files(graph: JobGraph, jobc_version: str | None) -> list[dict] | None:
+    """The job's module; None (and a traceback on stderr) if rendering failed, so that a bug seen on
+    one job fails that job, not the run."""
     version = jobc_version if jobc_version and _VERSION.fullmatch(jobc_version) else "(unknown version)"
-    return {"path": f"{graph.job.id}.py", "content": flow_module.render(graph, version)}
+    try:
+        return [{"path": f"{graph.job.id}.py", "content": flow_module.render(graph, version)}]
+    except Exception:  # noqa: BLE001 - reported as this job's error, the traceback on stderr
+        traceback.print_exc(file=sys.stderr)
+        return None
 
 
-def _option_error(option: str) -> dict:
-    key = option.split("=", 1)[0]
-    return error_diagnostic(f"unknown option {json.dumps(key, ensure_ascii=False)}: the prefect target takes no options",
-                            suggestion=f"remove `--option {option}`")
-
-
-def _response(files: list[dict], diagnostics: list[dict]) -> dict:
-    return {"protocolVersion": PROTOCOL_VERSION, "files": files, "diagnostics": diagnostics}
+def _option_error(name: str) -> dict:
+    return error_diagnostic(f"unknown option {json.dumps(name, ensure_ascii=False)}: the prefect target takes no options",
+                            suggestion=f"remove `--option {name}=...`")
 
 
 def _write(document: dict) -> None:

@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 import unicodedata
 from typing import Any
 
 _SIMPLE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # Control, format, line/paragraph/space separators, private use, surrogate, unassigned.
 _ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Zs", "Co", "Cs", "Cn"})
+# Printable ASCII but the quote and the backslash: every character spells itself (most strings).
+_PLAIN = re.compile(r'[ !#-\[\]-~]*')
 
 
 def string(value: str) -> str:
+    if _PLAIN.fullmatch(value):
+        return '"' + value + '"'
     return '"' + "".join(_spell(character) for character in value) + '"'
 
 
