@@ -179,3 +179,13 @@ struct PluginAllowance {
         }
     }
 }
+
+extension ExternalEmitter: RuleDeclaring {
+    public static let rules: [RuleID] = [.pluginFailed]
+}
+
+extension RuleID {
+    public static let pluginFailed = RuleID(
+        "plugin-failed",
+        summary: "An external emitter crashed, timed out, or answered outside the plugin protocol (docs/plugins.md).")
+}

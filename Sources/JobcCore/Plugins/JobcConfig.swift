@@ -65,3 +65,12 @@ public struct JobcConfig: Sendable {
         return entries
     }
 }
+
+extension JobcConfig: RuleDeclaring {
+    public static let rules: [RuleID] = [.invalidConfig]
+}
+
+extension RuleID {
+    public static let invalidConfig = RuleID(
+        "invalid-config", summary: "The project's jobc.yaml is malformed (unknown key, bad plugin name, missing command).")
+}
