@@ -19,6 +19,6 @@ struct IRCommand: ParsableCommand {
 
     func run() throws {
         let graph = try validGraph(ofJobAt: path, project: project)
-        print(graph.json.rendered(), terminator: "")
+        try Console.out(graph.json.rendered())
     }
 }
