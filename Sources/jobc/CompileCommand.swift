@@ -40,6 +40,12 @@ struct CompileCommand: ParsableCommand {
 
     func run() throws {
         let files = try discoverJobFiles(paths)
+        let outputDirectory = out ?? "build/\(target)"
+        if let input = InputDiscovery.inputFolder(containing: outputDirectory, among: paths) {
+            throw UsageError(
+                "the output folder \(outputDirectory) is inside the input folder \(input): the next lint or compile of \(input) "
+                    + "would read the generated files as jobs; pass an --out outside it")
+        }
         let targets = try Targets(project: project, jobPaths: paths)
         let emitter = try targets.emitter(named: target)
         let options: TargetOptionValues
@@ -50,7 +56,6 @@ struct CompileCommand: ParsableCommand {
         }
         let workspace = Workspace(rootOverride: project.root, pipeline: Pipeline(targets: targets.builtins + [emitter]))
         let compiler = BatchCompiler(workspace: workspace, emitter: emitter, context: EmitContext(options: options))
-        let outputDirectory = out ?? "build/\(target)"
         let outcomes = check
             ? compiler.compile(files)
             : compiler.compileAndWrite(files, writer: OutputWriter(outputDirectory: outputDirectory))

@@ -135,6 +135,19 @@ enum FileSystem {
         return String(cString: resolved)
     }
 
+    /// Absolute, with the links of its deepest existing folder resolved: where a path that may not
+    /// exist yet would be created.
+    static func resolvedPath(_ path: String) -> String {
+        var existing = absolute(path)
+        var missing: [String] = []
+        while realPath(existing) == nil, existing != "/" {
+            missing.insert((existing as NSString).lastPathComponent, at: 0)
+            existing = (existing as NSString).deletingLastPathComponent
+        }
+        let base = realPath(existing) ?? existing
+        return missing.reduce(base) { ($0 as NSString).appendingPathComponent($1) }
+    }
+
     // stat(2) directly: FileManager's fileExists costs several times more, and jobc asks per task.
     static func exists(_ path: String) -> Bool {
         status(path) != nil
