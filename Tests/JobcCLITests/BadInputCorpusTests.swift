@@ -64,6 +64,7 @@ final class BadInputCorpusTests: JobcCLITestCase {
         .init("bad_cron_field.yaml",             1,  2,  14, "invalid-schedule", mentions: "hour field '25'"),
         .init("unknown_preset.yaml",             1,  2,  12, "invalid-schedule", mentions: "did you mean '@daily'?"),
         .init("once_preset.yaml",                1,  2,  12, "invalid-schedule", mentions: "schedule: null"),
+        .init("cron_never_fires.yaml",           1,  2,  16, "invalid-schedule", mentions: "never fires"),
         .init("scheduled_without_start_date.yaml", 1, 2,  1, "missing-key", mentions: "start_date"),
         .init("feb_30.yaml",                     1,  3,  13, "invalid-date", mentions: "day 30 does not exist"),
         .init("bad_timezone.yaml",               1,  3,  13, "invalid-date", mentions: "time zone"),
