@@ -40,6 +40,18 @@ final class RegressionTests: XCTestCase {
         XCTAssertEqual(result.summary, ["3:60 path-escape"])
     }
 
+    /// A FIFO passed as a file (the task would block reading it at run time), and a folder.
+    func testOnlyRegularFilesPassAsPathParameters() throws {
+        XCTAssertEqual(mkfifo(project.root + "/orchestration/sql/pipe.sql", 0o600), 0)
+        try project.write("orchestration/sql/folder.sql/x", "")
+        try FileManager.default.createSymbolicLink(atPath: project.root + "/orchestration/sql/link.sql", withDestinationPath: "pipe.sql")
+        for (name, kind) in [("pipe.sql", "a named pipe (FIFO)"), ("link.sql", "a named pipe (FIFO)"), ("folder.sql", "a folder")] {
+            let result = try project.compile("job_id: j\ntasks:\n  a: {function: EchoFunction, kwargs: {message: a, script: orchestration/sql/\(name)}}\n")
+            XCTAssertEqual(result.summary, ["3:60 missing-file"], name)
+            XCTAssertEqual(result.diagnostics.first?.message, "'orchestration/sql/\(name)' (parameter 'script') is \(kind), not a regular file")
+        }
+    }
+
     func testIntegersTooLargeForSixtyFourBitsAreRefusedNotRounded() throws {
         let result = try project.compile("job_id: j\ntasks:\n  a: {function: EchoFunction, kwargs: {message: a, times: 12345678901234567891}}\n")
         XCTAssertEqual(result.summary, ["3:59 invalid-value"])

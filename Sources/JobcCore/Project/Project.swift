@@ -48,7 +48,8 @@ public struct Project: Sendable {
         case absolute
         case escapesRoot
         case missing
-        case notAFile
+        /// What it is instead: "a folder", "a named pipe (FIFO)", …
+        case notAFile(String)
         case symlinkEscapesRoot(String)
         /// NUL or another control character: the OS would read a different path than the one checked.
         case controlCharacter
@@ -69,7 +70,7 @@ public struct Project: Sendable {
         // realpath fails for a missing file (or a dangling symlink): no separate existence check.
         guard let real = FileSystem.realPath(root + "/" + normalized) else { return .failure(.missing) }
         guard real.hasPrefix(root + "/") else { return .failure(.symlinkEscapesRoot(real)) }
-        guard FileSystem.isRegularFile(real) else { return .failure(.notAFile) }
+        guard FileSystem.isRegularFile(real) else { return .failure(.notAFile(FileSystem.kind(of: real))) }
         return .success(normalized)
     }
 
@@ -95,7 +96,7 @@ public struct Project: Sendable {
             default: components.append(component)
             }
         }
-        guard !components.isEmpty else { return .failure(.notAFile) }
+        guard !components.isEmpty else { return .failure(.notAFile("the project root folder")) }
         return .success(components.joined(separator: "/"))
     }
 }
@@ -161,9 +162,26 @@ enum FileSystem {
         (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeSymbolicLink
     }
 
-    /// Anything but a folder, as FileManager's `fileExists(atPath:isDirectory:)` would say.
+    /// A regular file, links followed: not a folder, and not a FIFO, socket or device, which a
+    /// reader would block on or read something else from.
     static func isRegularFile(_ path: String) -> Bool {
-        status(path).map { $0.st_mode & S_IFMT != S_IFDIR } ?? false
+        status(path).map { $0.st_mode & S_IFMT == S_IFREG } ?? false
+    }
+
+    /// What is at `path`, links followed, in words for a diagnostic ("a folder").
+    static func kind(of path: String) -> String {
+        guard let info = status(path) else {
+            var link = stat()
+            return lstat(path, &link) == 0 ? "a symbolic link to a missing file" : "missing"
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return "a file"
+        case S_IFDIR: return "a folder"
+        case S_IFIFO: return "a named pipe (FIFO)"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR, S_IFBLK: return "a device"
+        default: return "a special file"
+        }
     }
 
     /// Follows symlinks; nil when the path (or a symlink's target) does not exist.

@@ -137,8 +137,9 @@ struct FunctionContractRule: JobRule {
                               suggestion: "paths are relative to the project root (the folder that holds orchestration/)")
         case .failure(.controlCharacter):
             diagnostics.error(.pathEscape, "the path of parameter '\(parameter)' contains a control character (NUL, newline, …)", at: location)
-        case .failure(.notAFile):
-            diagnostics.error(.missingFile, "'\(path)' (parameter '\(parameter)') is not a file", at: location)
+        case .failure(.notAFile(let kind)):
+            diagnostics.error(.missingFile, "'\(path)' (parameter '\(parameter)') is \(kind), not a regular file", at: location,
+                              suggestion: "name a regular file: the function reads it when the task runs")
         }
     }
 
