@@ -52,6 +52,22 @@ final class RegressionTests: XCTestCase {
         }
     }
 
+    /// A folder or a dangling link at secret/NAME.json was "not in the secret store … did you mean
+    /// 'NAME'?": the same name suggested back. Say what the entry is; suggest only real secrets.
+    func testASecretEntryThatIsNoFileIsNamedForWhatItIs() throws {
+        try FileManager.default.createDirectory(atPath: project.root + "/secret/d.json", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: project.root + "/secret/gone.json", withDestinationPath: "nowhere.json")
+        for (name, kind) in [("d", "a folder"), ("gone", "a symbolic link to a missing file")] {
+            let result = try project.compile("job_id: j\ntasks:\n  a: {function: EchoFunction, secret_key: \(name), kwargs: {message: a}}\n")
+            XCTAssertEqual(result.summary, ["3:43 missing-secret"], name)
+            let diagnostic = try XCTUnwrap(result.diagnostics.first)
+            XCTAssertEqual(diagnostic.message, "secret '\(name)' is in the secret store, but secret/\(name).json is \(kind), not a file")
+            XCTAssertFalse(diagnostic.suggestion?.contains("did you mean") ?? false, "\(diagnostic)")
+        }
+        let typo = try project.compile("job_id: j\ntasks:\n  a: {function: EchoFunction, secret_key: dd, kwargs: {message: a}}\n")
+        XCTAssertEqual(typo.diagnostics.first?.suggestion, "did you mean 'db'?")
+    }
+
     func testIntegersTooLargeForSixtyFourBitsAreRefusedNotRounded() throws {
         let result = try project.compile("job_id: j\ntasks:\n  a: {function: EchoFunction, kwargs: {message: a, times: 12345678901234567891}}\n")
         XCTAssertEqual(result.summary, ["3:59 invalid-value"])

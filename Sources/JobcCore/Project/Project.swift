@@ -106,20 +106,37 @@ public struct Project: Sendable {
 public struct SecretStore: Sendable {
     public let directory: String
     /// Asked once per secret name a run, however many tasks name it.
-    private let known = Memo<String, Bool>()
+    private let known = Memo<String, Entry>()
 
     init(projectRoot: String) {
         directory = projectRoot + "/secret"
     }
 
-    public func contains(_ name: String) -> Bool {
+    /// What the store holds under a name.
+    public enum Entry: Sendable, Equatable {
+        case secret
+        case missing
+        /// `secret/NAME.json` exists but is no file: what it is ("a folder", "a symbolic link to a missing file").
+        case notAFile(String)
+    }
+
+    public func entry(_ name: String) -> Entry {
         known.value(for: name) { name in
-            SecretName.problem(with: name) == nil && FileSystem.isRegularFile(directory + "/" + name + ".json")
+            guard SecretName.problem(with: name) == nil else { return .missing }
+            let path = directory + "/" + name + ".json"
+            if FileSystem.isRegularFile(path) { return .secret }
+            let kind = FileSystem.kind(of: path)
+            return kind == "missing" ? .missing : .notAFile(kind)
         }
     }
 
+    public func contains(_ name: String) -> Bool {
+        entry(name) == .secret
+    }
+
+    /// The names of the secrets the store really holds (not its folders or dangling links).
     public func availableNames() -> [String] {
-        FileSystem.list(directory).filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+        FileSystem.list(directory).filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.filter(contains).sorted()
     }
 }
 
