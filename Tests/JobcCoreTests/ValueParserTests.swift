@@ -51,6 +51,14 @@ final class ValueParserTests: XCTestCase {
             XCTAssertThrowsError(try StartDate.parse(bad).get(), bad)
         }
         XCTAssertNoThrow(try StartDate.parse("2000-02-29").get())
+        // The moment must exist in UTC too: Python's astimezone(utc) raises past 9999-12-31.
+        XCTAssertEqual(StartDate.parse("9999-12-31T23:59:59-14:00"),
+                       .failure(.init(message: "'9999-12-31T23:59:59-14:00' is in the year 10000 in UTC; the latest start is 9999-12-31T23:59:59Z")))
+        XCTAssertThrowsError(try StartDate.parse("9999-12-31T23:00-01:00").get())
+        XCTAssertThrowsError(try StartDate.parse("9999-12-31T12:00-12:00").get())
+        for fits in ["9999-12-31T23:59:59Z", "9999-12-31T23:59:59+14:00", "9999-12-31T11:59-12:00", "9999-12-31", "1900-01-01T00:00+14:00"] {
+            XCTAssertNoThrow(try StartDate.parse(fits).get(), fits)
+        }
         XCTAssertThrowsError(try StartDate.parse("1900-02-29").get())
     }
 
