@@ -40,6 +40,8 @@ final class BadInputCorpusTests: JobcCLITestCase {
         .init("deep_nesting.yaml",               1,  2, nil, "yaml-limits"),                 // generated: 20,000 × '['
         .init("invalid_utf8.yaml",               1,  2,  24, "yaml-encoding"),
         .init("binary_file.yaml",                1,  2,   1, "yaml-encoding", mentions: "NUL byte"),
+        .init("utf16_le_bom.yaml",               1,  1,   1, "yaml-encoding", mentions: "UTF-16 (little-endian)"),
+        .init("utf16_be.yaml",                   1,  1,   1, "yaml-encoding", mentions: "re-save the file as UTF-8"),
         .init("control_character.yaml",          1,  2,  19, "yaml-encoding", mentions: "U+0007"),
         .init("empty.yaml",                      1,  1,   1, "yaml-empty"),
         .init("comments_only.yaml",              1,  1,   1, "yaml-empty"),

@@ -71,10 +71,28 @@ enum EncodingCheck {
         }
     }
 
+    /// "little-endian" or "big-endian" when the bytes look like UTF-16: a byte order mark, or text
+    /// that starts with two ASCII characters each paired with a NUL (what an editor saving as
+    /// "Unicode" writes), which would otherwise read as a binary file.
+    static func utf16ByteOrder(_ bytes: [UInt8]) -> String? {
+        guard bytes.count >= 2 else { return nil }
+        if bytes[0] == 0xFF, bytes[1] == 0xFE { return "little-endian" }
+        if bytes[0] == 0xFE, bytes[1] == 0xFF { return "big-endian" }
+        guard bytes.count >= 4 else { return nil }
+        if bytes[0] != 0, bytes[1] == 0, bytes[2] != 0, bytes[3] == 0 { return "little-endian" }
+        if bytes[0] == 0, bytes[1] != 0, bytes[2] == 0, bytes[3] != 0 { return "big-endian" }
+        return nil
+    }
+
     static func firstProblem(in bytes: [UInt8], path: String) -> Diagnostic? {
         // Printable ASCII, tabs and line breaks are always allowed, and most files hold nothing else:
         // one pass over the bytes instead of decoding them scalar by scalar.
         if bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { return nil }
+        if let byteOrder = utf16ByteOrder(bytes) {
+            return .error(
+                .yamlEncoding, "the file is UTF-16 (\(byteOrder)) text; job files must be UTF-8",
+                at: SourceLocation(file: path, line: 1, column: 1), suggestion: "re-save the file as UTF-8")
+        }
         // A NUL anywhere means binary data: say so at the NUL, not at an earlier odd byte.
         let isBinary = bytes.contains(0)
         var iterator = bytes.makeIterator()
@@ -417,7 +435,7 @@ extension YAMLLoader: RuleDeclaring {
 extension RuleID {
     public static let yamlSyntax = RuleID("yaml-syntax", summary: "The file is not well-formed YAML.")
     public static let yamlEncoding = RuleID(
-        "yaml-encoding", summary: "The file is not UTF-8 text (binary data, invalid byte sequences).")
+        "yaml-encoding", summary: "The file is not UTF-8 text (binary data, UTF-16, invalid byte sequences).")
     public static let yamlEmpty = RuleID("yaml-empty", summary: "The file holds no YAML document.")
     public static let yamlMultipleDocuments = RuleID(
         "yaml-multiple-documents", summary: "A job file holds exactly one YAML document.")
