@@ -95,6 +95,24 @@ final class RegressionTests: XCTestCase {
         XCTAssertEqual(text.split(separator: "\n").count, 1, text)
     }
 
+    /// A zero-width space or a right-to-left override was printed raw: invisible, or reordering the
+    /// line on screen. Shown by number in messages and quoted lines, the caret still under its column.
+    func testInvisibleAndBidiCharactersAreShownByNumber() {
+        let line = "job_id: a\u{202E}b\u{200B}c: x"
+        let renderer = DiagnosticRenderer { _, _ in line }
+        let text = renderer.render(.error(.unknownKey, "unknown key 'a\u{202E}b\u{200B}c'", at: SourceLocation(file: "j.yaml", line: 1, column: 14)))
+        let shownBeforeColon = "job_id: a<U+202E>b<U+200B>c"
+        XCTAssertEqual(text, """
+            j.yaml:1:14: error: unknown key 'a<U+202E>b<U+200B>c' [unknown-key]
+             1 | \(shownBeforeColon): x
+               | \(String(repeating: " ", count: shownBeforeColon.count))^
+
+            """)
+        XCTAssertFalse(text.unicodeScalars.contains { $0.value == 0x202E || $0.value == 0x200B })
+        // Ordinary non-ASCII text stays as it is.
+        XCTAssertTrue(renderer.render(.error(.unknownKey, "clé 日本", at: nil)).contains("clé 日本"))
+    }
+
     func testUnifiedDiffMatchesDiffDashU() {
         let diff = UnifiedDiff.render(old: "a\nb\nc\n", new: "a\nB\nc\nd\n", oldName: "o", newName: "n")
         XCTAssertEqual(diff, "--- o\n+++ n\n@@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d\n")
