@@ -55,6 +55,7 @@ final class BadInputCorpusTests: JobcCLITestCase {
         .init("custom_tag.yaml",                 1,  6,  16, "yaml-unsupported", mentions: "!python/object"),
         .init("python_tag_double_bang.yaml",     1,  6,  16, "yaml-unsupported"),
         .init("complex_key.yaml",                1,  3,   5, "yaml-unsupported"),
+        .init("yaml_1_1_directive.yaml",         0,  1,   1, "yaml-version", errors: 0, mentions: "read as YAML 1.2"),
         // The job's shape
         .init("unknown_key.yaml",                1,  2,   1, "unknown-key", mentions: "did you mean 'schedule'?"),
         .init("missing_job_id.yaml",             1,  1,   1, "missing-key", mentions: "'job_id'"),

@@ -226,6 +226,13 @@ private struct TreeBuilder {
                     .yamlMultipleDocuments, "a job file holds one YAML document; a second one starts here",
                     at: start, suggestion: "put each job in its own file")
             }
+            if let version = event.data.document_start.version_directive?.pointee, (version.major, version.minor) != (1, 2) {
+                // jobc resolves scalars by YAML 1.2's core schema whatever the file asks for.
+                diagnostics.append(.warning(
+                    .yamlVersion, "'%YAML \(version.major).\(version.minor)' asks for rules jobc does not apply: job files are read as YAML 1.2",
+                    at: start,
+                    suggestion: "remove the directive; under YAML 1.2 yes/no/on/off are strings, not booleans, and 0777 is a decimal number"))
+            }
         case YAML_SCALAR_EVENT:
             let data = event.data.scalar
             let text = Self.string(data.value, length: data.length)
@@ -428,7 +435,7 @@ private struct TreeBuilder {
 
 extension YAMLLoader: RuleDeclaring {
     public static let rules: [RuleID] = [
-        .yamlSyntax, .yamlEncoding, .yamlEmpty, .yamlMultipleDocuments, .yamlDuplicateKey, .yamlLimits, .yamlUnsupported,
+        .yamlSyntax, .yamlEncoding, .yamlEmpty, .yamlMultipleDocuments, .yamlDuplicateKey, .yamlLimits, .yamlUnsupported, .yamlVersion,
     ]
 }
 
@@ -444,6 +451,8 @@ extension RuleID {
     public static let yamlLimits = RuleID(
         "yaml-limits",
         summary: "Nesting depth, alias expansion or size beyond jobc's bounds (protects against YAML bombs).")
+    public static let yamlVersion = RuleID(
+        "yaml-version", summary: "A %YAML directive other than 1.2: jobc reads every job file by YAML 1.2's rules.")
     public static let yamlUnsupported = RuleID(
         "yaml-unsupported",
         summary: "A YAML feature jobc does not accept in jobs (complex keys, merge keys, custom tags).")
