@@ -68,6 +68,16 @@ final class RegressionTests: XCTestCase {
         XCTAssertEqual(typo.diagnostics.first?.suggestion, "did you mean 'db'?")
     }
 
+    /// A path parameter could name a secret's file and hand it to the function as a file.
+    func testAPathParameterCannotReachIntoTheSecretStore() throws {
+        try FileManager.default.createSymbolicLink(atPath: project.root + "/orchestration/sql/db.sql", withDestinationPath: "../../secret/db.json")
+        for path in ["secret/db.json", "orchestration/../secret/db.json", "orchestration/sql/db.sql"] {
+            let result = try project.compile("job_id: j\ntasks:\n  a: {function: EchoFunction, kwargs: {message: a, script: \(path)}}\n")
+            XCTAssertEqual(result.summary, ["3:60 path-escape"], path)
+            XCTAssertEqual(result.diagnostics.first?.message, "'\(path)' (parameter 'script') is in the secret store; a secret is never passed as a file")
+        }
+    }
+
     func testIntegersTooLargeForSixtyFourBitsAreRefusedNotRounded() throws {
         let result = try project.compile("job_id: j\ntasks:\n  a: {function: EchoFunction, kwargs: {message: a, times: 12345678901234567891}}\n")
         XCTAssertEqual(result.summary, ["3:59 invalid-value"])

@@ -53,6 +53,8 @@ public struct Project: Sendable {
         case symlinkEscapesRoot(String)
         /// NUL or another control character: the OS would read a different path than the one checked.
         case controlCharacter
+        /// In the secret store: a secret reaches a function by name (`secret_key`), never as a file.
+        case insideSecretStore
     }
 
     /// Resolves a project-relative path a job names, refusing anything that reads outside the root.
@@ -70,6 +72,7 @@ public struct Project: Sendable {
         // realpath fails for a missing file (or a dangling symlink): no separate existence check.
         guard let real = FileSystem.realPath(root + "/" + normalized) else { return .failure(.missing) }
         guard real.hasPrefix(root + "/") else { return .failure(.symlinkEscapesRoot(real)) }
+        guard !real.hasPrefix(secretStore.directory + "/") else { return .failure(.insideSecretStore) }
         guard FileSystem.isRegularFile(real) else { return .failure(.notAFile(FileSystem.kind(of: real))) }
         return .success(normalized)
     }

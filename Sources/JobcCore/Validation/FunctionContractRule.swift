@@ -135,6 +135,9 @@ struct FunctionContractRule: JobRule {
         case .failure(.missing):
             diagnostics.error(.missingFile, "file '\(path)' (parameter '\(parameter)') does not exist in the project", at: location,
                               suggestion: "paths are relative to the project root (the folder that holds orchestration/)")
+        case .failure(.insideSecretStore):
+            diagnostics.error(.pathEscape, "'\(path)' (parameter '\(parameter)') is in the secret store; a secret is never passed as a file", at: location,
+                              suggestion: "name the secret with the task's secret_key instead")
         case .failure(.controlCharacter):
             diagnostics.error(.pathEscape, "the path of parameter '\(parameter)' contains a control character (NUL, newline, …)", at: location)
         case .failure(.notAFile(let kind)):
@@ -168,5 +171,5 @@ extension RuleID {
     public static let missingFile = RuleID("missing-file", summary: "A referenced project file does not exist.")
     public static let pathEscape = RuleID(
         "path-escape",
-        summary: "A referenced path leaves the project root (absolute, '..', or a symlink pointing outside).")
+        summary: "A referenced path leaves the project root (absolute, '..', or a symlink pointing outside) or reaches into the secret store.")
 }
