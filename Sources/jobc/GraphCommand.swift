@@ -27,7 +27,7 @@ struct GraphCommand: ParsableCommand {
     @OptionGroup var project: ProjectOptions
 
     func run() throws {
-        let graph = try validGraph(ofJobAt: path, project: project)
+        let graph = try validGraph(ofJobAt: path, project: project, command: "graph")
         switch format {
         case .dot: try Console.out(graph.dot)
         case .mermaid: try Console.out(graph.mermaid)

@@ -75,8 +75,12 @@ func discoverJobFiles(_ paths: [String]) throws -> [String] {
 
 /// The graph of one job for commands that print it (`ir`, `graph`): diagnostics go to standard
 /// error, and any error — the job's or its project's contracts' — means exit 1 and no output.
-func validGraph(ofJobAt path: String, project: ProjectOptions) throws -> JobGraph {
-    guard FileManager.default.fileExists(atPath: path) else { throw UsageError("no such file: \(path)") }
+func validGraph(ofJobAt path: String, project: ProjectOptions, command: String) throws -> JobGraph {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw UsageError("no such file: \(path)") }
+    if isFolder.boolValue {
+        throw UsageError("\(path) is a folder; jobc \(command) takes one job file (jobc lint checks a folder)")
+    }
     let targets = try Targets(project: project, jobPaths: [path])
     let workspace = Workspace(rootOverride: project.root, pipeline: Pipeline(targets: targets.builtins))
     let compilation = workspace.compileJob(at: path)

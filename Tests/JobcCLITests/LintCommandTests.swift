@@ -87,6 +87,8 @@ final class LintCommandTests: JobcCLITestCase {
             (["lint", "jobs/no_such_file.yaml"], "jobc: error: no such file or folder: jobs/no_such_file.yaml"),
             (["compile", "jobs/missing", "--target", "airflow", "--out", "out"], "no such file or folder: jobs/missing"),
             (["ir", "jobs/no_such_file.yaml"], "jobc: error: no such file: jobs/no_such_file.yaml"),
+            (["ir", "jobs/good"], "jobc: error: jobs/good is a folder; jobc ir takes one job file (jobc lint checks a folder)"),
+            (["graph", "jobs/good/"], "jobc: error: jobs/good/ is a folder; jobc graph takes one job file"),
             (["lint"], "Missing expected argument"),
             (["frobnicate"], "Unexpected argument 'frobnicate'"),
             (["lint", "jobs/good", "--no-such-flag"], "Unknown option '--no-such-flag'"),
