@@ -168,7 +168,7 @@ extension RuleID {
     public static let functionParameters = RuleID(
         "function-parameters",
         summary: "A task's kwargs do not match its function's contract (missing, unknown or mistyped).")
-    public static let missingFile = RuleID("missing-file", summary: "A referenced project file does not exist.")
+    public static let missingFile = RuleID("missing-file", summary: "A referenced project file does not exist, or is no regular file (a folder, a FIFO).")
     public static let pathEscape = RuleID(
         "path-escape",
         summary: "A referenced path leaves the project root (absolute, '..', or a symlink pointing outside) or reaches into the secret store.")
