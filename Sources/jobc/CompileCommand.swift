@@ -40,6 +40,12 @@ struct CompileCommand: ParsableCommand {
 
     func run() throws {
         let files = try discoverJobFiles(paths)
+        let outputDirectory = out ?? "build/\(target)"
+        if let input = InputDiscovery.inputFolder(containing: outputDirectory, among: paths) {
+            throw UsageError(
+                "the output folder \(outputDirectory) is inside the input folder \(input): the next lint or compile of \(input) "
+                    + "would read the generated files as jobs; pass an --out outside it")
+        }
         let targets = try Targets(project: project, jobPaths: paths)
         let emitter = try targets.emitter(named: target)
         let options: TargetOptionValues
@@ -50,34 +56,33 @@ struct CompileCommand: ParsableCommand {
         }
         let workspace = Workspace(rootOverride: project.root, pipeline: Pipeline(targets: targets.builtins + [emitter]))
         let compiler = BatchCompiler(workspace: workspace, emitter: emitter, context: EmitContext(options: options))
-        let outputDirectory = out ?? "build/\(target)"
         let outcomes = check
             ? compiler.compile(files)
             : compiler.compileAndWrite(files, writer: OutputWriter(outputDirectory: outputDirectory))
         var reporter = Reporter(noColor: project.noColor)
         for outcome in outcomes {
-            reporter.report(outcome.diagnostics)
+            try reporter.report(outcome.diagnostics)
         }
-        reporter.finish(files: files.count)
+        try reporter.finish(files: files.count)
         let succeeded = outcomes.filter(\.succeeded)
         if check {
             guard succeeded.count == outcomes.count, reporter.errors == 0 else { throw ExitCode(1) }
             try reportDrift(DriftCheck.compare(outcomes.flatMap(\.artifacts), outputDirectory: outputDirectory), in: outputDirectory)
             return
         }
-        print("compiled \(succeeded.count) of \(outcomes.count) job\(outcomes.count == 1 ? "" : "s") for \(target) into \(outputDirectory)")
+        try Console.out("compiled \(succeeded.count) of \(outcomes.count) job\(outcomes.count == 1 ? "" : "s") for \(target) into \(outputDirectory)\n")
         // Contract errors fail the run even when every job that was written avoided them.
         if succeeded.count < outcomes.count || reporter.errors > 0 { throw ExitCode(1) }
     }
 
     private func reportDrift(_ drift: DriftCheck.Report, in folder: String) throws {
-        for (_, diff) in drift.changed { print(diff, terminator: "") }
-        for path in drift.missing { print("missing: \(folder)/\(path) (jobc would create it)") }
-        for path in drift.stale { print("stale: \(folder)/\(path) (no job generates it; delete it)") }
+        for (_, diff) in drift.changed { try Console.out(diff) }
+        for path in drift.missing { try Console.out("missing: \(folder)/\(path) (jobc would create it)\n") }
+        for path in drift.stale { try Console.out("stale: \(folder)/\(path) (no job generates it; delete it)\n") }
         guard drift.isClean else {
-            Reporter.writeError("jobc: generated files in \(folder) are out of date; run the same command without --check\n")
+            try Console.error("jobc: generated files in \(folder) are out of date; run the same command without --check\n")
             throw ExitCode(1)
         }
-        print("\(folder) is up to date")
+        try Console.out("\(folder) is up to date\n")
     }
 }

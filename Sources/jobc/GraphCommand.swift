@@ -27,11 +27,11 @@ struct GraphCommand: ParsableCommand {
     @OptionGroup var project: ProjectOptions
 
     func run() throws {
-        let graph = try validGraph(ofJobAt: path, project: project)
+        let graph = try validGraph(ofJobAt: path, project: project, command: "graph")
         switch format {
-        case .dot: print(graph.dot, terminator: "")
-        case .mermaid: print(graph.mermaid, terminator: "")
-        case .svg: print(try Self.svg(fromDot: graph.dot), terminator: "")
+        case .dot: try Console.out(graph.dot)
+        case .mermaid: try Console.out(graph.mermaid)
+        case .svg: try Console.out(try Self.svg(fromDot: graph.dot))
         }
     }
 
@@ -45,14 +45,15 @@ struct GraphCommand: ParsableCommand {
         process.standardOutput = output
         process.standardError = errors
         do { try process.run() } catch { throw UsageError("--format svg needs Graphviz's `dot` (apt-get install graphviz)") }
-        input.fileHandleForWriting.write(Data(dot.utf8))
+        // Throwing write: SIGPIPE is ignored, so a `dot` that exits early is an EPIPE error here.
+        try? input.fileHandleForWriting.write(contentsOf: Data(dot.utf8))
         try input.fileHandleForWriting.close()
         let svg = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             if process.terminationStatus == 127 { throw UsageError("--format svg needs Graphviz's `dot` (apt-get install graphviz)") }
             let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            Reporter.writeError("jobc: error: dot failed: \(message)")
+            try Console.error("jobc: error: dot failed: \(message)")
             throw ExitCode(1)
         }
         return String(decoding: svg, as: UTF8.self)

@@ -18,7 +18,7 @@ struct IRCommand: ParsableCommand {
     @OptionGroup var project: ProjectOptions
 
     func run() throws {
-        let graph = try validGraph(ofJobAt: path, project: project)
-        print(graph.json.rendered(), terminator: "")
+        let graph = try validGraph(ofJobAt: path, project: project, command: "ir")
+        try Console.out(graph.json.rendered())
     }
 }

@@ -63,9 +63,9 @@ struct ImportAEFCommand: ParsableCommand {
         let pipeline = Pipeline(targets: BuiltinEmitters.all)
         let result = AEFImporter.importDefinition(SourceFile(displayPath: definition, bytes: Array(data)), jobID: jobID, names: pipeline.targetNames)
         var reporter = Reporter(noColor: noColor)
-        reporter.report(result.diagnostics)
+        try reporter.report(result.diagnostics)
         guard let yaml = result.yaml, reporter.errors == 0 else {
-            reporter.finish(files: 1)
+            try reporter.finish(files: 1)
             throw ExitCode(1)
         }
         reporter.report(pipeline.readBack(yaml, as: out ?? "(the imported job)"))
@@ -79,13 +79,13 @@ struct ImportAEFCommand: ParsableCommand {
             do {
                 try writer.write([Artifact(relativePath: (out as NSString).lastPathComponent, contents: yaml)])
             } catch {
-                reporter.report([.error(.outputWrite, "\(error)", at: nil)])
-                reporter.finish(files: 1)
+                try reporter.report([.error(.outputWrite, "\(error)", at: nil)])
+                try reporter.finish(files: 1)
                 throw ExitCode(1)
             }
         } else {
-            FileHandle.standardOutput.write(Data(yaml.utf8))
+            try Console.out(yaml)
         }
-        reporter.finish(files: 1)
+        try reporter.finish(files: 1)
     }
 }

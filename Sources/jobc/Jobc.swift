@@ -9,7 +9,7 @@ struct Jobc: ParsableCommand {
         commandName: "jobc",
         abstract: "Compile technology-agnostic YAML jobs into Airflow, Dagster, Cloud Workflows and more.",
         discussion: """
-            Exit status: 0 when every job is clean, 1 when any job has an error, 2 for usage errors.
+            Exit status: 0 when every job is clean, 1 when any job has an error or output could not be written, 2 for usage errors.
 
             Examples:
               jobc lint orchestration/job
@@ -48,9 +48,9 @@ struct Targets {
         catalog = TargetCatalog.discover(builtins: BuiltinEmitters.all, projectRoot: root, environment: ProcessInfo.processInfo.environment)
         guard !catalog.configDiagnostics.isEmpty else { return }
         var reporter = Reporter(noColor: project.noColor)
-        reporter.report(catalog.configDiagnostics)
+        try reporter.report(catalog.configDiagnostics)
         if reporter.errors > 0 {
-            reporter.finish(files: 0)
+            try reporter.finish(files: 0)
             throw ExitCode(1)
         }
     }
@@ -68,7 +68,7 @@ struct Targets {
             }
             return emitter
         } catch let error as ExternalEmitter.LoadError {
-            Reporter.writeError("jobc: error: \(error)\n")
+            try Console.error("jobc: error: \(error)\n")
             throw ExitCode(1)
         }
     }

@@ -42,9 +42,9 @@ struct LintCommand: ParsableCommand {
         for file in files {
             let compilation = workspace.compileJob(at: file)
             let portability = compilation.graph.map { pipeline.checkTargets($0, portabilityTargets) } ?? []
-            reporter.report(compilation.allDiagnostics + portability, warningsAsErrors: warningsAsErrors)
+            try reporter.report(compilation.allDiagnostics + portability, warningsAsErrors: warningsAsErrors)
         }
-        reporter.finish(files: files.count)
+        try reporter.finish(files: files.count)
         if reporter.errors > 0 { throw ExitCode(1) }
     }
 }

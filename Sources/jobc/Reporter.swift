@@ -21,30 +21,26 @@ struct Reporter {
     var errors: Int { collected.filter { $0.severity == .error }.count }
     var warnings: Int { collected.count - errors }
 
-    mutating func report(_ diagnostics: [Diagnostic], warningsAsErrors: Bool = false) {
+    mutating func report(_ diagnostics: [Diagnostic], warningsAsErrors: Bool = false) throws(Console.WriteFailure) {
         for diagnostic in diagnostics.sortedByLocation() {
             var shown = diagnostic
             if warningsAsErrors { shown.severity = .error }
             collected.append(shown)
-            if format == .text { Self.writeError(renderer.render(shown)) }
+            if format == .text { try Console.error(renderer.render(shown)) }
         }
     }
 
-    func finish(files: Int) {
+    func finish(files: Int) throws(Console.WriteFailure) {
         let report = DiagnosticReport(diagnostics: collected, filesChecked: files)
         switch format {
         case .text:
             guard !collected.isEmpty else { return }
             func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
-            Self.writeError("\(plural(errors, "error")), \(plural(warnings, "warning")) in \(plural(files, "file"))\n")
-        case .json: print(JSONDiagnostics.render(report), terminator: "")
-        case .github: print(GitHubAnnotations.render(report), terminator: "")
-        case .sarif: print(SARIFLog.render(report), terminator: "")
+            try Console.error("\(plural(errors, "error")), \(plural(warnings, "warning")) in \(plural(files, "file"))\n")
+        case .json: try Console.out(JSONDiagnostics.render(report))
+        case .github: try Console.out(GitHubAnnotations.render(report))
+        case .sarif: try Console.out(SARIFLog.render(report))
         }
-    }
-
-    static func writeError(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
     }
 }
 
@@ -79,15 +75,19 @@ func discoverJobFiles(_ paths: [String]) throws -> [String] {
 
 /// The graph of one job for commands that print it (`ir`, `graph`): diagnostics go to standard
 /// error, and any error — the job's or its project's contracts' — means exit 1 and no output.
-func validGraph(ofJobAt path: String, project: ProjectOptions) throws -> JobGraph {
-    guard FileManager.default.fileExists(atPath: path) else { throw UsageError("no such file: \(path)") }
+func validGraph(ofJobAt path: String, project: ProjectOptions, command: String) throws -> JobGraph {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw UsageError("no such file: \(path)") }
+    if isFolder.boolValue {
+        throw UsageError("\(path) is a folder; jobc \(command) takes one job file (jobc lint checks a folder)")
+    }
     let targets = try Targets(project: project, jobPaths: [path])
     let workspace = Workspace(rootOverride: project.root, pipeline: Pipeline(targets: targets.builtins))
     let compilation = workspace.compileJob(at: path)
     var reporter = Reporter(noColor: project.noColor)
-    reporter.report(compilation.allDiagnostics)
+    try reporter.report(compilation.allDiagnostics)
     guard let graph = compilation.graph, reporter.errors == 0 else {
-        reporter.finish(files: 1)
+        try reporter.finish(files: 1)
         throw ExitCode(1)
     }
     return graph

@@ -18,6 +18,6 @@ struct SchemaCommand: ParsableCommand {
     var ir = false
 
     func run() throws {
-        print((ir ? IRFormat.schema : JobSchema.generate()).rendered(), terminator: "")
+        try Console.out((ir ? IRFormat.schema : JobSchema.generate()).rendered())
     }
 }

@@ -20,40 +20,42 @@ struct TargetsCommand: ParsableCommand {
     func run() throws {
         let catalog = try Targets(project: project).catalog
         for emitter in catalog.builtins {
-            print("\(emitter.name)  \(emitter.summary)  (built-in)")
-            printDescription(of: emitter)
+            try Console.out("\(emitter.name)  \(emitter.summary)  (built-in)\n")
+            try printDescription(of: emitter)
         }
         let plugins = catalog.plugins()
         var broken = 0
         for plugin in plugins.usable {
+            let emitter: ExternalEmitter
             do {
-                let emitter = try ExternalEmitter.load(plugin)
-                print("\(emitter.name)  \(emitter.summary)  (plugin \(plugin.executable), from \(plugin.origin))")
-                printDescription(of: emitter)
+                emitter = try ExternalEmitter.load(plugin)
             } catch {
                 broken += 1
-                print("\(plugin.name)  BROKEN  (plugin \(plugin.executable), from \(plugin.origin))")
-                print("  \(error.description.replacingOccurrences(of: "\n", with: "\n  "))")
+                try Console.out("\(plugin.name)  BROKEN  (plugin \(plugin.executable), from \(plugin.origin))\n")
+                try Console.out("  \(error.description.replacingOccurrences(of: "\n", with: "\n  "))\n")
+                continue
             }
+            try Console.out("\(emitter.name)  \(emitter.summary)  (plugin \(plugin.executable), from \(plugin.origin))\n")
+            try printDescription(of: emitter)
         }
         for plugin in plugins.shadowed {
-            print("note: plugin \(plugin.executable) is ignored: '\(plugin.name)' is a built-in target")
+            try Console.out("note: plugin \(plugin.executable) is ignored: '\(plugin.name)' is a built-in target\n")
         }
         if broken > 0 { throw ExitCode(1) }
     }
 
     /// Capabilities, then the options the target takes (`--option NAME=VALUE`).
-    private func printDescription(of emitter: any Emitter) {
+    private func printDescription(of emitter: any Emitter) throws(Console.WriteFailure) {
         for feature in TargetCapabilities.Feature.allCases {
             let note = emitter.capabilities.supported[feature].map { "yes: \($0)" } ?? "no"
-            print("  \(feature.rawValue): \(note)")
+            try Console.out("  \(feature.rawValue): \(note)\n")
         }
         if emitter.acceptsUndeclaredOptions {
             print("  options: not declared (a protocol version 1 plugin gets every --option unchecked)")
         }
         for option in emitter.options {
             let defaultValue = option.defaultValue.map { ", default \($0)" } ?? ""
-            print("  option \(option.name) (\(option.type.rawValue)\(defaultValue)): \(option.help)")
+            try Console.out("  option \(option.name) (\(option.type.rawValue)\(defaultValue)): \(option.help)\n")
         }
     }
 }
@@ -68,7 +70,7 @@ struct RulesCommand: ParsableCommand {
     func run() throws {
         let width = RuleID.catalog.map(\.name.count).max() ?? 0
         for rule in RuleID.catalog {
-            print(rule.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + rule.summary)
+            try Console.out(rule.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + rule.summary + "\n")
         }
     }
 }

@@ -40,6 +40,8 @@ final class BadInputCorpusTests: JobcCLITestCase {
         .init("deep_nesting.yaml",               1,  2, nil, "yaml-limits"),                 // generated: 20,000 × '['
         .init("invalid_utf8.yaml",               1,  2,  24, "yaml-encoding"),
         .init("binary_file.yaml",                1,  2,   1, "yaml-encoding", mentions: "NUL byte"),
+        .init("utf16_le_bom.yaml",               1,  1,   1, "yaml-encoding", mentions: "UTF-16 (little-endian)"),
+        .init("utf16_be.yaml",                   1,  1,   1, "yaml-encoding", mentions: "re-save the file as UTF-8"),
         .init("control_character.yaml",          1,  2,  19, "yaml-encoding", mentions: "U+0007"),
         .init("empty.yaml",                      1,  1,   1, "yaml-empty"),
         .init("comments_only.yaml",              1,  1,   1, "yaml-empty"),
@@ -53,6 +55,7 @@ final class BadInputCorpusTests: JobcCLITestCase {
         .init("custom_tag.yaml",                 1,  6,  16, "yaml-unsupported", mentions: "!python/object"),
         .init("python_tag_double_bang.yaml",     1,  6,  16, "yaml-unsupported"),
         .init("complex_key.yaml",                1,  3,   5, "yaml-unsupported"),
+        .init("yaml_1_1_directive.yaml",         0,  1,   1, "yaml-version", errors: 0, mentions: "read as YAML 1.2"),
         // The job's shape
         .init("unknown_key.yaml",                1,  2,   1, "unknown-key", mentions: "did you mean 'schedule'?"),
         .init("missing_job_id.yaml",             1,  1,   1, "missing-key", mentions: "'job_id'"),
@@ -64,6 +67,7 @@ final class BadInputCorpusTests: JobcCLITestCase {
         .init("bad_cron_field.yaml",             1,  2,  14, "invalid-schedule", mentions: "hour field '25'"),
         .init("unknown_preset.yaml",             1,  2,  12, "invalid-schedule", mentions: "did you mean '@daily'?"),
         .init("once_preset.yaml",                1,  2,  12, "invalid-schedule", mentions: "schedule: null"),
+        .init("cron_never_fires.yaml",           1,  2,  16, "invalid-schedule", mentions: "never fires"),
         .init("scheduled_without_start_date.yaml", 1, 2,  1, "missing-key", mentions: "start_date"),
         .init("feb_30.yaml",                     1,  3,  13, "invalid-date", mentions: "day 30 does not exist"),
         .init("bad_timezone.yaml",               1,  3,  13, "invalid-date", mentions: "time zone"),

@@ -166,4 +166,22 @@ final class CompileCommandTests: JobcCLITestCase {
             }
         }
     }
+
+    /// Generated `*.workflows.yaml` files written into a folder being compiled were read as jobs by
+    /// every later lint: an output folder inside an input folder is a usage error, and nothing is written.
+    func testAnOutputFolderInsideAnInputFolderIsRefused() throws {
+        let project = try copyOfFixtureProject()
+        try FileManager.default.createSymbolicLink(at: project.appendingPathComponent("linked"), withDestinationURL: project.appendingPathComponent("jobs"))
+        for (paths, out) in [(["jobs/good"], "jobs/good"), (["jobs/good/echo_pipeline.yaml", "jobs"], "jobs/good/generated/cw"),
+                             (["jobs/good/"], "./jobs/good/../good/x"), (["jobs"], "linked/out")] {
+            let run = try jobc(["compile"] + paths + ["--target", "cloud-workflows", "--out", out], in: project)
+            XCTAssertEqual(run.status, 2, run.summary)
+            XCTAssertTrue(run.stderr.contains("is inside the input folder"), run.summary)
+            XCTAssertTrue(run.stdout.isEmpty, run.summary)
+        }
+        XCTAssertEqual(try filesUnder(project.appendingPathComponent("jobs")).keys.filter { $0.contains(".workflows.") || $0.hasSuffix(".tf.json") }, [])
+        // Beside the input folder, or an input file's own folder, is fine.
+        XCTAssertEqual(try jobc(["compile", "jobs/good", "--target", "cloud-workflows", "--out", "jobs/out"], in: project).status, 0)
+        XCTAssertEqual(try jobc(["compile", "jobs/good/echo_pipeline.yaml", "--target", "airflow", "--out", "jobs/good/dags"], in: project).status, 0)
+    }
 }

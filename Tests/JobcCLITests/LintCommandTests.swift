@@ -61,6 +61,25 @@ final class LintCommandTests: JobcCLITestCase {
                        "jobs/bad/feb_30.yaml:3:13: error: '2024-02-30': day 30 does not exist in 2024-02 (it has 29 days) [invalid-date]")
     }
 
+    /// `jobc lint secret/x.json` read the secret as a job and quoted its lines, values included.
+    func testAFileInTheSecretStoreIsNeverReadNorQuoted() throws {
+        let project = try copyOfFixtureProject()
+        try FileManager.default.createSymbolicLink(at: project.appendingPathComponent("jobs/creds.yaml"),
+                                                   withDestinationURL: project.appendingPathComponent("secret/postgres_credentials.json"))
+        for (path, format) in [("secret/postgres_credentials.json", "text"), ("jobs/creds.yaml", "text"), ("secret/postgres_credentials.json", "json"),
+                               ("./secret/../secret/postgres_credentials.json", "sarif")] {
+            let run = try jobc(["lint", "--format", format, path], in: project)
+            XCTAssertEqual(run.status, 1, run.summary)
+            XCTAssertTrue((run.stdout + run.stderr).contains("is in the project's secret store; jobc never reads a secret as a job"), run.summary)
+            for value in ["not-a-real-password", "fixture_user_q7x", "db-host-q7x"] {
+                XCTAssertFalse((run.stdout + run.stderr).contains(value), "secret value quoted\n\(run.summary)")
+            }
+        }
+        let ir = try jobc(["ir", "secret/postgres_credentials.json"], in: project)
+        XCTAssertEqual(ir.status, 1, ir.summary)
+        XCTAssertFalse(ir.stderr.contains("not-a-real-password"), ir.summary)
+    }
+
     func testUsageErrorsExitWithStatus2() throws {
         let project = try copyOfFixtureProject()
         let cases: [(arguments: [String], stderr: String)] = [
@@ -68,6 +87,8 @@ final class LintCommandTests: JobcCLITestCase {
             (["lint", "jobs/no_such_file.yaml"], "jobc: error: no such file or folder: jobs/no_such_file.yaml"),
             (["compile", "jobs/missing", "--target", "airflow", "--out", "out"], "no such file or folder: jobs/missing"),
             (["ir", "jobs/no_such_file.yaml"], "jobc: error: no such file: jobs/no_such_file.yaml"),
+            (["ir", "jobs/good"], "jobc: error: jobs/good is a folder; jobc ir takes one job file (jobc lint checks a folder)"),
+            (["graph", "jobs/good/"], "jobc: error: jobs/good/ is a folder; jobc graph takes one job file"),
             (["lint"], "Missing expected argument"),
             (["frobnicate"], "Unexpected argument 'frobnicate'"),
             (["lint", "jobs/good", "--no-such-flag"], "Unknown option '--no-such-flag'"),

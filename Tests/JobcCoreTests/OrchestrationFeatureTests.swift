@@ -331,6 +331,27 @@ final class OrchestrationFeatureTests: XCTestCase {
         ])
     }
 
+    /// What the check found on disk is what every target passes: `ok.sql/` passed the check as
+    /// `ok.sql`, and kept its slash in the kwargs, failing at run time with NotADirectoryError.
+    func testPathParametersReachTheIRAsTheNormalisedPathTheCheckFound() throws {
+        let result = try project.compile("""
+            job_id: paths
+            tasks:
+              run:
+                function: EchoFunction
+                kwargs: {message: m, script: orchestration/sql/ok.sql/}
+              each:
+                function: EchoFunction
+                kwargs: {message: m}
+                for_each: {parameter: script, items: [./orchestration//sql/ok.sql, orchestration/gone/../sql/ok.sql/]}
+            """)
+        let graph = try XCTUnwrap(result.graph, "\(result.summary)")
+        XCTAssertEqual(graph.tasks[0].parameters.first { $0.key == "script" }?.value, .string("orchestration/sql/ok.sql"))
+        XCTAssertEqual(graph.tasks[0].parameters.first { $0.key == "message" }?.value, .string("m"))
+        XCTAssertEqual(graph.tasks[1].forEach?.items, [.string("orchestration/sql/ok.sql"), .string("orchestration/sql/ok.sql")])
+        XCTAssertEqual(graph.tasks[0].fileReferences, [FileReference(parameter: "script", path: "orchestration/sql/ok.sql")])
+    }
+
     // MARK: Portability
 
     func testABehaviourChangingFeatureATargetLacksIsAnErrorAndGroupsOnlyWarn() throws {

@@ -27,6 +27,20 @@ final class OutputWriterTests: XCTestCase {
         XCTAssertEqual(all, ["a.py", "sub", "sub/b.yaml"])
     }
 
+    /// FileManager's "The operation could not be completed. (NSCocoaErrorDomain error 512.)" leaked
+    /// into write errors: say what failed.
+    func testAFolderThatCannotBeMadeIsNamedWithItsReason() throws {
+        try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/sub"))
+        let writer = OutputWriter(outputDirectory: folder)
+        XCTAssertThrowsError(try writer.write([Artifact(relativePath: "sub/deeper/b.yaml", contents: "two\n")])) { error in
+            XCTAssertEqual("\(error)", "cannot write \(folder!)/sub: a file is in the way of a folder there")
+        }
+        XCTAssertThrowsError(try OutputWriter(outputDirectory: folder + "/sub/out").write([Artifact(relativePath: "a.py", contents: "x")])) { error in
+            XCTAssertFalse("\(error)".contains("NSCocoaErrorDomain"), "\(error)")
+            XCTAssertTrue("\(error)".hasSuffix("a file is in the way of a folder there"), "\(error)")
+        }
+    }
+
     func testUnsafePathsWriteNothing() {
         let writer = OutputWriter(outputDirectory: folder)
         for bad in ["../escape.py", "/abs.py", "a/../../b.py", "", "a//b.py", "./a.py", "a\\b.py"] {

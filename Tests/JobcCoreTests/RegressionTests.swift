@@ -40,6 +40,44 @@ final class RegressionTests: XCTestCase {
         XCTAssertEqual(result.summary, ["3:60 path-escape"])
     }
 
+    /// A FIFO passed as a file (the task would block reading it at run time), and a folder.
+    func testOnlyRegularFilesPassAsPathParameters() throws {
+        XCTAssertEqual(mkfifo(project.root + "/orchestration/sql/pipe.sql", 0o600), 0)
+        try project.write("orchestration/sql/folder.sql/x", "")
+        try FileManager.default.createSymbolicLink(atPath: project.root + "/orchestration/sql/link.sql", withDestinationPath: "pipe.sql")
+        for (name, kind) in [("pipe.sql", "a named pipe (FIFO)"), ("link.sql", "a named pipe (FIFO)"), ("folder.sql", "a folder")] {
+            let result = try project.compile("job_id: j\ntasks:\n  a: {function: EchoFunction, kwargs: {message: a, script: orchestration/sql/\(name)}}\n")
+            XCTAssertEqual(result.summary, ["3:60 missing-file"], name)
+            XCTAssertEqual(result.diagnostics.first?.message, "'orchestration/sql/\(name)' (parameter 'script') is \(kind), not a regular file")
+        }
+    }
+
+    /// A folder or a dangling link at secret/NAME.json was "not in the secret store … did you mean
+    /// 'NAME'?": the same name suggested back. Say what the entry is; suggest only real secrets.
+    func testASecretEntryThatIsNoFileIsNamedForWhatItIs() throws {
+        try FileManager.default.createDirectory(atPath: project.root + "/secret/d.json", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: project.root + "/secret/gone.json", withDestinationPath: "nowhere.json")
+        for (name, kind) in [("d", "a folder"), ("gone", "a symbolic link to a missing file")] {
+            let result = try project.compile("job_id: j\ntasks:\n  a: {function: EchoFunction, secret_key: \(name), kwargs: {message: a}}\n")
+            XCTAssertEqual(result.summary, ["3:43 missing-secret"], name)
+            let diagnostic = try XCTUnwrap(result.diagnostics.first)
+            XCTAssertEqual(diagnostic.message, "secret '\(name)' is in the secret store, but secret/\(name).json is \(kind), not a file")
+            XCTAssertFalse(diagnostic.suggestion?.contains("did you mean") ?? false, "\(diagnostic)")
+        }
+        let typo = try project.compile("job_id: j\ntasks:\n  a: {function: EchoFunction, secret_key: dd, kwargs: {message: a}}\n")
+        XCTAssertEqual(typo.diagnostics.first?.suggestion, "did you mean 'db'?")
+    }
+
+    /// A path parameter could name a secret's file and hand it to the function as a file.
+    func testAPathParameterCannotReachIntoTheSecretStore() throws {
+        try FileManager.default.createSymbolicLink(atPath: project.root + "/orchestration/sql/db.sql", withDestinationPath: "../../secret/db.json")
+        for path in ["secret/db.json", "orchestration/../secret/db.json", "orchestration/sql/db.sql"] {
+            let result = try project.compile("job_id: j\ntasks:\n  a: {function: EchoFunction, kwargs: {message: a, script: \(path)}}\n")
+            XCTAssertEqual(result.summary, ["3:60 path-escape"], path)
+            XCTAssertEqual(result.diagnostics.first?.message, "'\(path)' (parameter 'script') is in the secret store; a secret is never passed as a file")
+        }
+    }
+
     func testIntegersTooLargeForSixtyFourBitsAreRefusedNotRounded() throws {
         let result = try project.compile("job_id: j\ntasks:\n  a: {function: EchoFunction, kwargs: {message: a, times: 12345678901234567891}}\n")
         XCTAssertEqual(result.summary, ["3:59 invalid-value"])
@@ -65,6 +103,24 @@ final class RegressionTests: XCTestCase {
         let text = renderer.render(.error(.unknownKey, "unknown key '\u{1B}[31mRED\nfake.yaml:1:1: error: forged'", at: nil))
         XCTAssertFalse(text.contains("\u{1B}"))
         XCTAssertEqual(text.split(separator: "\n").count, 1, text)
+    }
+
+    /// A zero-width space or a right-to-left override was printed raw: invisible, or reordering the
+    /// line on screen. Shown by number in messages and quoted lines, the caret still under its column.
+    func testInvisibleAndBidiCharactersAreShownByNumber() {
+        let line = "job_id: a\u{202E}b\u{200B}c: x"
+        let renderer = DiagnosticRenderer { _, _ in line }
+        let text = renderer.render(.error(.unknownKey, "unknown key 'a\u{202E}b\u{200B}c'", at: SourceLocation(file: "j.yaml", line: 1, column: 14)))
+        let shownBeforeColon = "job_id: a<U+202E>b<U+200B>c"
+        XCTAssertEqual(text, """
+            j.yaml:1:14: error: unknown key 'a<U+202E>b<U+200B>c' [unknown-key]
+             1 | \(shownBeforeColon): x
+               | \(String(repeating: " ", count: shownBeforeColon.count))^
+
+            """)
+        XCTAssertFalse(text.unicodeScalars.contains { $0.value == 0x202E || $0.value == 0x200B })
+        // Ordinary non-ASCII text stays as it is.
+        XCTAssertTrue(renderer.render(.error(.unknownKey, "clé 日本", at: nil)).contains("clé 日本"))
     }
 
     func testUnifiedDiffMatchesDiffDashU() {

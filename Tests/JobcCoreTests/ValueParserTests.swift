@@ -23,6 +23,25 @@ final class ValueParserTests: XCTestCase {
         XCTAssertEqual(failure("@once")?.suggestion?.contains("schedule: null"), true)
     }
 
+    /// croniter raises on a day that no listed month has; such a job would never run anywhere.
+    func testCronThatCanNeverFireIsRefusedAtTheDayOfMonth() throws {
+        func failure(_ text: String) -> CronExpression.ParseError? {
+            if case .failure(let error) = CronExpression.parse(text) { return error }
+            return nil
+        }
+        for never in ["0 0 31 2 *", "0 0 30 2 *", "0 0 31 4,6,9,11 *", "0 0 30-31 FEB *", "0 0 31 apr-jun/2 *", "0 0 31/5 2 *"] {
+            let error = try XCTUnwrap(failure(never), never)
+            XCTAssertEqual(error.offset, 4, never)
+            XCTAssertTrue(error.message.contains("never fires"), error.message)
+        }
+        XCTAssertEqual(failure("0 0 31 2 *")?.message, "cron day-of-month field '31' never falls in February (at most 29 days): the schedule never fires")
+        XCTAssertEqual(failure("0 0 31 4,6 *")?.suggestion, "pick a day from 1 to 30, or a month that has day 31")
+        // Leap days come; either day field may match when both are restricted; one good month is enough.
+        for fires in ["0 0 29 2 *", "0 0 31 2 1", "0 0 31 2 */2", "0 0 31 1-3 *", "0 0 30,31 4 *", "0 0 */10 2 *", "0 0 31 */2 *", "0 0 31 * *"] {
+            XCTAssertNoThrow(try CronExpression.parse(fires).get(), fires)
+        }
+    }
+
     func testStartDates() throws {
         XCTAssertEqual(try StartDate.parse("2024-01-01").get().iso8601, "2024-01-01T00:00:00+00:00")
         XCTAssertEqual(try StartDate.parse("2024-02-29T13:45").get().iso8601, "2024-02-29T13:45:00+00:00")
@@ -32,6 +51,14 @@ final class ValueParserTests: XCTestCase {
             XCTAssertThrowsError(try StartDate.parse(bad).get(), bad)
         }
         XCTAssertNoThrow(try StartDate.parse("2000-02-29").get())
+        // The moment must exist in UTC too: Python's astimezone(utc) raises past 9999-12-31.
+        XCTAssertEqual(StartDate.parse("9999-12-31T23:59:59-14:00"),
+                       .failure(.init(message: "'9999-12-31T23:59:59-14:00' is in the year 10000 in UTC; the latest start is 9999-12-31T23:59:59Z")))
+        XCTAssertThrowsError(try StartDate.parse("9999-12-31T23:00-01:00").get())
+        XCTAssertThrowsError(try StartDate.parse("9999-12-31T12:00-12:00").get())
+        for fits in ["9999-12-31T23:59:59Z", "9999-12-31T23:59:59+14:00", "9999-12-31T11:59-12:00", "9999-12-31", "1900-01-01T00:00+14:00"] {
+            XCTAssertNoThrow(try StartDate.parse(fits).get(), fits)
+        }
         XCTAssertThrowsError(try StartDate.parse("1900-02-29").get())
     }
 

@@ -59,8 +59,9 @@ public struct DiagnosticRenderer: Sendable {
             column = column - start + (start > 0 ? 1 : 0)
         }
         let prefixCount = min(max(column - 1, 0), scalars.count)
-        let padding = String(String.UnicodeScalarView(scalars[..<prefixCount].map { $0 == "\t" ? "\t" : " " }))
-        let visibleLine = String(String.UnicodeScalarView(scalars.map(Self.printable)))
+        // The caret stays under its scalar: each one before it is padded as wide as it is shown.
+        let padding = scalars[..<prefixCount].map { $0 == "\t" ? "\t" : String(repeating: " ", count: Self.printable($0).unicodeScalars.count) }.joined()
+        let visibleLine = scalars.map(Self.printable).joined()
         return " \(style(.dim, gutter + " |")) \(visibleLine)\n"
             + " \(style(.dim, blank + " |")) \(padding)\(style(caretStyle, "^"))\n"
     }
@@ -68,14 +69,18 @@ public struct DiagnosticRenderer: Sendable {
     /// Messages quote user text (keys, values): escape sequences or line breaks in it must neither
     /// drive the terminal nor forge a diagnostic line.
     static func printableText(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\n" ? "\u{21B5}" : printable($0) }))
+        text.unicodeScalars.map { $0 == "\n" ? "\u{21B5}" : printable($0) }.joined()
     }
 
-    /// Control characters in a quoted line would corrupt the terminal; show them as U+FFFD.
-    private static func printable(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
-        if scalar == "\t" { return scalar }
+    /// Control characters in a quoted line would corrupt the terminal; show them as U+FFFD. Scalars a
+    /// reader would not see as themselves (zero-width, bidi controls that reorder the line, odd
+    /// spaces: `isHiddenFromReaders`, as the literal encoders decide) are shown by number, `<U+200B>`.
+    private static func printable(_ scalar: Unicode.Scalar) -> String {
+        if scalar == "\t" { return "\t" }
         if scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) { return "\u{FFFD}" }
-        return scalar
+        guard scalar.isHiddenFromReaders else { return String(scalar) }
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "<U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + ">"
     }
 
     private enum Style: String {

@@ -91,16 +91,17 @@ public struct JobGraphBuilder: Sendable {
     private func lower(_ task: TaskSpec, spec: JobSpec, project: Project) -> TaskNode {
         let defaults = spec.defaults
         let contract = project.functions[task.function?.value ?? ""]!
-        let parameters = task.kwargs.map { ParameterValue.MappingEntry(key: $0.name.value, value: $0.value!.value) }
-        // The contract rule already found each path on disk: only its normalised spelling is needed.
+        let parameters = task.kwargs.map {
+            ParameterValue.MappingEntry(key: $0.name.value, value: Self.asChecked($0.value!.value, parameter: $0.name.value, contract))
+        }
+        let fanOut = task.forEach.map { forEach in
+            FanOut(parameter: forEach.parameter.value, items: forEach.items.map { Self.asChecked($0.value, parameter: forEach.parameter.value, contract) })
+        }
         // A fan-out over a path parameter refers to one file per item, in item order.
-        let fanOutEntries = task.forEach.map { forEach in
-            forEach.items.map { ParameterValue.MappingEntry(key: forEach.parameter.value, value: $0.value) }
-        } ?? []
+        let fanOutEntries = fanOut.map { fanOut in fanOut.items.map { ParameterValue.MappingEntry(key: fanOut.parameter, value: $0) } } ?? []
         let fileReferences: [FileReference] = (parameters + fanOutEntries).compactMap { entry in
-            guard contract.parameter(named: entry.key)?.type == .path, case .string(let path) = entry.value,
-                  case .success(let normalized) = Project.normalizeProjectPath(path) else { return nil }
-            return FileReference(parameter: entry.key, path: normalized)
+            guard contract.parameter(named: entry.key)?.type == .path, case .string(let path) = entry.value else { return nil }
+            return FileReference(parameter: entry.key, path: path)
         }
         let retries = task.policy.retries?.value ?? defaults.retries?.value ?? 0
         let delay = task.policy.retryDelay?.value ?? defaults.retryDelay?.value ?? RetryPolicy.defaultDelay
@@ -118,8 +119,18 @@ public struct JobGraphBuilder: Sendable {
             group: task.group?.value,
             triggerRule: task.triggerRule?.value ?? .allSuccess,
             onFailure: Self.alerts(spec.onFailure, task.onFailure),
-            forEach: task.forEach.map { FanOut(parameter: $0.parameter.value, items: $0.items.map(\.value)) },
+            forEach: fanOut,
             sources: Self.sources(of: task, defaults: defaults))
+    }
+
+    /// A path parameter's value as the contract rule checked it on disk: its normalised spelling, which
+    /// every target then passes to the function. The written one could name another file or none at
+    /// run time: open(2) refuses `a.sql/` (NotADirectoryError) and resolves `gone/../a.sql` through a
+    /// folder that must exist, while the check normalised both to `a.sql` before looking.
+    static func asChecked(_ value: ParameterValue, parameter: String, _ contract: FunctionContract) -> ParameterValue {
+        guard contract.parameter(named: parameter)?.type == .path, case .string(let path) = value,
+              case .success(let normalized) = Project.normalizeProjectPath(path) else { return value }
+        return .string(normalized)
     }
 
     /// Kahn's algorithm, always taking the ready task declared first: the same graph gives the same

@@ -23,6 +23,18 @@ public enum InputDiscovery {
         return files.filter { seen.insert(FileSystem.realPath($0) ?? $0).inserted }
     }
 
+    /// The first of `paths` that is a folder holding `folder` (or is it), links resolved, even when
+    /// `folder` does not exist yet: files generated there would be read as jobs by the next run over
+    /// that folder (a `*.workflows.yaml` is a YAML file like any job).
+    public static func inputFolder(containing folder: String, among paths: [String]) -> String? {
+        let output = FileSystem.resolvedPath(folder)
+        return paths.first { path in
+            guard FileSystem.isDirectory(path) else { return false }
+            let input = FileSystem.resolvedPath(path)
+            return output == input || output.hasPrefix(input.hasSuffix("/") ? input : input + "/")
+        }
+    }
+
     private static func yamlFiles(under directory: String) -> [String] {
         var found: [String] = []
         var pending = [directory]

@@ -95,16 +95,24 @@ public struct OutputWriter: Sendable {
         }
     }
 
+    /// `mkdir -p` with mkdir(2): its errno says what failed in plain words, where FileManager's
+    /// error reads "The operation could not be completed. (NSCocoaErrorDomain error 512.)".
+    private static func createFolders(_ path: String) throws(WriteError) {
+        if FileSystem.isDirectory(path) { return }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != path { try createFolders(parent) }
+        guard mkdir(path, 0o777) != 0 else { return }
+        let code = errno
+        if code == EEXIST, FileSystem.isDirectory(path) { return }  // made by another writer meanwhile
+        throw .io(path: path, reason: code == EEXIST ? "\(FileSystem.kind(of: path)) is in the way of a folder there" : String(cString: strerror(code)))
+    }
+
     private func writeAtomically(_ artifact: Artifact) throws(WriteError) {
         let destination = outputDirectory + "/" + artifact.relativePath
         let directory = (destination as NSString).deletingLastPathComponent
         let data = Data(artifact.contents.utf8)
         if FileManager.default.contents(atPath: destination) == data { return }  // unchanged: keep mtime
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw .io(path: directory, reason: error.localizedDescription)
-        }
+        try Self.createFolders(directory)
         let name = (destination as NSString).lastPathComponent
         let temporary = directory + "/.\(name)\(Self.temporaryMarker)\(getpid())"
         InterruptGate.shared.enter()

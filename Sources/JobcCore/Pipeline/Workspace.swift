@@ -70,6 +70,13 @@ public final class Workspace: @unchecked Sendable {
         }
         let (project, contractDiagnostics) = openProject(key)
         let projectDiagnostics = reportsProjectDiagnostics(key) ? contractDiagnostics : []
+        // Read as a job, a secret's file would be quoted line by line in the diagnostics: it is
+        // never read, and the refusal has no location, so nothing quotes it either.
+        if let real = FileSystem.realPath(path), real.hasPrefix(project.secretStore.directory + "/") {
+            return failed(.error(
+                .fileUnreadable, "\(path) is in the project's secret store; jobc never reads a secret as a job", at: nil,
+                suggestion: "lint the job files, which name secrets with secret_key"), projectDiagnostics: projectDiagnostics)
+        }
         let bytes: [UInt8]
         do {
             guard !FileSystem.isDirectory(path) else { throw CocoaError(.fileReadUnknown) }

@@ -48,10 +48,13 @@ public struct Project: Sendable {
         case absolute
         case escapesRoot
         case missing
-        case notAFile
+        /// What it is instead: "a folder", "a named pipe (FIFO)", …
+        case notAFile(String)
         case symlinkEscapesRoot(String)
         /// NUL or another control character: the OS would read a different path than the one checked.
         case controlCharacter
+        /// In the secret store: a secret reaches a function by name (`secret_key`), never as a file.
+        case insideSecretStore
     }
 
     /// Resolves a project-relative path a job names, refusing anything that reads outside the root.
@@ -69,7 +72,8 @@ public struct Project: Sendable {
         // realpath fails for a missing file (or a dangling symlink): no separate existence check.
         guard let real = FileSystem.realPath(root + "/" + normalized) else { return .failure(.missing) }
         guard real.hasPrefix(root + "/") else { return .failure(.symlinkEscapesRoot(real)) }
-        guard FileSystem.isRegularFile(real) else { return .failure(.notAFile) }
+        guard !real.hasPrefix(secretStore.directory + "/") else { return .failure(.insideSecretStore) }
+        guard FileSystem.isRegularFile(real) else { return .failure(.notAFile(FileSystem.kind(of: real))) }
         return .success(normalized)
     }
 
@@ -95,7 +99,7 @@ public struct Project: Sendable {
             default: components.append(component)
             }
         }
-        guard !components.isEmpty else { return .failure(.notAFile) }
+        guard !components.isEmpty else { return .failure(.notAFile("the project root folder")) }
         return .success(components.joined(separator: "/"))
     }
 }
@@ -105,20 +109,37 @@ public struct Project: Sendable {
 public struct SecretStore: Sendable {
     public let directory: String
     /// Asked once per secret name a run, however many tasks name it.
-    private let known = Memo<String, Bool>()
+    private let known = Memo<String, Entry>()
 
     init(projectRoot: String) {
         directory = projectRoot + "/secret"
     }
 
-    public func contains(_ name: String) -> Bool {
+    /// What the store holds under a name.
+    public enum Entry: Sendable, Equatable {
+        case secret
+        case missing
+        /// `secret/NAME.json` exists but is no file: what it is ("a folder", "a symbolic link to a missing file").
+        case notAFile(String)
+    }
+
+    public func entry(_ name: String) -> Entry {
         known.value(for: name) { name in
-            SecretName.problem(with: name) == nil && FileSystem.isRegularFile(directory + "/" + name + ".json")
+            guard SecretName.problem(with: name) == nil else { return .missing }
+            let path = directory + "/" + name + ".json"
+            if FileSystem.isRegularFile(path) { return .secret }
+            let kind = FileSystem.kind(of: path)
+            return kind == "missing" ? .missing : .notAFile(kind)
         }
     }
 
+    public func contains(_ name: String) -> Bool {
+        entry(name) == .secret
+    }
+
+    /// The names of the secrets the store really holds (not its folders or dangling links).
     public func availableNames() -> [String] {
-        FileSystem.list(directory).filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+        FileSystem.list(directory).filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.filter(contains).sorted()
     }
 }
 
@@ -135,6 +156,19 @@ enum FileSystem {
         return String(cString: resolved)
     }
 
+    /// Absolute, with the links of its deepest existing folder resolved: where a path that may not
+    /// exist yet would be created.
+    static func resolvedPath(_ path: String) -> String {
+        var existing = absolute(path)
+        var missing: [String] = []
+        while realPath(existing) == nil, existing != "/" {
+            missing.insert((existing as NSString).lastPathComponent, at: 0)
+            existing = (existing as NSString).deletingLastPathComponent
+        }
+        let base = realPath(existing) ?? existing
+        return missing.reduce(base) { ($0 as NSString).appendingPathComponent($1) }
+    }
+
     // stat(2) directly: FileManager's fileExists costs several times more, and jobc asks per task.
     static func exists(_ path: String) -> Bool {
         status(path) != nil
@@ -148,9 +182,26 @@ enum FileSystem {
         (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeSymbolicLink
     }
 
-    /// Anything but a folder, as FileManager's `fileExists(atPath:isDirectory:)` would say.
+    /// A regular file, links followed: not a folder, and not a FIFO, socket or device, which a
+    /// reader would block on or read something else from.
     static func isRegularFile(_ path: String) -> Bool {
-        status(path).map { $0.st_mode & S_IFMT != S_IFDIR } ?? false
+        status(path).map { $0.st_mode & S_IFMT == S_IFREG } ?? false
+    }
+
+    /// What is at `path`, links followed, in words for a diagnostic ("a folder").
+    static func kind(of path: String) -> String {
+        guard let info = status(path) else {
+            var link = stat()
+            return lstat(path, &link) == 0 ? "a symbolic link to a missing file" : "missing"
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return "a file"
+        case S_IFDIR: return "a folder"
+        case S_IFIFO: return "a named pipe (FIFO)"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR, S_IFBLK: return "a device"
+        default: return "a special file"
+        }
     }
 
     /// Follows symlinks; nil when the path (or a symlink's target) does not exist.

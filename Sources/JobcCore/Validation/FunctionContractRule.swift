@@ -135,10 +135,14 @@ struct FunctionContractRule: JobRule {
         case .failure(.missing):
             diagnostics.error(.missingFile, "file '\(path)' (parameter '\(parameter)') does not exist in the project", at: location,
                               suggestion: "paths are relative to the project root (the folder that holds orchestration/)")
+        case .failure(.insideSecretStore):
+            diagnostics.error(.pathEscape, "'\(path)' (parameter '\(parameter)') is in the secret store; a secret is never passed as a file", at: location,
+                              suggestion: "name the secret with the task's secret_key instead")
         case .failure(.controlCharacter):
             diagnostics.error(.pathEscape, "the path of parameter '\(parameter)' contains a control character (NUL, newline, …)", at: location)
-        case .failure(.notAFile):
-            diagnostics.error(.missingFile, "'\(path)' (parameter '\(parameter)') is not a file", at: location)
+        case .failure(.notAFile(let kind)):
+            diagnostics.error(.missingFile, "'\(path)' (parameter '\(parameter)') is \(kind), not a regular file", at: location,
+                              suggestion: "name a regular file: the function reads it when the task runs")
         }
     }
 
@@ -164,8 +168,8 @@ extension RuleID {
     public static let functionParameters = RuleID(
         "function-parameters",
         summary: "A task's kwargs do not match its function's contract (missing, unknown or mistyped).")
-    public static let missingFile = RuleID("missing-file", summary: "A referenced project file does not exist.")
+    public static let missingFile = RuleID("missing-file", summary: "A referenced project file does not exist, or is no regular file (a folder, a FIFO).")
     public static let pathEscape = RuleID(
         "path-escape",
-        summary: "A referenced path leaves the project root (absolute, '..', or a symlink pointing outside).")
+        summary: "A referenced path leaves the project root (absolute, '..', or a symlink pointing outside) or reaches into the secret store.")
 }

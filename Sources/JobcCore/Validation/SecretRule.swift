@@ -9,7 +9,17 @@ struct SecretRule: JobRule {
                 diagnostics.error(.invalidSecretName, problem, at: secret.location)
                 continue
             }
-            guard !project.secretStore.contains(secret.value) else { continue }
+            switch project.secretStore.entry(secret.value) {
+            case .secret:
+                continue
+            case .notAFile(let kind):
+                diagnostics.error(
+                    .missingSecret, "secret '\(secret.value)' is in the secret store, but secret/\(secret.value).json is \(kind), not a file",
+                    at: secret.location, suggestion: "make secret/\(secret.value).json a JSON file holding the secret")
+                continue
+            case .missing:
+                break
+            }
             let available = project.secretStore.availableNames()
             diagnostics.error(
                 .missingSecret, "secret '\(secret.value)' is not in the secret store (secret/\(secret.value).json)",
@@ -21,7 +31,7 @@ struct SecretRule: JobRule {
 }
 
 extension RuleID {
-    public static let missingSecret = RuleID("missing-secret", summary: "A named secret is not in the secret store.")
+    public static let missingSecret = RuleID("missing-secret", summary: "A named secret is not in the secret store, or its entry there is not a file.")
     public static let invalidSecretName = RuleID(
         "invalid-secret-name",
         summary: "A secret name that could be a path: only letters, digits, '_' and '-' are allowed.")

@@ -55,7 +55,47 @@ public struct CronExpression: Hashable, Sendable {
                     suggestion: "\(spec.name) takes \(spec.range.lowerBound)-\(spec.range.upperBound)\(spec.names.isEmpty ? "" : " or names like \(spec.names[0])"), '*', lists 'a,b', ranges 'a-b' and steps '*/n'"))
             }
         }
+        if let never = neverFires(fields) { return .failure(never) }
         return .success(CronExpression(expression: fields.map(\.text).joined(separator: " "), preset: nil))
+    }
+
+    /// A day of month that none of the months has (`0 0 31 2 *`, `0 0 31 4,6,9,11 *`): the job would
+    /// never run, and Airflow's croniter refuses the expression. Only when day-of-week is `*`: when
+    /// both day fields are restricted, cron runs on a day matching either, so the job does run.
+    private static func neverFires(_ fields: [(text: String, offset: Int)]) -> ParseError? {
+        guard fields[4].text == "*" else { return nil }
+        let days = values(of: fields[2].text, fieldSpecs[2])
+        let months = values(of: fields[3].text, fieldSpecs[3]).sorted()
+        let longest = months.map { StartDate.daysIn(month: $0, year: 2000) }.max() ?? 31  // Feb 29 does come
+        guard let first = days.min(), first > longest else { return nil }
+        let names = months.map { monthNames[$0 - 1] }
+        let listed = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + names.last!
+        return ParseError(
+            message: "cron day-of-month field '\(fields[2].text)' never falls in \(listed) (at most \(longest) days): the schedule never fires",
+            offset: fields[2].offset,
+            suggestion: "pick a day from 1 to \(longest), or a month that has day \(first)")
+    }
+
+    private static let monthNames = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    ]
+
+    /// Every value a validated field matches: `*`, `v`, `a-b`, each optionally `/step` (`v/step` runs
+    /// from v to the end of the range, as in Vixie cron and croniter).
+    private static func values(of field: String, _ spec: FieldSpec) -> Set<Int> {
+        var matched = Set<Int>()
+        for item in field.split(separator: ",") {
+            let parts = item.split(separator: "/")
+            let step = parts.count == 2 ? Int(parts[1]) ?? 1 : 1
+            let bounds = parts[0].split(separator: "-")
+            var low = spec.range.lowerBound, high = spec.range.upperBound
+            if parts[0] != "*" {
+                low = number(bounds[0], spec) ?? low
+                high = bounds.count == 2 ? number(bounds[1], spec) ?? high : parts.count == 2 ? high : low
+            }
+            matched.formUnion(stride(from: low, through: high, by: step))
+        }
+        return matched
     }
 
     private struct FieldSpec {

@@ -63,6 +63,11 @@ public struct StartDate: Hashable, Sendable {
             return .failure(ParseError(message: "'\(text)': bad time zone offset; \(expected)"))
         }
         result.utcOffsetMinutes = (at(index, "-") ? -1 : 1) * (offsetHours * 60 + offsetMinutes)
+        // Every target turns the date into UTC (Python's astimezone raises past 9999-12-31): the
+        // moment, not only the local date, must fit.
+        if year == 9999, month == 12, day == 31, hour * 60 + minute - result.utcOffsetMinutes >= 24 * 60 {
+            return .failure(ParseError(message: "'\(text)' is in the year 10000 in UTC; the latest start is 9999-12-31T23:59:59Z"))
+        }
         return .success(result)
     }
 

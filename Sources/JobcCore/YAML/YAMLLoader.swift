@@ -59,70 +59,6 @@ extension YAMLLoader {
     }
 }
 
-/// Refuses binary data, invalid UTF-8 and the characters YAML forbids before libyaml sees them, with
-/// the exact position (libyaml's own reader errors only know a byte offset).
-enum EncodingCheck {
-    /// YAML 1.1's printable set: tab, line breaks, and everything but C0/C1 controls and non-characters.
-    static func isAllowedInYAML(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x09, 0x0A, 0x0D, 0x85: return true
-        case 0x00...0x1F, 0x7F...0x9F, 0xFFFE, 0xFFFF: return false
-        default: return true
-        }
-    }
-
-    static func firstProblem(in bytes: [UInt8], path: String) -> Diagnostic? {
-        // Printable ASCII, tabs and line breaks are always allowed, and most files hold nothing else:
-        // one pass over the bytes instead of decoding them scalar by scalar.
-        if bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { return nil }
-        // A NUL anywhere means binary data: say so at the NUL, not at an earlier odd byte.
-        let isBinary = bytes.contains(0)
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        var line = 1
-        var column = 1
-        while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar):
-                if scalar.value == 0 {
-                    return .error(
-                        .yamlEncoding, "the file contains a NUL byte: it looks like a binary file, not YAML text",
-                        at: SourceLocation(file: path, line: line, column: column))
-                }
-                if !isBinary, [0x85, 0x2028, 0x2029].contains(scalar.value) {
-                    // libyaml counts these as line breaks and editors mostly do not: positions would drift.
-                    return .error(
-                        .yamlEncoding, "raw Unicode line separator U+\(String(scalar.value, radix: 16, uppercase: true)) in the file",
-                        at: SourceLocation(file: path, line: line, column: column),
-                        suggestion: "inside a double-quoted string write it as an escape (\\N, \\L or \\P); elsewhere remove it")
-                }
-                if !isBinary, !isAllowedInYAML(scalar) {
-                    let hex = String(scalar.value, radix: 16, uppercase: true)
-                    return .error(
-                        .yamlEncoding, "control character U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex) is not allowed in YAML text",
-                        at: SourceLocation(file: path, line: line, column: column),
-                        suggestion: "inside a double-quoted string, write it as an escape such as \\x07")
-                }
-                if scalar == "\n" {
-                    line += 1
-                    column = 1
-                } else {
-                    column += 1
-                }
-            case .emptyInput:
-                return nil
-            case .error where !isBinary:
-                return .error(
-                    .yamlEncoding, "invalid UTF-8 byte sequence: job files must be UTF-8 text",
-                    at: SourceLocation(file: path, line: line, column: column),
-                    suggestion: "re-save the file as UTF-8")
-            case .error:
-                column += 1  // binary: keep looking for the NUL
-            }
-        }
-    }
-}
-
 /// The event-driven half of the loader: a stack of open collections and the anchors seen so far.
 private struct TreeBuilder {
     /// A sequence or mapping whose end event has not arrived yet. A class, so appending a child
@@ -207,6 +143,13 @@ private struct TreeBuilder {
                 abort(
                     .yamlMultipleDocuments, "a job file holds one YAML document; a second one starts here",
                     at: start, suggestion: "put each job in its own file")
+            }
+            if let version = event.data.document_start.version_directive?.pointee, (version.major, version.minor) != (1, 2) {
+                // jobc resolves scalars by YAML 1.2's core schema whatever the file asks for.
+                diagnostics.append(.warning(
+                    .yamlVersion, "'%YAML \(version.major).\(version.minor)' asks for rules jobc does not apply: job files are read as YAML 1.2",
+                    at: start,
+                    suggestion: "remove the directive; under YAML 1.2 yes/no/on/off are strings, not booleans, and 0777 is a decimal number"))
             }
         case YAML_SCALAR_EVENT:
             let data = event.data.scalar
@@ -410,14 +353,14 @@ private struct TreeBuilder {
 
 extension YAMLLoader: RuleDeclaring {
     public static let rules: [RuleID] = [
-        .yamlSyntax, .yamlEncoding, .yamlEmpty, .yamlMultipleDocuments, .yamlDuplicateKey, .yamlLimits, .yamlUnsupported,
+        .yamlSyntax, .yamlEncoding, .yamlEmpty, .yamlMultipleDocuments, .yamlDuplicateKey, .yamlLimits, .yamlUnsupported, .yamlVersion,
     ]
 }
 
 extension RuleID {
     public static let yamlSyntax = RuleID("yaml-syntax", summary: "The file is not well-formed YAML.")
     public static let yamlEncoding = RuleID(
-        "yaml-encoding", summary: "The file is not UTF-8 text (binary data, invalid byte sequences).")
+        "yaml-encoding", summary: "The file is not UTF-8 text (binary data, UTF-16, invalid byte sequences).")
     public static let yamlEmpty = RuleID("yaml-empty", summary: "The file holds no YAML document.")
     public static let yamlMultipleDocuments = RuleID(
         "yaml-multiple-documents", summary: "A job file holds exactly one YAML document.")
@@ -426,6 +369,8 @@ extension RuleID {
     public static let yamlLimits = RuleID(
         "yaml-limits",
         summary: "Nesting depth, alias expansion or size beyond jobc's bounds (protects against YAML bombs).")
+    public static let yamlVersion = RuleID(
+        "yaml-version", summary: "A %YAML directive other than 1.2: jobc reads every job file by YAML 1.2's rules.")
     public static let yamlUnsupported = RuleID(
         "yaml-unsupported",
         summary: "A YAML feature jobc does not accept in jobs (complex keys, merge keys, custom tags).")
