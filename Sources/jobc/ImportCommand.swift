@@ -68,9 +68,9 @@ struct ImportAEFCommand: ParsableCommand {
             try reporter.finish(files: 1)
             throw ExitCode(1)
         }
-        reporter.report(pipeline.readBack(yaml, as: out ?? "(the imported job)"))
+        try reporter.report(pipeline.readBack(yaml, as: out ?? "(the imported job)"))
         guard reporter.errors == 0 else {
-            reporter.finish(files: 1)
+            try reporter.finish(files: 1)
             throw ExitCode(1)
         }
         if let out {
