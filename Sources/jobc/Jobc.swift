@@ -64,6 +64,9 @@ struct Targets {
     func emitter(named name: String) throws -> any Emitter {
         do {
             guard let emitter = try catalog.emitter(named: name) else {
+                if let file = catalog.nonExecutablePlugin(named: name) {
+                    throw UsageError("target '\(name)': the plugin \(file) is not executable; make it so (chmod +x \(file))")
+                }
                 throw UsageError("unknown target '\(name)'; available: \(catalog.names().joined(separator: ", "))")
             }
             return emitter

@@ -291,6 +291,12 @@ final class PluginTests: JobcCLITestCase {
             ("swapped", #"answers[1]["job"] = "sql_transform""#,
              #"'jobs[1].job' is "sql_transform", but that answer is for job "manual_minimal""#),
             ("notobject", #"answers[1] = "done""#, "'jobs[1]' must be an object"),
+            // A file and a folder of the same name: checked before anything is written (#17).
+            ("prefix", #"answers[1]["files"] = [{"path": "a/b.txt", "content": "x"}, {"path": "a", "content": "y"}]"#,
+             #"'jobs[1].files': "a" is both a file and the folder of "a/b.txt""#),
+            // A name jobc keeps for its temporary files would be deleted by the next run (#17).
+            ("tempname", #"answers[1]["files"] = [{"path": ".x.jobc-tmp-1", "content": "y"}]"#,
+             #"".x.jobc-tmp-1" is named like jobc's temporary files"#),
         ]
         for (name, body, expected) in cases {
             try batchPlugin(name, body: body)
@@ -305,6 +311,15 @@ final class PluginTests: JobcCLITestCase {
     }
 
     /// When the output as a whole cannot be trusted, every job of the batch fails and writes nothing.
+    /// A plugin file that cannot run is named for what it is, not as an unknown target (#17).
+    func testANonExecutablePluginIsNamedAsSuch() throws {
+        let file = try plugin("lazy", body: "exit 0")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        let run = try compile("lazy")
+        XCTAssertEqual(run.status, 2, run.summary)
+        XCTAssertEqual(run.stderr, "jobc: error: target 'lazy': the plugin \(file.path) is not executable; make it so (chmod +x \(file.path))\n")
+    }
+
     func testVersion2AnAnswerOfTheWrongShapeFailsEveryJob() throws {
         let cases: [(name: String, body: String, expected: String)] = [
             ("short", "answers = answers[:1]", "'jobs' holds 1 answer for 3 jobs (one answer per job, in the order of the request)"),

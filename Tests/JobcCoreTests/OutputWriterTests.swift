@@ -49,6 +49,25 @@ final class OutputWriterTests: XCTestCase {
         XCTAssertNil(contents("ok.py"), "a rejected artifact list must write no file at all")
     }
 
+    /// A file and a folder of one name, a path twice, or jobc's temporary-file name: refused as a
+    /// whole before the first file is written (#17: `a/b.txt` used to be written before `a` failed).
+    func testAnImpossibleLayoutWritesNothing() {
+        let writer = OutputWriter(outputDirectory: folder)
+        let layouts: [([String], String)] = [
+            (["a/b.txt", "a"], #""a" is both a file and the folder of "a/b.txt""#),
+            (["a", "a/b/c.txt"], #""a" is both a file and the folder of "a/b/c.txt""#),
+            (["x.py", "x.py"], #""x.py" is listed twice"#),
+            (["ok.py", "sub/.x.py.jobc-tmp-42"], "is named like jobc's temporary files"),
+        ]
+        for (paths, expected) in layouts {
+            XCTAssertThrowsError(try writer.write(paths.map { Artifact(relativePath: $0, contents: "x") })) { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(error)")
+            }
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), [], "nothing was written")
+        XCTAssertNil(OutputWriter.layoutProblem(["a.txt", "ab/c.txt", "a.b/c.txt"]))
+    }
+
     func testSymbolicLinkLeadingOutOfTheFolderWritesNothing() throws {
         let outside = folder + "-outside"
         try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)

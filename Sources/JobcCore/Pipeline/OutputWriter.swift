@@ -13,11 +13,13 @@ public struct OutputWriter: Sendable {
 
     public enum WriteError: Error, CustomStringConvertible {
         case unsafePath(String)
+        case layout(String)
         case io(path: String, reason: String)
 
         public var description: String {
             switch self {
             case .unsafePath(let path): return "refusing to write '\(path)': artifact paths must stay inside the output folder (no '..', no absolute path, no symbolic link leading out)"
+            case .layout(let problem): return "refusing to write the job's files: \(problem)"
             case .io(let path, let reason): return "cannot write \(path): \(reason)"
             }
         }
@@ -25,6 +27,7 @@ public struct OutputWriter: Sendable {
 
     /// Checks every path before writing any file, so a bad artifact list writes nothing.
     public func write(_ artifacts: [Artifact]) throws(WriteError) {
+        if let problem = Self.layoutProblem(artifacts.map(\.relativePath)) { throw .layout(problem) }
         for artifact in artifacts where !Self.isSafe(artifact.relativePath) || leadsOutside(artifact.relativePath) {
             throw .unsafePath(artifact.relativePath)
         }
@@ -59,6 +62,29 @@ public struct OutputWriter: Sendable {
         }
         guard let realFolder = FileSystem.realPath(folder) else { return true }
         return realFolder != realOutput && !realFolder.hasPrefix(realOutput.hasSuffix("/") ? realOutput : realOutput + "/")
+    }
+
+    /// Why one job's files cannot all be written side by side (nil when they can): the same path
+    /// twice, a path that needs another one to be a folder (`a` and `a/b.txt`), or a name this writer
+    /// keeps for its temporary files (which a later run would delete). Paths are assumed safe.
+    public static func layoutProblem(_ paths: [String]) -> String? {
+        var files = Set<String>()
+        for path in paths {
+            guard files.insert(path).inserted else { return "\(JSONLiteral.string(path)) is listed twice" }
+            if path.split(separator: "/").contains(where: { $0.contains(temporaryMarker) }) {
+                return "\(JSONLiteral.string(path)) is named like jobc's temporary files ('\(temporaryMarker)')"
+            }
+        }
+        for path in paths {
+            var folder = Substring(path)
+            while let slash = folder.lastIndex(of: "/") {
+                folder = folder[..<slash]
+                if files.contains(String(folder)) {
+                    return "\(JSONLiteral.string(String(folder))) is both a file and the folder of \(JSONLiteral.string(path))"
+                }
+            }
+        }
+        return nil
     }
 
     static func isSafe(_ path: String) -> Bool {

@@ -69,6 +69,8 @@ extension PluginProtocol {
             guard seen.insert(path).inserted else { throw Violation("'\(prefix)files' lists \(quoted(path)) twice") }
             artifacts.append(Artifact(relativePath: path, contents: content))
         }
+        // Checked here, before anything is written, so the job fails as a whole.
+        if let problem = OutputWriter.layoutProblem(artifacts.map(\.relativePath)) { throw Violation("'\(prefix)files': \(problem)") }
         let diagnostics = try optionalList(object, "diagnostics", at: prefix).enumerated().map { index, entry throws(Violation) in
             try diagnostic(entry, at: "\(prefix)diagnostics[\(index)]")
         }

@@ -42,6 +42,17 @@ public enum PluginDiscovery {
         return folders(of: searchPath).lazy.compactMap { onPath(name, in: $0) }.first
     }
 
+    /// A `jobc-emit-NAME` file on PATH that would be the plugin if it were executable: why a target
+    /// name is unknown, when the user meant to install a plugin.
+    public static func nonExecutableCandidate(_ name: String, searchPath: String?) -> String? {
+        guard isValidTargetName(name) else { return nil }
+        return folders(of: searchPath).lazy.map { ($0 as NSString).appendingPathComponent(executablePrefix + name) }
+            .first { path in
+                var status = stat()
+                return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG && access(path, X_OK) != 0
+            }
+    }
+
     private static func reference(_ entry: JobcConfig.PluginEntry, config: JobcConfig) -> PluginReference {
         PluginReference(
             name: entry.name, executable: entry.command,

@@ -29,6 +29,11 @@ public struct TargetCatalog: Sendable {
 
     public func names() -> [String] { (builtins.map(\.name) + plugins().usable.map(\.name)).sorted() }
 
+    /// Where a plugin file for `name` sits that cannot run because it is not executable, if any.
+    public func nonExecutablePlugin(named name: String) -> String? {
+        PluginDiscovery.nonExecutableCandidate(name, searchPath: searchPath)
+    }
+
     /// The emitter for a target name, nil when there is none; a plugin is asked for its capabilities first.
     public func emitter(named name: String) throws(ExternalEmitter.LoadError) -> (any Emitter)? {
         if let builtin = builtins.first(where: { $0.name == name }) { return builtin }
