@@ -49,7 +49,7 @@ final class ImportCommandTests: JobcCLITestCase {
         try assertGolden(run.stdout, "demo_pipeline_cloud_workflows.yaml")
         // Only the engine is not carried over, and it is said where it is written.
         XCTAssertEqual(headers(run), ["2:3 warning import-not-carried-over"], run.summary)
-        XCTAssertTrue(run.stderr.contains("note: compile the job with --target"), run.summary)
+        XCTAssertTrue(run.stderr.contains("note: the engine is chosen when the job is compiled: `jobc compile --target NAME`"), run.summary)
     }
 
     func testMultiLevelMultiThreadDefinitionImportsToItsGoldenJob() throws {

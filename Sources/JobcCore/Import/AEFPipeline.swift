@@ -81,7 +81,7 @@ public struct AEFPipelineDecoder {
                 pipeline.engine = Located(engine, at: value.location)
                 diagnostics.warning(
                     .importNotCarriedOver, "'engine' (\(engine)) is not carried over: a jobc job is engine-agnostic", at: key.location,
-                    notes: [.init("compile the job with --target airflow, dagster or cloud-workflows to choose the engine")])
+                    notes: [.init("the engine is chosen when the job is compiled: `jobc compile --target NAME` (`jobc targets` lists them)")])
             case "definition": definition = value
             default: notCarriedOver(key, path: "'\(key.value)'", reason: "AEF pipelines have only 'engine' and 'definition'")
             }
