@@ -39,10 +39,12 @@ struct LintCommand: ParsableCommand {
         let pipeline = Pipeline(targets: catalog.builtins + portabilityTargets)
         let workspace = Workspace(rootOverride: project.root, pipeline: pipeline)
         var reporter = Reporter(noColor: project.noColor, format: format)
-        for file in files {
-            let compilation = workspace.compileJob(at: file)
-            let portability = compilation.graph.map { pipeline.checkTargets($0, portabilityTargets) } ?? []
-            try reporter.report(compilation.allDiagnostics + portability, warningsAsErrors: warningsAsErrors)
+        // Every job on every core; reported in file order.
+        let diagnostics = workspace.compileJobs(at: files) { compilation in
+            compilation.allDiagnostics + (compilation.graph.map { pipeline.checkTargets($0, portabilityTargets) } ?? [])
+        }
+        for jobDiagnostics in diagnostics {
+            try reporter.report(jobDiagnostics, warningsAsErrors: warningsAsErrors)
         }
         try reporter.finish(files: files.count)
         if reporter.errors > 0 { throw ExitCode(1) }
