@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import logging
@@ -724,6 +725,10 @@ def test_a_task_definition_keeps_its_own_copy_of_the_kwargs_and_the_checked_aler
     assert definition.max_attempts == 3
     with pytest.raises(AttributeError):
         definition.retries = 0  # frozen
+    # A changed copy is checked like a new definition.
+    assert dataclasses.replace(definition, retries=0).on_failure == definition.on_failure
+    with pytest.raises(jobc_runtime.TaskDefinitionError, match="for_each parameter 'nested' is also set"):
+        dataclasses.replace(definition, for_each="nested")
 
 
 def test_run_task_hands_each_attempt_its_own_kwargs_and_a_fan_out_item(jobc_env, hook_log):

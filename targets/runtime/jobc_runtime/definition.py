@@ -65,7 +65,7 @@ class TaskDefinition:
                 f"timeout_seconds must be a positive number of seconds or None, got {self.timeout_seconds!r}")
         kwargs = copy.deepcopy(dict(self.function_kwargs or {}))
         if self.for_each is not None:
-            # Any identifier: the item becomes a kwarg of the function.
+            # The item becomes a kwarg of the function: a keyword is fine (a **kwargs key), a space is not.
             if not isinstance(self.for_each, str) or not self.for_each.isidentifier():
                 raise TaskDefinitionError(f"for_each must name a kwarg (a Python identifier), got {self.for_each!r}")
             if self.for_each in kwargs:
@@ -73,7 +73,11 @@ class TaskDefinition:
         if self.trigger_rule is not None and self.trigger_rule not in TRIGGER_RULES:
             raise TaskDefinitionError(
                 f"trigger_rule must be one of {', '.join(TRIGGER_RULES)} or None, got {self.trigger_rule!r}")
-        alerts = self.on_failure if isinstance(self.on_failure, FailureAlerts) else failure_alerts(self.on_failure)
+        on_failure = self.on_failure
+        if isinstance(on_failure, FailureAlerts):
+            # dataclasses.replace passes the kept FailureAlerts back in: checked again like any other.
+            on_failure = {"webhooks": list(on_failure.webhooks), "emails": list(on_failure.emails)}
+        alerts = failure_alerts(on_failure)
         # The instance is frozen: the checked, normalised values go in through object.__setattr__.
         object.__setattr__(self, "function_kwargs", kwargs)
         object.__setattr__(self, "on_failure", alerts)
