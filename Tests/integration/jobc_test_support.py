@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import pathlib
 
+import jobc_runtime
+
 HERE = pathlib.Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
 FIXTURES = HERE / "fixtures"
@@ -53,3 +55,13 @@ def secret_values(folder: pathlib.Path) -> list[str]:
     for path in sorted(folder.glob("*.json")):
         collect(json.loads(path.read_text(encoding="utf-8")))
     return sorted(found)
+
+
+def run_task_attempt(*, job_id, task_id, module, class_name, kwargs, secret_key, max_attempts=1, on_failure=None,
+                     **attempt):
+    """jobc_runtime.run_task of the TaskDefinition these arguments describe (``max_attempts``: its
+    retries + 1), for one attempt (``run_id``, ``execution_date``, ``attempt``, ``params``, ...)."""
+    definition = jobc_runtime.TaskDefinition(
+        job_id=job_id, task_id=task_id, function_module=module, function_class=class_name, function_kwargs=kwargs,
+        secret_key=secret_key, retries=max_attempts - 1, on_failure=on_failure)
+    return jobc_runtime.run_task(definition, **attempt)

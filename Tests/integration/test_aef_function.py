@@ -116,11 +116,12 @@ def run_step(tmp_path, monkeypatch) -> Callable[..., Any]:
         (secrets / "aef_executors.json").write_text(json.dumps(secret), encoding="utf-8")
         step = {"aef_job_id": "J01", "job_name": "load_orders", "step_type": "sync", "executor_function": "bq-executor"}
         step.update(kwargs)
-        return jobc_runtime.run_task(
-            job_id="demo_pipeline", task_id="load_orders", run_id="run-42", execution_date=DATE, attempt=1,
-            max_attempts=1, module="aef_executor_function", class_name="AEFExecutorFunction", kwargs=step,
-            secret_key="aef_executors", project_root=REPO_ROOT,
+        definition = jobc_runtime.TaskDefinition(
+            job_id="demo_pipeline", task_id="load_orders", function_module="aef_executor_function",
+            function_class="AEFExecutorFunction", function_kwargs=step, secret_key="aef_executors",
         )
+        return jobc_runtime.run_task(
+            definition, run_id="run-42", execution_date=DATE, attempt=1, project_root=REPO_ROOT)
 
     return run
 

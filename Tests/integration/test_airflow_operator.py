@@ -101,7 +101,7 @@ def test_operator_arguments_for_the_orchestration_features_are_checked_when_the_
     from jobc_airflow import JobcFunctionOperator, JobcRunOutcomeOperator
 
     common = {"job_id": "job", "function_module": "module", "function_class": "Class"}
-    with pytest.raises(ValueError, match="fan_out_parameter 'table' is also set in function_kwargs"):
+    with pytest.raises(ValueError, match="for_each parameter 'table' is also set in function_kwargs"):
         JobcFunctionOperator(task_id="t1", function_kwargs={"table": "x"}, fan_out_parameter="table", **common)
     with pytest.raises(TypeError, match="on_failure must be a mapping"):
         JobcFunctionOperator(task_id="t2", on_failure=["https://example.com"], **common)

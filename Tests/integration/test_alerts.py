@@ -13,7 +13,8 @@ import psycopg2
 import pytest
 from alert_receiver import PortInUseError, SMTPReceiver, WebhookReceiver
 import jobc_runtime
-from jobc_runtime import TaskConfigurationError, run_task
+from jobc_runtime import TaskConfigurationError
+from jobc_test_support import run_task_attempt
 
 UTC = datetime.timezone.utc
 JOB_ID = "alerting_job"
@@ -36,7 +37,7 @@ def probe(**overrides):
         secret_key=None,
     )
     arguments.update(overrides)
-    return run_task(**arguments)
+    return run_task_attempt(**arguments)
 
 
 def expected_alert(attempt, max_attempts, error="ProbeFailure: probe failure in execute"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import logging
@@ -29,7 +30,7 @@ from jobc_runtime import (
     resolve_secret,
     run_task,
 )
-from jobc_test_support import FIXTURE_FUNCTIONS
+from jobc_test_support import FIXTURE_FUNCTIONS, run_task_attempt
 
 UTC = datetime.timezone.utc
 DATE = datetime.datetime(2024, 3, 1, 0, 0, tzinfo=UTC)
@@ -60,7 +61,7 @@ def run(**overrides):
         secret_key="postgres_credentials",
     )
     arguments.update(overrides)
-    return run_task(**arguments)
+    return run_task_attempt(**arguments)
 
 
 def probe(**overrides):
@@ -467,11 +468,13 @@ def test_runtime_and_functions_never_import_engine_code(project_root, secret_dir
 import datetime, sys
 import jobc_runtime
 jobc_runtime.load_function("postgres_sql_function", "PostgreSQLFunction", project_root={str(project_root)!r})
+definition = jobc_runtime.TaskDefinition(
+    job_id="j", task_id="t", function_module="recording_functions", function_class="ProbeFunction",
+    secret_key="postgres_credentials",
+)
 result = jobc_runtime.run_task(
-    job_id="j", task_id="t", run_id="r",
-    execution_date=datetime.datetime(2024, 3, 1, tzinfo=datetime.timezone.utc),
-    attempt=1, max_attempts=1, module="recording_functions", class_name="ProbeFunction",
-    kwargs={{}}, secret_key="postgres_credentials", project_root={str(project_root)!r},
+    definition, run_id="r", execution_date=datetime.datetime(2024, 3, 1, tzinfo=datetime.timezone.utc),
+    attempt=1, project_root={str(project_root)!r},
 )
 assert result["execution_date"] == "2024-03-01", result
 engines = sorted(m for m in sys.modules if m.split(".")[0] in {{"airflow", "dagster", "prefect"}})
@@ -666,8 +669,78 @@ def test_trigger_decision_refuses_unknown_rules_and_states(rule, upstream_states
         jobc_runtime.trigger_decision(rule, upstream_states)
 
 
-@pytest.mark.parametrize(("name", "value"), [("attempt", 0), ("max_attempts", -1), ("attempt", True), ("attempt", "x")])
-def test_attempt_numbers_must_be_positive_integers(jobc_env, hook_log, name, value):
-    with pytest.raises(TaskConfigurationError, match=f"{name} must be a positive integer, got {value!r}"):
-        probe(**{name: value})
+@pytest.mark.parametrize("value", [0, -1, True, "x"])
+def test_the_attempt_number_must_be_a_positive_integer(jobc_env, hook_log, value):
+    with pytest.raises(TaskConfigurationError, match=f"attempt must be a positive integer, got {value!r}"):
+        probe(attempt=value)
+    assert hook_log.hooks() == []
+
+
+# -- the task definition: every check an adapter makes when the generated file is loaded ------------
+
+TASK = {"job_id": "job", "task_id": "task", "function_module": "recording_functions", "function_class": "ProbeFunction"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"job_id": ""}, "job_id must be a non-empty string, got ''"),
+        ({"task_id": None}, "task_id must be a non-empty string, got None"),
+        ({"function_module": 3}, "function_module must be a non-empty string, got 3"),
+        ({"function_class": ""}, "function_class must be a non-empty string, got ''"),
+        ({"function_kwargs": [1]}, "function_kwargs must be a mapping, got list"),
+        ({"secret_key": ""}, "secret_key must be a non-empty string or None, got ''"),
+        ({"retries": -1}, "retries must be a whole number >= 0, got -1"),
+        ({"retries": True}, "retries must be a whole number >= 0, got True"),
+        ({"timeout_seconds": 0}, "timeout_seconds must be a positive number of seconds or None, got 0"),
+        ({"timeout_seconds": float("inf")}, "timeout_seconds must be a positive number of seconds or None, got inf"),
+        ({"timeout_seconds": "60"}, "timeout_seconds must be a positive number of seconds or None, got '60'"),
+        ({"on_failure": ["https://hooks.example.com/x"]}, "on_failure must be a mapping"),
+        ({"on_failure": {"webhooks": ["ftp://hooks.example.com/x"]}}, "is not an http or https URL with a host"),
+        ({"on_failure": {"emails": [""]}}, "on_failure emails must be a list of non-empty strings"),
+        ({"for_each": "not an identifier"},
+         "for_each must name a kwarg \\(a Python identifier\\), got 'not an identifier'"),
+        ({"for_each": "table", "function_kwargs": {"table": "x"}},
+         "for_each parameter 'table' is also set in function_kwargs"),
+        ({"trigger_rule": "none_failed"},
+         "trigger_rule must be one of all_success, all_done, one_failed or None, got 'none_failed'"),
+    ],
+)
+def test_a_task_definition_is_checked_when_it_is_built(fields, message):
+    with pytest.raises(jobc_runtime.TaskDefinitionError, match=message) as raised:
+        jobc_runtime.TaskDefinition(**{**TASK, **fields})
+    # What each adapter raised before the checks moved here: callers catching any of these still do.
+    assert all(isinstance(raised.value, kind) for kind in (TaskConfigurationError, ValueError, TypeError))
+
+
+def test_a_task_definition_keeps_its_own_copy_of_the_kwargs_and_the_checked_alerts():
+    kwargs = {"nested": {"items": [1]}}
+    definition = jobc_runtime.TaskDefinition(
+        **TASK, function_kwargs=kwargs, retries=2,
+        on_failure={"webhooks": ["https://hooks.example.com/x", "https://hooks.example.com/x"]})
+    kwargs["nested"]["items"].append(2)
+
+    assert definition.function_kwargs == {"nested": {"items": [1]}}
+    assert definition.on_failure.webhooks == ("https://hooks.example.com/x",)
+    assert definition.max_attempts == 3
+    with pytest.raises(AttributeError):
+        definition.retries = 0  # frozen
+    # A changed copy is checked like a new definition.
+    assert dataclasses.replace(definition, retries=0).on_failure == definition.on_failure
+    with pytest.raises(jobc_runtime.TaskDefinitionError, match="for_each parameter 'nested' is also set"):
+        dataclasses.replace(definition, for_each="nested")
+
+
+def test_run_task_hands_each_attempt_its_own_kwargs_and_a_fan_out_item(jobc_env, hook_log):
+    definition = jobc_runtime.TaskDefinition(**TASK, function_kwargs={"nested": [1]}, for_each="label")
+    for item in ("a", {"b": [2]}):
+        result = run_task(definition, run_id="r", execution_date=DATE, attempt=1, item=item)
+        assert result["kwargs"] == {"nested": [1], "label": item}
+        result["kwargs"]["nested"].append("changed by the function")
+    assert definition.function_kwargs == {"nested": [1]}
+
+
+def test_run_task_takes_a_task_definition_only(jobc_env, hook_log):
+    with pytest.raises(TaskConfigurationError, match="definition must be a TaskDefinition, got dict"):
+        run_task(dict(TASK), run_id="r", execution_date=DATE, attempt=1)
     assert hook_log.hooks() == []

@@ -24,7 +24,9 @@ class JobcFunctionOperator(BaseOperator):
     ``Param`` defaults, overridden by the run's conf). ``on_failure`` is handed
     to the runtime, which alerts when the last attempt fails. A fan-out task is
     mapped over ``fan_out_item`` (``.partial(...).expand(fan_out_item=[...])``):
-    each mapped instance gets its item as the kwarg ``fan_out_parameter``.
+    each mapped instance gets its item as the kwarg ``fan_out_parameter``. The
+    arguments every target shares become a ``jobc_runtime.TaskDefinition``
+    (``self.definition``), checked when the DAG file is parsed.
     """
 
     template_fields: Sequence[str] = ()
@@ -46,52 +48,37 @@ class JobcFunctionOperator(BaseOperator):
     ) -> None:
         kwargs.setdefault("do_xcom_push", False)
         super().__init__(**kwargs)
-        jobc_runtime.check_task_definition(
-            {"job_id": job_id, "function_module": function_module, "function_class": function_class},
-            secret_key=secret_key, function_kwargs=function_kwargs)
-        if on_failure is not None and not isinstance(on_failure, Mapping):
-            raise TypeError(f"on_failure must be a mapping, got {type(on_failure).__name__}")
-        if fan_out_parameter is not None:
-            if not isinstance(fan_out_parameter, str) or not fan_out_parameter:
-                raise ValueError(f"fan_out_parameter must be a non-empty string or None, got {fan_out_parameter!r}")
-            if fan_out_parameter in (function_kwargs or {}):
-                raise ValueError(f"fan_out_parameter {fan_out_parameter!r} is also set in function_kwargs")
-        self.job_id = job_id
-        self.function_module = function_module
-        self.function_class = function_class
-        # Deep copy: the operator must not share mutable state with the DAG file.
-        self.function_kwargs: dict[str, Any] = copy.deepcopy(dict(function_kwargs or {}))
-        self.secret_key = secret_key
-        self.run_params: list[dict[str, Any]] = copy.deepcopy([dict(param) for param in run_params or ()])
-        self.on_failure: dict[str, list[str]] | None = (
-            {key: list(values) for key, values in on_failure.items()} if on_failure else None
+        # Airflow itself applies the retry delay, the timeout (execution_timeout) and the trigger
+        # rule; the definition needs the retries (the runtime alerts at the last attempt).
+        self.definition = jobc_runtime.TaskDefinition(
+            job_id=job_id,
+            task_id=self.task_id,
+            function_module=function_module,
+            function_class=function_class,
+            function_kwargs=function_kwargs,
+            secret_key=secret_key,
+            retries=int(self.retries or 0),
+            on_failure=on_failure,
+            for_each=fan_out_parameter,
         )
-        self.fan_out_parameter = fan_out_parameter
+        # Deep copies: the operator must not share mutable state with the DAG file.
+        self.run_params: list[dict[str, Any]] = copy.deepcopy([dict(param) for param in run_params or ()])
         self.fan_out_item = copy.deepcopy(fan_out_item)
 
     def execute(self, context: Mapping[str, Any]) -> Any:
         # Manual runs in Airflow 3 may have no logical date: the run's
         # run_after is then the best "date this run is for".
         logical_date = context.get("logical_date") or context["dag_run"].run_after
-        kwargs = dict(self.function_kwargs)
-        if self.fan_out_parameter is not None:
-            kwargs[self.fan_out_parameter] = self.fan_out_item
         ti = context["ti"]
-        attempt, max_attempts = attempt_in_round(ti.try_number, getattr(ti, "max_tries", 0), int(self.retries or 0))
+        attempt, _ = attempt_in_round(ti.try_number, getattr(ti, "max_tries", 0), self.definition.retries)
         return jobc_runtime.run_task(
-            job_id=self.job_id,
-            task_id=self.task_id,
+            self.definition,
             run_id=context["run_id"],
             execution_date=logical_date,
             attempt=attempt,
-            max_attempts=max_attempts,
-            module=self.function_module,
-            class_name=self.function_class,
-            kwargs=kwargs,
-            secret_key=self.secret_key,
             params=self._resolved_params(context),
-            on_failure=self.on_failure,
-            logger=logging.getLogger(f"jobc.task.{self.job_id}.{self.task_id}"),
+            item=self.fan_out_item,
+            logger=logging.getLogger(f"jobc.task.{self.definition.job_id}.{self.task_id}"),
             project_root=jobc_runtime.project_root_for_generated_code(self.dag.fileloc if self.has_dag() else None),
         )
 

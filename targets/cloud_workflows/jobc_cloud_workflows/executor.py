@@ -12,8 +12,9 @@ max_attempts, and sends the failure alerts at the last attempt) and answers:
 - 200 ``{"status": "success"}`` when the function succeeded;
 - 500 ``{"status": "failed", "error": ...}`` when it raised: the workflow's retry predicate
   retries 500, so the task's ``retries`` apply;
-- 400 ``{"status": "rejected", "error": ...}`` for a request that cannot describe a task (never
-  retried: retrying would not help).
+- 400 ``{"status": "rejected", "error": ...}`` for a request that cannot describe a task, e.g. one
+  whose task definition ``jobc_runtime.TaskDefinition`` refuses (never retried: retrying would not
+  help).
 
 Before any task, a program whose job declares run parameters POSTs ``{"action": "resolve_params",
 "job_id", "declared": [...], "argument": <the execution argument>}`` (the overrides are its "params")
@@ -40,7 +41,6 @@ import jobc_runtime
 # test learns which tasks ran and how often. Unset in the cloud, where Cloud Logging has the same.
 CALL_LOG_ENV = "JOBC_EXECUTOR_CALL_LOG"
 
-_REQUIRED_STRINGS = ("job_id", "task_id", "function_module", "function_class", "run_id", "logical_date")
 _call_log_lock = threading.Lock()
 _logger = logging.getLogger("jobc.executor")
 
@@ -50,10 +50,11 @@ class ExecutorRequestError(ValueError):
 
 
 def parse_request(body: Any) -> dict[str, Any]:
-    """Check the request body and return run_task's keyword arguments."""
+    """Check the request body and return run_task's arguments: the task's definition
+    (``jobc_runtime.TaskDefinition``, which checks the task's fields) and this attempt's facts."""
     if not isinstance(body, Mapping):
         raise ExecutorRequestError("the request body must be a JSON object")
-    for key in _REQUIRED_STRINGS:
+    for key in ("run_id", "logical_date"):
         if not isinstance(body.get(key), str) or not body[key]:
             raise ExecutorRequestError(f"{key} must be a non-empty string")
     for key in ("attempt", "max_attempts"):
@@ -62,52 +63,49 @@ def parse_request(body: Any) -> dict[str, Any]:
             raise ExecutorRequestError(f"{key} must be a positive integer")
     if body["attempt"] > body["max_attempts"]:
         raise ExecutorRequestError("attempt must not exceed max_attempts")
-    kwargs = body.get("kwargs")
-    if kwargs is None:
-        kwargs = {}
-    if not isinstance(kwargs, Mapping):
-        raise ExecutorRequestError("kwargs must be a JSON object")
-    secret_key = body.get("secret_key")
-    if secret_key is not None and (not isinstance(secret_key, str) or not secret_key):
-        raise ExecutorRequestError("secret_key must be a non-empty string or null")
     params = _json_text(body, "params_json")
     if params is not None and not isinstance(params, Mapping):
         raise ExecutorRequestError("params_json must hold a JSON object")
-    on_failure = body.get("on_failure")
-    if on_failure is not None and not isinstance(on_failure, Mapping):
-        raise ExecutorRequestError("on_failure must be a JSON object or null")
+    for_each = _for_each(body)
+    try:
+        definition = jobc_runtime.TaskDefinition(
+            job_id=body.get("job_id"),
+            task_id=body.get("task_id"),
+            function_module=body.get("function_module"),
+            function_class=body.get("function_class"),
+            function_kwargs=body.get("kwargs"),
+            secret_key=body.get("secret_key"),
+            retries=body["max_attempts"] - 1,
+            on_failure=body.get("on_failure"),
+            for_each=for_each["parameter"] if for_each else None,
+        )
+    except jobc_runtime.TaskDefinitionError as error:
+        raise ExecutorRequestError(str(error)) from None
     return {
-        "job_id": body["job_id"],
-        "task_id": body["task_id"],
+        "definition": definition,
         "run_id": body["run_id"],
         "execution_date": logical_date(body["logical_date"]),
         "attempt": body["attempt"],
-        "max_attempts": body["max_attempts"],
-        "module": body["function_module"],
-        "class_name": body["function_class"],
-        "kwargs": dict(kwargs),
-        "secret_key": secret_key,
         "params": dict(params) if params is not None else None,
-        "on_failure": dict(on_failure) if on_failure is not None else None,
+        "item": for_each["item"] if for_each else None,
     }
 
 
-def fan_out_item(body: Mapping[str, Any], kwargs: dict[str, Any]) -> dict[str, Any] | None:
-    """``{"index", "item"}`` for one run of a fan-out task, whose item it adds to ``kwargs`` as
-    ``for_each.parameter``; None for other tasks."""
+def _for_each(body: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``{"parameter", "index", "item"}`` for one run of a fan-out task, None for other tasks."""
     for_each = body.get("for_each")
     if for_each is None:
         return None
     if not isinstance(for_each, Mapping):
         raise ExecutorRequestError("for_each must be a JSON object or null")
-    parameter, index = for_each.get("parameter"), for_each.get("index")
-    if not isinstance(parameter, str) or not parameter or parameter in kwargs:
-        raise ExecutorRequestError("for_each.parameter must be a kwarg name the task does not set")
+    # None would make the definition no fan-out task's; what else the parameter must be,
+    # TaskDefinition checks.
+    if for_each.get("parameter") is None:
+        raise ExecutorRequestError("for_each.parameter is missing")
+    index = for_each.get("index")
     if isinstance(index, bool) or not isinstance(index, int) or index < 0:
         raise ExecutorRequestError("for_each.index must be a non-negative integer")
-    item = _json_text(for_each, "item_json")
-    kwargs[parameter] = item
-    return {"index": index, "item": item}
+    return {"parameter": for_each.get("parameter"), "index": index, "item": _json_text(for_each, "item_json")}
 
 
 def _json_text(body: Mapping[str, Any], key: str) -> Any:
@@ -148,23 +146,23 @@ def jobc_executor(request):
         return _resolve_params(body)
     try:
         arguments = parse_request(body)
-        item = fan_out_item(body, arguments["kwargs"])
     except ExecutorRequestError as error:
         _logger.error("rejected request: %s", error)
         return _answer(400, {"status": "rejected", "error": str(error)})
 
-    task = f"{arguments['job_id']}/{arguments['task_id']}"
+    definition, attempt = arguments["definition"], arguments["attempt"]
+    task = f"{definition.job_id}/{definition.task_id}"
     outcome = "success"
     try:
         jobc_runtime.run_task(**arguments, logger=logging.getLogger(f"jobc.task.{task.replace('/', '.')}"))
     except Exception as error:  # the function's failure is the task's failure: report, never crash
         outcome = "failed"
         message = f"{type(error).__name__}: {error}"
-        _logger.error("jobc task %s attempt %d/%d failed: %s", task, arguments["attempt"], arguments["max_attempts"], message)
-    _record(arguments, item, outcome)
+        _logger.error("jobc task %s attempt %d/%d failed: %s", task, attempt, definition.max_attempts, message)
+    _record(arguments, body, outcome)
     if outcome == "success":
-        return _answer(200, {"status": "success", "task_id": arguments["task_id"], "attempt": arguments["attempt"]})
-    return _answer(500, {"status": "failed", "task_id": arguments["task_id"], "attempt": arguments["attempt"], "error": message})
+        return _answer(200, {"status": "success", "task_id": definition.task_id, "attempt": attempt})
+    return _answer(500, {"status": "failed", "task_id": definition.task_id, "attempt": attempt, "error": message})
 
 
 def _resolve_params(body: Mapping[str, Any]):
@@ -180,20 +178,21 @@ def _answer(status: int, payload: Mapping[str, Any]):
     return json.dumps(payload, ensure_ascii=False), status, {"Content-Type": "application/json"}
 
 
-def _record(arguments: Mapping[str, Any], item: Mapping[str, Any] | None, outcome: str) -> None:
+def _record(arguments: Mapping[str, Any], body: Mapping[str, Any], outcome: str) -> None:
     path = os.environ.get(CALL_LOG_ENV)
     if not path:
         return
+    definition = arguments["definition"]
     entry = {
-        "job_id": arguments["job_id"],
-        "task_id": arguments["task_id"],
+        "job_id": definition.job_id,
+        "task_id": definition.task_id,
         "run_id": arguments["run_id"],
         "attempt": arguments["attempt"],
-        "max_attempts": arguments["max_attempts"],
+        "max_attempts": definition.max_attempts,
         "outcome": outcome,
     }
-    if item is not None:
-        entry.update(item_index=item["index"], item=item["item"])
+    if body.get("for_each") is not None:  # checked by parse_request
+        entry.update(item_index=body["for_each"]["index"], item=arguments["item"])
     line = json.dumps(entry, ensure_ascii=False)
     with _call_log_lock, open(path, "a", encoding="utf-8") as log:
         log.write(line + "\n")

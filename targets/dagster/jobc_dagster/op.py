@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import keyword
 import sys
 from collections.abc import Mapping, Sequence
@@ -44,8 +43,10 @@ def jobc_op(
     ``upstream`` names the op's ``Nothing`` inputs: pure ordering, no data flows
     between jobc tasks. The op's single output is ``Nothing`` too, so Dagster
     never hands the function's result to an IO manager. Nothing is templated:
-    kwargs reach the function verbatim (a deep copy per attempt, so a function
-    that mutates its kwargs cannot affect a retry in the same process).
+    kwargs reach the function verbatim (jobc_runtime hands each attempt a deep
+    copy, so a function that mutates its kwargs cannot affect a retry in the
+    same process). The arguments every target shares become a
+    ``jobc_runtime.TaskDefinition``, checked when the module loads.
 
     ``run_params``: the job declares run parameters; the op reads them from the
     ``jobc_params`` resource (:func:`jobc_params_resource`) and hands the resolved
@@ -66,45 +67,43 @@ def jobc_op(
     last attempt is logged at ERROR and returned as "failed", and the job's
     ``jobc_run_outcome`` op (:func:`jobc_run_outcome_op`) then fails the run.
     """
-    _check_arguments(name, job_id, function_module, function_class, function_kwargs, secret_key,
-                     upstream, retry_policy, timeout_seconds)
-    _check_feature_arguments(function_kwargs, on_failure, for_each, trigger_rule, tags)
-    kwargs_snapshot: dict[str, Any] = copy.deepcopy(dict(function_kwargs or {}))
-    # Only the op's own policy is known here; Dagster counts retries from 0.
-    max_attempts = (retry_policy.max_retries if retry_policy is not None else 0) + 1
+    _check_dagster_arguments(name, upstream, retry_policy, tags)
+    definition = jobc_runtime.TaskDefinition(
+        job_id=job_id,
+        task_id=name,
+        function_module=function_module,
+        function_class=function_class,
+        function_kwargs=function_kwargs,
+        secret_key=secret_key,
+        # Only the op's own policy is known here; Dagster counts retries from 0.
+        retries=retry_policy.max_retries if retry_policy is not None else 0,
+        timeout_seconds=timeout_seconds,
+        on_failure=on_failure,
+        for_each=for_each,
+        trigger_rule=trigger_rule,
+    )
     # The generated module normally lives inside the project: remember where it
     # is, as a last resort for finding the project root at run time.
     module_file = sys._getframe(1).f_globals.get("__file__")
 
-    alerts = None if on_failure is None else {key: list(on_failure.get(key, ())) for key in ("webhooks", "emails")}
-    passes_outcomes = trigger_rule is not None
+    passes_outcomes = definition.trigger_rule is not None
     # Outcome passing: upstream outcomes are data (a str, or a list from a fan-out task).
     upstream_type = dg.Any if passes_outcomes else dg.Nothing
     ins = {input_name: dg.In(upstream_type) for input_name in upstream}
-    if for_each is not None:
+    if definition.for_each is not None:
         ins[ITEM_INPUT] = dg.In(dg.Any)
 
     def run_attempt(context, logger, item) -> None:
         logical_date, source = run_logical_date(context)
         logger.info("logical date %s (from %s)", logical_date.isoformat(), source)
-        params = run_param_values(context) if run_params else None
-        kwargs = copy.deepcopy(kwargs_snapshot)
-        if for_each is not None:
-            kwargs[for_each] = copy.deepcopy(item)
-        with time_limit(timeout_seconds, f"jobc task {job_id}/{name}", logger):
+        with time_limit(definition.timeout_seconds, f"jobc task {job_id}/{name}", logger):
             jobc_runtime.run_task(
-                job_id=job_id,
-                task_id=name,
+                definition,
                 run_id=context.run_id,
                 execution_date=logical_date,
                 attempt=context.retry_number + 1,
-                max_attempts=max_attempts,
-                module=function_module,
-                class_name=function_class,
-                kwargs=kwargs,
-                secret_key=secret_key,
-                params=params,
-                on_failure=alerts,
+                params=run_param_values(context) if run_params else None,
+                item=item,
                 logger=logger,
                 project_root=jobc_runtime.project_root_for_generated_code(module_file),
             )
@@ -128,52 +127,28 @@ def jobc_op(
             run_attempt(context, logger, item)
             return None
         upstream_states = [task_state(inputs[key]) for key in upstream]
-        decision = jobc_runtime.trigger_decision(trigger_rule, upstream_states)
+        decision = jobc_runtime.trigger_decision(definition.trigger_rule, upstream_states)
         if decision != "run":
-            logger.info("not run: %s (trigger rule %s, upstream tasks: %s)", decision, trigger_rule,
+            logger.info("not run: %s (trigger rule %s, upstream tasks: %s)", decision, definition.trigger_rule,
                         ", ".join(f"{key} {state}" for key, state in zip(upstream, upstream_states)))
             return outcome_output(decision)
         try:
             run_attempt(context, logger, item)
         except Exception:
-            if context.retry_number + 1 < max_attempts:
+            if context.retry_number + 1 < definition.max_attempts:
                 raise  # the RetryPolicy tries again
             # Dagster would abandon every downstream op of a failed op: the failure is
             # recorded as this task's outcome instead, so one_failed/all_done tasks run.
             logger.error("jobc task %s/%s failed at its last attempt (%d of %d); its outcome is 'failed'",
-                         job_id, name, context.retry_number + 1, max_attempts, exc_info=True)
+                         job_id, name, context.retry_number + 1, definition.max_attempts, exc_info=True)
             return outcome_output(FAILED)
         return outcome_output(SUCCESS)
 
     return _jobc_task
 
 
-def _check_feature_arguments(function_kwargs, on_failure, for_each, trigger_rule, tags) -> None:
-    if on_failure is not None:
-        if not isinstance(on_failure, Mapping) or set(on_failure) - {"webhooks", "emails"}:
-            raise ValueError(f"on_failure must be a mapping with 'webhooks' and 'emails' lists, got {on_failure!r}")
-        for key, values in on_failure.items():
-            if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not all(
-                    isinstance(value, str) and value for value in values):
-                raise ValueError(f"on_failure[{key!r}] must be a list of non-empty strings, got {values!r}")
-    if for_each is not None:
-        if not isinstance(for_each, str) or not for_each.isidentifier() or keyword.iskeyword(for_each):
-            raise ValueError(f"for_each must name a kwarg (a Python identifier), got {for_each!r}")
-        if for_each in (function_kwargs or {}):
-            raise ValueError(f"for_each parameter {for_each!r} is also set in function_kwargs")
-    if trigger_rule is not None and trigger_rule not in jobc_runtime.TRIGGER_RULES:
-        raise ValueError(f"trigger_rule must be one of {', '.join(jobc_runtime.TRIGGER_RULES)} or None, "
-                         f"got {trigger_rule!r}")
-    if tags is not None and (not isinstance(tags, Mapping) or not all(
-            isinstance(key, str) and isinstance(value, str) for key, value in tags.items())):
-        raise ValueError(f"tags must be a mapping of strings to strings, got {tags!r}")
-
-
-def _check_arguments(name, job_id, function_module, function_class, function_kwargs, secret_key,
-                     upstream, retry_policy, timeout_seconds) -> None:
-    jobc_runtime.check_task_definition(
-        {"name": name, "job_id": job_id, "function_module": function_module, "function_class": function_class},
-        secret_key=secret_key, function_kwargs=function_kwargs, timeout_seconds=timeout_seconds)
+def _check_dagster_arguments(name, upstream, retry_policy, tags) -> None:
+    """What only an op has; jobc_runtime.TaskDefinition checks the rest."""
     # A str is a Sequence too: "extract" would silently become seven inputs.
     if isinstance(upstream, (str, bytes)) or not isinstance(upstream, Sequence):
         raise TypeError(f"upstream must be a list of task keys, got {upstream!r}")
@@ -184,3 +159,6 @@ def _check_arguments(name, job_id, function_module, function_class, function_kwa
         raise ValueError(f"upstream of {name!r} lists a task twice: {list(upstream)!r}")
     if retry_policy is not None and not isinstance(retry_policy, dg.RetryPolicy):
         raise TypeError(f"retry_policy must be a dagster.RetryPolicy or None, got {type(retry_policy).__name__}")
+    if tags is not None and (not isinstance(tags, Mapping) or not all(
+            isinstance(key, str) and isinstance(value, str) for key, value in tags.items())):
+        raise ValueError(f"tags must be a mapping of strings to strings, got {tags!r}")

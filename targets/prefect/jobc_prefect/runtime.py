@@ -23,7 +23,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jobc_runtime
-from jobc_runtime.alerts import failure_alerts
 from prefect import Task, task, unmapped
 from prefect.cache_policies import NO_CACHE
 from prefect.context import TaskRunContext
@@ -61,37 +60,37 @@ def jobc_task(
     ``for_each_items``) runs through ``fan_out``: each run gets its item as that kwarg and is retried
     on its own. Nothing is cached or persisted (every run and every retry calls the function
     again), and kwargs and items reach the function verbatim: a deep copy per attempt, never task
-    parameters, so Prefect neither stores nor renders them.
+    parameters, so Prefect neither stores nor renders them. The arguments every target shares become
+    a ``jobc_runtime.TaskDefinition``, checked when the module is imported.
     """
-    _check_arguments(task_id, job_id, function_module, function_class, function_kwargs, secret_key,
-                     retries, retry_delay_seconds, timeout_seconds, tags)
-    alerts = _alerts(on_failure)
-    items = _fan_out_items(for_each_parameter, for_each_items, function_kwargs)
-    kwargs_snapshot = copy.deepcopy(dict(function_kwargs or {}))
-    max_attempts = retries + 1
+    definition = jobc_runtime.TaskDefinition(
+        job_id=job_id,
+        task_id=task_id,
+        function_module=function_module,
+        function_class=function_class,
+        function_kwargs=function_kwargs,
+        secret_key=secret_key,
+        retries=retries,
+        timeout_seconds=timeout_seconds,
+        on_failure=on_failure,
+        for_each=for_each_parameter,
+    )
+    _check_prefect_arguments(retry_delay_seconds, tags)
+    items = _fan_out_items(for_each_parameter, for_each_items)
     # The generated module normally lives inside the project: a last resort for finding its root.
     module_file = sys._getframe(1).f_globals.get("__file__")
 
     def run_jobc_function(logical_date: datetime.datetime, params: Mapping[str, Any] | None = None,
                           item_index: int | None = None) -> None:
         task_run = TaskRunContext.get().task_run
-        kwargs = copy.deepcopy(kwargs_snapshot)
-        if items is not None:
-            # The item is looked up here, not passed in: Prefect never stores or renders it.
-            kwargs[for_each_parameter] = copy.deepcopy(items[item_index])
         jobc_runtime.run_task(
-            job_id=job_id,
-            task_id=task_id,
+            definition,
             run_id=str(task_run.flow_run_id),
             execution_date=logical_date,
             attempt=task_run.run_count,  # 1 on the first attempt
-            max_attempts=max_attempts,
-            module=function_module,
-            class_name=function_class,
-            kwargs=kwargs,
-            secret_key=secret_key,
             params=params,
-            on_failure=alerts,
+            # The item is looked up here, not passed in: Prefect never stores or renders it.
+            item=items[item_index] if items is not None else None,
             # Under prefect.task_runs: Prefect sends these lines to the task run's logs.
             logger=logging.getLogger(f"prefect.task_runs.jobc.{job_id}.{task_id}"),
             project_root=jobc_runtime.project_root_for_generated_code(module_file),
@@ -150,33 +149,21 @@ def _ended_badly(state: State) -> bool:
     return state.is_failed() or state.is_crashed() or state.is_cancelled()
 
 
-def _fan_out_items(parameter: str | None, items: Sequence[Any] | None,
-                   function_kwargs: Mapping[str, Any] | None) -> list[Any] | None:
+def _fan_out_items(parameter: str | None, items: Sequence[Any] | None) -> list[Any] | None:
+    # The parameter itself is checked by jobc_runtime.TaskDefinition (for_each).
     if parameter is None and items is None:
         return None
-    if not isinstance(parameter, str) or not parameter:
+    if parameter is None:
         raise ValueError(f"for_each_parameter must be a non-empty string, got {parameter!r}")
     if isinstance(items, (str, bytes)) or not isinstance(items, Sequence) or not items:
         raise ValueError(f"for_each_items must be a non-empty list, got {items!r}")
-    if parameter in (function_kwargs or {}):
-        raise ValueError(f"for_each_parameter {parameter!r} is also in function_kwargs")
     return copy.deepcopy(list(items))
 
 
-def _alerts(on_failure: Mapping[str, Any] | None) -> dict[str, list[str]] | None:
-    # Checked now, so a bad module fails when it is imported rather than when a task fails.
-    alerts = failure_alerts(on_failure)
-    return None if alerts.is_empty else {"webhooks": list(alerts.webhooks), "emails": list(alerts.emails)}
-
-
-def _check_arguments(task_id, job_id, function_module, function_class, function_kwargs, secret_key,
-                     retries, retry_delay_seconds, timeout_seconds, tags) -> None:
-    jobc_runtime.check_task_definition(
-        {"task_id": task_id, "job_id": job_id, "function_module": function_module, "function_class": function_class},
-        secret_key=secret_key, function_kwargs=function_kwargs, timeout_seconds=timeout_seconds)
-    for argument, value in {"retries": retries, "retry_delay_seconds": retry_delay_seconds}.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueError(f"{argument} must be a whole number >= 0, got {value!r}")
+def _check_prefect_arguments(retry_delay_seconds, tags) -> None:
+    """What only a Prefect task has; jobc_runtime.TaskDefinition checks the rest."""
+    if isinstance(retry_delay_seconds, bool) or not isinstance(retry_delay_seconds, int) or retry_delay_seconds < 0:
+        raise ValueError(f"retry_delay_seconds must be a whole number >= 0, got {retry_delay_seconds!r}")
     # A str is a Sequence too: "etl" would silently become three tags.
     if isinstance(tags, (str, bytes)) or not all(isinstance(tag, str) for tag in tags):
         raise TypeError(f"tags must be a list of strings, got {tags!r}")

@@ -1,5 +1,5 @@
-"""Engine-free jobc runtime: find the project, load functions, resolve secrets and run parameters,
-run tasks (sending failure alerts), decide trigger rules."""
+"""Engine-free jobc runtime: check task definitions, find the project, load functions, resolve secrets
+and run parameters, run tasks (sending failure alerts), decide trigger rules."""
 
 from .errors import (
     FunctionLoadError,
@@ -7,8 +7,9 @@ from .errors import (
     ProjectRootNotFoundError,
     SecretError,
     TaskConfigurationError,
+    TaskDefinitionError,
 )
-from .definition import check_task_definition
+from .definition import TaskDefinition
 from .alerts import ALERT_FROM_ENV, SMTP_HOST_ENV, SMTP_PORT_ENV
 from .logical_date import as_utc, parse_logical_date
 from .project import (PROJECT_ROOT_ENV, ensure_function_path, find_project_root, load_function, load_function_base,
@@ -34,8 +35,9 @@ __all__ = [
     "RunParameterError",
     "SecretError",
     "TaskConfigurationError",
+    "TaskDefinition",
+    "TaskDefinitionError",
     "as_utc",
-    "check_task_definition",
     "ensure_function_path",
     "find_project_root",
     "project_root_for_generated_code",

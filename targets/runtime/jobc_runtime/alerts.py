@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import TaskConfigurationError
+from .errors import TaskDefinitionError
 from .version import VERSION
 
 SMTP_HOST_ENV = "JOBC_SMTP_HOST"
@@ -91,16 +91,16 @@ class TaskFailure:
 
 def failure_alerts(on_failure: Mapping[str, Any] | None) -> FailureAlerts:
     """Validate the IR's ``onFailure`` object (``{"webhooks": [...], "emails": [...]}``, either list
-    may be missing or empty; None means no alerts). Raises TaskConfigurationError on a bad shape."""
+    may be missing or empty; None means no alerts). Raises TaskDefinitionError on a bad shape."""
     if on_failure is None:
         return FailureAlerts()
     if not isinstance(on_failure, Mapping):
-        raise TaskConfigurationError(
+        raise TaskDefinitionError(
             f'on_failure must be a mapping {{"webhooks": [...], "emails": [...]}}, got {type(on_failure).__name__}'
         )
     unknown = sorted(str(key) for key in on_failure if key not in _ALERT_KEYS)
     if unknown:
-        raise TaskConfigurationError(
+        raise TaskDefinitionError(
             f"on_failure has unknown key(s): {', '.join(unknown)} (expected: {', '.join(_ALERT_KEYS)})"
         )
     webhooks = _string_list(on_failure, "webhooks")
@@ -108,19 +108,19 @@ def failure_alerts(on_failure: Mapping[str, Any] | None) -> FailureAlerts:
         parsed = urllib.parse.urlsplit(url)
         # urllib would also open file:// and ftp:// URLs.
         if parsed.scheme.lower() not in _WEBHOOK_SCHEMES or not parsed.hostname:
-            raise TaskConfigurationError(
+            raise TaskDefinitionError(
                 f"on_failure webhook {_describe_url(url)} is not an http or https URL with a host"
             )
         # A password before '@' would end up in error messages; whitespace or control characters
         # make urllib fail with the URL in its message. jobc refuses both at compile time too.
         if "@" in parsed.netloc or any(ord(char) <= 0x20 or ord(char) == 0x7F for char in url):
-            raise TaskConfigurationError(
+            raise TaskDefinitionError(
                 f"on_failure webhook {_describe_url(url)} carries user info, spaces or control characters"
             )
     emails = _string_list(on_failure, "emails")
     for address in emails:
         if not _EMAIL_ADDRESS.fullmatch(address):
-            raise TaskConfigurationError(f"on_failure e-mail {address!r} is not an e-mail address")
+            raise TaskDefinitionError(f"on_failure e-mail {address!r} is not an e-mail address")
     return FailureAlerts(webhooks=_unique(webhooks), emails=_unique(emails))
 
 
@@ -223,10 +223,10 @@ def _string_list(on_failure: Mapping[str, Any], key: str) -> list[str]:
     if value is None:
         return []
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise TaskConfigurationError(f"on_failure {key} must be a list of strings, got {type(value).__name__}")
+        raise TaskDefinitionError(f"on_failure {key} must be a list of strings, got {type(value).__name__}")
     wrong = [type(item).__name__ for item in value if not isinstance(item, str) or not item]
     if wrong:
-        raise TaskConfigurationError(
+        raise TaskDefinitionError(
             f"on_failure {key} must be a list of non-empty strings, got an item of type {wrong[0]}"
         )
     return list(value)

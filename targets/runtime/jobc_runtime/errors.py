@@ -21,3 +21,10 @@ class SecretError(JobcRuntimeError):
 
 class TaskConfigurationError(JobcRuntimeError):
     """run_task was called with arguments that cannot describe a valid run."""
+
+
+class TaskDefinitionError(TaskConfigurationError, ValueError, TypeError):
+    """A task definition (TaskDefinition, built when the generated file is loaded) is invalid.
+
+    Also a ValueError and a TypeError: each adapter raised one or the other for these checks before
+    they moved into the runtime, and code catching either must keep catching them."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import logging
 import pathlib
@@ -9,7 +10,8 @@ import types
 from collections.abc import Mapping
 from typing import Any
 
-from .alerts import TaskFailure, error_text, failure_alerts, send_failure_alerts
+from .alerts import TaskFailure, error_text, send_failure_alerts
+from .definition import TaskDefinition
 from .errors import TaskConfigurationError
 from .project import find_project_root, load_function, load_function_base
 from .secret_store import resolve_secret
@@ -19,82 +21,60 @@ _NOT_A_TASK_FAILURE = (KeyboardInterrupt, SystemExit, GeneratorExit)
 
 
 def run_task(
+    definition: TaskDefinition,
     *,
-    job_id: str,
-    task_id: str,
     run_id: str,
     execution_date: datetime.datetime,
     attempt: int,
-    max_attempts: int,
-    module: str,
-    class_name: str,
-    kwargs: Mapping[str, Any] | None,
-    secret_key: str | None,
     params: Mapping[str, Any] | None = None,
-    on_failure: Mapping[str, Any] | None = None,
+    item: Any = None,
     logger: logging.Logger | None = None,
     project_root: pathlib.Path | str | None = None,
 ) -> Any:
-    """Run one attempt of a task's function and return its result.
+    """Run one attempt (of ``definition.max_attempts``) of a task's function and return its result.
 
     ``execution_date`` is the run's logical date and must be timezone-aware.
     ``params`` are the run's resolved parameter values (see :func:`jobc_runtime.resolve_params`),
-    visible to the function as ``ctx.params``. ``on_failure`` is the task's ``onFailure`` from the
-    IR (``{"webhooks": [...], "emails": [...]}``) or None: when this attempt fails and is the last
-    one (``attempt >= max_attempts``), those alerts are sent before the error propagates.
+    visible to the function as ``ctx.params``. ``item`` is a fan-out task's item for this run,
+    passed as the kwarg ``definition.for_each`` (ignored for other tasks). When this attempt fails
+    and is the last one, the definition's ``on_failure`` alerts are sent before the error propagates.
     ``project_root`` defaults to :func:`jobc_runtime.find_project_root`.
     Exceptions raised while running the task (loading the function, resolving its secret, the
     function itself) propagate unchanged so the engine can apply its retry policy. Invalid
     arguments raise TaskConfigurationError before anything runs, without alerts.
     """
-    alerts = failure_alerts(on_failure)
+    if not isinstance(definition, TaskDefinition):
+        raise TaskConfigurationError(f"definition must be a TaskDefinition, got {type(definition).__name__}")
     attempt = _positive_int("attempt", attempt)
-    max_attempts = _positive_int("max_attempts", max_attempts)
     if not isinstance(execution_date, datetime.datetime):
         raise TaskConfigurationError(
             f"execution_date must be a datetime.datetime, got {type(execution_date).__name__}"
         )
     if execution_date.tzinfo is None or execution_date.utcoffset() is None:
         raise TaskConfigurationError(f"execution_date must be timezone-aware, got {execution_date!r}")
-    if kwargs is not None and not isinstance(kwargs, Mapping):
-        raise TaskConfigurationError(f"kwargs must be a mapping, got {type(kwargs).__name__}")
     if params is not None and not isinstance(params, Mapping):
         raise TaskConfigurationError(f"params must be a mapping, got {type(params).__name__}")
 
-    log = logger if logger is not None else logging.getLogger(f"jobc.task.{job_id}.{task_id}")
+    log = logger if logger is not None else logging.getLogger(f"jobc.task.{definition.job_id}.{definition.task_id}")
     try:
-        return _run_attempt(
-            job_id=job_id,
-            task_id=task_id,
-            run_id=run_id,
-            execution_date=execution_date,
-            attempt=attempt,
-            max_attempts=max_attempts,
-            module=module,
-            class_name=class_name,
-            kwargs=kwargs,
-            secret_key=secret_key,
-            params=params,
-            log=log,
-            project_root=project_root,
-        )
+        return _run_attempt(definition, run_id, execution_date, attempt, params, item, log, project_root)
     except _NOT_A_TASK_FAILURE:
         raise
     except BaseException as error:
         # BaseException: engines signal timeouts with BaseException subclasses, and a timed-out
         # last attempt is a failure to report like any other.
-        if attempt >= max_attempts and not alerts.is_empty:
+        if attempt >= definition.max_attempts and not definition.on_failure.is_empty:
             failure = TaskFailure(
-                job_id=job_id,
-                task_id=task_id,
+                job_id=definition.job_id,
+                task_id=definition.task_id,
                 run_id=run_id,
                 logical_date=execution_date.date(),
                 attempt=attempt,
-                max_attempts=max_attempts,
+                max_attempts=definition.max_attempts,
                 error=error_text(error),
             )
             try:
-                send_failure_alerts(alerts, failure, log)
+                send_failure_alerts(definition.on_failure, failure, log)
             except _NOT_A_TASK_FAILURE:
                 raise
             except BaseException as alert_error:  # e.g. the engine's timeout firing while sending
@@ -103,21 +83,17 @@ def run_task(
 
 
 def _run_attempt(
-    *,
-    job_id: str,
-    task_id: str,
+    definition: TaskDefinition,
     run_id: str,
     execution_date: datetime.datetime,
     attempt: int,
-    max_attempts: int,
-    module: str,
-    class_name: str,
-    kwargs: Mapping[str, Any] | None,
-    secret_key: str | None,
     params: Mapping[str, Any] | None,
+    item: Any,
     log: logging.Logger,
     project_root: pathlib.Path | str | None,
 ) -> Any:
+    job_id, task_id, secret_key = definition.job_id, definition.task_id, definition.secret_key
+    module, class_name = definition.function_module, definition.function_class
     root = find_project_root() if project_root is None else pathlib.Path(project_root).resolve()
     function_class = load_function(module, class_name, project_root=root)
     base = load_function_base(root)
@@ -134,13 +110,17 @@ def _run_attempt(
         run_id=run_id,
         execution_date=_plain_datetime(execution_date),
         attempt=attempt,
-        max_attempts=max_attempts,
+        max_attempts=definition.max_attempts,
         project_root=root,
         secret=secret,
         params=types.MappingProxyType(dict(params or {})),
         logger=log,
     )
-    function = function_class(**dict(kwargs or {}))
+    # A deep copy per attempt: a function that changes its kwargs cannot change the next attempt's.
+    kwargs = copy.deepcopy(dict(definition.function_kwargs))
+    if definition.for_each is not None:
+        kwargs[definition.for_each] = copy.deepcopy(item)
+    function = function_class(**kwargs)
     log.info(
         "jobc task %s/%s run %s attempt %d/%d: %s.%s (kwargs: %s; secret: %s)",
         job_id,
