@@ -18,10 +18,11 @@ def describe(dag) -> list:
     def seconds(delta):
         return None if delta is None else delta.total_seconds()
 
+    # JobcFunctionOperator keeps what the runtime runs in one checked jobc_runtime.TaskDefinition.
     tasks = sorted(
         (task.task_id, sorted(task.upstream_task_ids), task.retries, seconds(task.retry_delay),
-         seconds(task.execution_timeout), task.function_module, task.function_class, task.function_kwargs,
-         task.secret_key)
+         seconds(task.execution_timeout), task.definition.function_module, task.definition.function_class,
+         dict(task.definition.function_kwargs or {}), task.definition.secret_key)
         for task in dag.tasks
     )
     start = dag.start_date.isoformat() if dag.start_date else None
