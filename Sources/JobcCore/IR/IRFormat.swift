@@ -158,7 +158,7 @@ public enum IRFormat {
         }
     }
 
-    static func parameterValue(_ value: ParameterValue) -> JSONValue {
+    package static func parameterValue(_ value: ParameterValue) -> JSONValue {
         switch value {
         case .null: return .null
         case .bool(let value): return .bool(value)

@@ -8,15 +8,15 @@ public struct CloudWorkflowsEmitter: Emitter {
     public let summary = "Google Cloud Workflows programs calling a generic executor, plus Cloud Scheduler jobs (Terraform JSON)"
     public let capabilities = TargetCapabilities(supported: [
         .cronSchedule: "Cloud Scheduler job in UTC (Terraform JSON); no start date",
-        .retries: "try/retry with a predicate retrying executor failures",
-        .retryDelay: "retry backoff with a constant delay",
-        .taskTimeout: "http.post timeout, at most 1800 s",
+        .retries: "attempts run by the executor (targets/cloud_workflows/)",
+        .retryDelay: "slept by the executor between attempts",
+        .taskTimeout: "enforced by the executor, any length: the program long-polls, no call outlives 1800 s",
         .secrets: "resolved by name at run time by the executor",
         .runParams: "execution argument {\"params\": {...}}, resolved by the executor before any task runs",
         .failureAlerts: "sent by the executor (jobc_runtime) at a task's last attempt",
-        .triggerRules: "task states in a shared map; a switch applies each task's rule to its upstream states",
-        .taskGroups: "nested steps blocks where the plan keeps a group's tasks together",
-        .fanOut: "parallel for loop over the items, retries per item",
+        .triggerRules: "decided by the executor from the upstream tasks' recorded states",
+        .taskGroups: "group dependencies as task dependencies; the lanes follow dependencies, not groups",
+        .fanOut: "parallel for loop over the items, each item's attempts run by the executor",
     ])
     public let options: [TargetOption] = CloudWorkflowsOptions.declarations
 
@@ -24,38 +24,19 @@ public struct CloudWorkflowsEmitter: Emitter {
 
     public func emit(_ graph: JobGraph, context: EmitContext) -> EmitterOutput {
         let options = CloudWorkflowsOptions(context.options)
-        let diagnostics = unsupportedFeatures(graph)
-
-        var scheduler = StructuredScheduler(graph: graph)
-        let plan = scheduler.schedule()
-        let program = WorkflowsProgramFile(
-            graph: graph, options: options, jobcVersion: context.jobcVersion, plan: plan,
-            metrics: ScheduleMetrics(scheduler: scheduler, plan: plan))
-        var artifacts = [Artifact(relativePath: graph.job.id + ".workflows.yaml", contents: program.render())]
+        let lanes = WorkflowsLanes(graph: graph)
+        // Inline calls bill fewer steps; the shared subworkflow keeps large jobs within 128 KB.
+        var program = WorkflowsProgramFile(graph: graph, options: options, jobcVersion: context.jobcVersion, lanes: lanes, form: .inline)
+        var text = program.render()
+        if text.utf8.count > WorkflowsProgramFile.maximumSourceBytes {
+            program = WorkflowsProgramFile(graph: graph, options: options, jobcVersion: context.jobcVersion, lanes: lanes, form: .shared)
+            text = program.render()
+        }
+        var artifacts = [Artifact(relativePath: graph.job.id + ".workflows.yaml", contents: text)]
         if case .cron(let cron) = graph.job.schedule {
             let file = CloudSchedulerFile(graph: graph, cron: cron, options: options, jobcVersion: context.jobcVersion)
             artifacts.append(Artifact(relativePath: graph.job.id + ".scheduler.tf.json", contents: file.render()))
         }
-        return EmitterOutput(artifacts: artifacts, diagnostics: diagnostics)
-    }
-
-    private func unsupportedFeatures(_ graph: JobGraph) -> [Diagnostic] {
-        var diagnostics: [Diagnostic] = []
-        // catchup and tags: the portability check reports them from `capabilities`.
-        for task in graph.tasks {
-            let location = task.sources.key ?? graph.job.sources.fileStart
-            if let timeout = task.timeout, timeout.seconds > WorkflowsProgramFile.maximumHTTPTimeout {
-                diagnostics.append(.warning(
-                    .targetUnsupported,
-                    "task '\(task.key)' has a timeout of \(timeout); Workflows waits at most \(WorkflowsProgramFile.maximumHTTPTimeout) s for an HTTP call, so the call times out after 1800 s",
-                    at: location, suggestion: "use a timeout of at most 30m on cloud-workflows"))
-            }
-            if task.retry.retries > 0 && task.retry.delay.seconds < 1 {
-                diagnostics.append(.warning(
-                    .targetUnsupported, "task '\(task.key)' retries without delay; Workflows waits at least 1 s between attempts",
-                    at: location))
-            }
-        }
-        return diagnostics
+        return EmitterOutput(artifacts: artifacts, diagnostics: [])
     }
 }

@@ -13,6 +13,10 @@ public struct CloudWorkflowsOptions: Equatable, Sendable {
     public var executorURL: String?
     /// The service account Cloud Scheduler uses to start executions.
     public var schedulerServiceAccount: String?
+    /// Seconds the program waits for one executor call (Workflows' maximum: 1800); the executor
+    /// holds a call a little less and the program calls again while the task runs. Short values
+    /// are for tests that prove a task may outlive one call.
+    public var httpTimeout = WorkflowsProgramFile.maximumHTTPTimeout
 
     /// The options the target declares (`Emitter.options`), each with its naming rule.
     public static let declarations: [TargetOption] = [
@@ -45,6 +49,12 @@ public struct CloudWorkflowsOptions: Equatable, Sendable {
             }
             return valid ? nil : "a service account email such as name@project.iam.gserviceaccount.com"
         },
+        TargetOption(
+            "http_timeout", type: .integer, default: String(WorkflowsProgramFile.maximumHTTPTimeout),
+            help: "seconds one executor call may take, 4-1800; a task running longer is polled again"
+        ) { value in
+            Int(value).map { (4...WorkflowsProgramFile.maximumHTTPTimeout).contains($0) } == true ? nil : "a whole number of seconds from 4 to 1800"
+        },
     ]
 
     public var resolvedExecutorURL: String {
@@ -64,6 +74,7 @@ public struct CloudWorkflowsOptions: Equatable, Sendable {
         executorService = values["executor_service"] ?? executorService
         executorURL = values["executor_url"]
         schedulerServiceAccount = values["scheduler_service_account"]
+        httpTimeout = values["http_timeout"].flatMap { Int($0) } ?? httpTimeout
     }
 
     private static let lower = "abcdefghijklmnopqrstuvwxyz"

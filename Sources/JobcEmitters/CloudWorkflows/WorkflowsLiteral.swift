@@ -21,7 +21,7 @@ public enum WorkflowsLiteral {
     /// Whether `value` holds the bytes `${`, wherever they are. Byte by byte on purpose: Foundation's
     /// `contains` compares grapheme clusters, so it misses `${` followed by a combining mark, which a
     /// code-point reader such as Workflows' still sees as an expression; it is also many times slower.
-    private static func containsExpressionStart(_ value: String) -> Bool {
+    static func containsExpressionStart(_ value: String) -> Bool {
         var previous: UInt8 = 0
         for byte in value.utf8 {
             if previous == UInt8(ascii: "$") && byte == UInt8(ascii: "{") { return true }

@@ -1,244 +1,217 @@
 import JobcCore
 
-/// The steps of one task: its trigger rule applied to the states of its upstream tasks, then one
-/// `http.post` to the executor per attempt (per item for a fan-out task) in `try`/`retry`, ending in
-/// the task's state: "success", "failed" (after its retries), "upstream_failed" or "skipped".
+/// The steps that run one task: a call to the executor's `run_task`, which waits for the task's
+/// upstream tasks, applies its trigger rule, runs its attempts in the background and answers when
+/// the task has ended. Each call is a long poll: the executor holds it up to `waitSeconds` and then
+/// answers 503, which the retry policy retries, so a task may run for days while no HTTP call
+/// outlives Workflows' 1,800-second limit. Giving up on a call (the executor unreachable, or a
+/// task outlasting the whole job's bound) marks the task failed through `abandon_task`, so the
+/// tasks waiting for it go on; the step never raises and the lane goes on.
 ///
-/// With retries, the try block first increments the task's attempt counter, so every retry re-runs
-/// the increment and the executor learns attempt and max_attempts (it chooses `on_retry` or
-/// `on_failure`, and sends the failure alerts, from them).
+/// Two forms with the same behaviour (the program picks one per job, see `WorkflowsProgramFile`):
+/// - **inline**: the `try`/`retry` call written in the task's step — 2 billed steps per task;
+/// - **shared**: the step calls the `jobc_task` subworkflow, which holds the one copy of the call —
+///   3 billed steps per task, about a fifth of the source size, so 300 tasks fit in 128 KB.
 struct WorkflowsTaskSteps {
+    enum Form: String { case inline, shared }
+
     let graph: JobGraph
     let options: CloudWorkflowsOptions
-    private let upstream: [String: [String]]
+    let form: Form
+    /// How long the executor may hold one call: the HTTP timeout minus a margin for the answer.
+    let waitSeconds: Int
+    /// Retries of one call: enough polls to outwait the job's bound, plus transient errors.
+    let maximumPolls: Int
 
-    init(graph: JobGraph, options: CloudWorkflowsOptions) {
+    static let retryPredicate = "jobc_should_retry"
+    static let taskSubworkflow = "jobc_task"
+    static let itemSubworkflow = "jobc_item"
+    static let abandonSubworkflow = "jobc_abandon"
+    /// Retries of the start_run, finish_run and abandon_task calls (transient errors only).
+    static let controlRetries = 5
+    /// The HTTP timeout of those calls.
+    static let controlTimeout = 60
+    /// A task without a timeout is waited for at most this long (a week): Workflows needs a bound.
+    static let untimedTaskBound = 7 * 24 * 3600
+    /// Workflows ends an execution after a year.
+    static let executionBound = 365 * 24 * 3600
+    /// Fan-out items running at once, so lanes and items stay within Google's 20 concurrent
+    /// branches and iterations per execution.
+    static let concurrentBranchesPerExecution = 20
+
+    init(graph: JobGraph, options: CloudWorkflowsOptions, form: Form) {
         self.graph = graph
         self.options = options
-        upstream = graph.upstreamByTask
+        self.form = form
+        let timeout = options.httpTimeout
+        waitSeconds = timeout - min(60, max(1, timeout / 4))
+        maximumPolls = Self.polls(for: Self.jobBound(graph), waitSeconds: waitSeconds)
     }
 
-    struct Rendered {
-        var steps: [YAMLBlock]
-        /// Variables the steps write, declared (with these values) before the task's enclosing steps.
-        var variables: [(String, YAMLBlock)]
-        var successSteps: Int
-    }
-
-    func steps(for task: TaskNode) -> Rendered {
-        var rendered = task.forEach.map { fanOutSteps(task, $0) } ?? singleSteps(task)
-        guard decides(task) else { return rendered }
-        // When every task succeeds, a one_failed task is skipped: only its switch runs.
-        rendered.successSteps = task.triggerRule == .oneFailed ? 1 : rendered.successSteps + 1
-        rendered.steps = [YAMLBlock.named("task_" + task.key, .map([("switch", .list(decision(task, upstream[task.key]!, run: rendered.steps)))]))]
-        return rendered
-    }
-
-    /// Whether the task's trigger rule needs a look at its upstream states: a task without upstream
-    /// tasks, or with `all_done`, always runs.
-    private func decides(_ task: TaskNode) -> Bool {
-        !(upstream[task.key] ?? []).isEmpty && task.triggerRule != .allDone
-    }
-
-    /// `task_KEY` is the task's outermost step: its run, or the switch around its run.
-    private func stepName(_ task: TaskNode) -> String { (decides(task) ? "run_" : "task_") + task.key }
-
-    /// The trigger rule as a switch on the upstream states, the same table as jobc_runtime.trigger_decision.
-    /// The conditions exclude each other: workflows-emulator (1.10.0) goes on evaluating the
-    /// conditions after a matching one (Cloud Workflows stops at the first), and running the task
-    /// changes no upstream state.
-    private func decision(_ task: TaskNode, _ upstreamKeys: [String], run: [YAMLBlock]) -> [YAMLBlock] {
-        let failedStates = #"["failed", "upstream_failed"]"#
-        let anyFailed = upstreamKeys.map { Self.state($0) + " in " + failedStates }.joined(separator: " or ")
-        let record = { (state: String) in
-            YAMLBlock.list([.map([(Self.stateTarget(task.key), .scalar(YAMLLiteral.string(state)))])])
+    /// The longest a run of the job can take: every task's attempts at their timeouts, one after the other.
+    static func jobBound(_ graph: JobGraph) -> Int {
+        var total = 0
+        for task in graph.tasks {
+            let attempt = task.timeout?.seconds ?? untimedTaskBound
+            let runs = max(task.forEach?.items.count ?? 1, 1)
+            total += runs * ((task.retry.retries + 1) * attempt + task.retry.retries * task.retry.delay.seconds)
+            if total >= executionBound { return executionBound }
         }
-        let condition = { (code: String) in YAMLBlock.scalar(WorkflowsLiteral.expression(code)) }
-        switch task.triggerRule {
-        case .allSuccess:
-            let allSucceeded = upstreamKeys.map { Self.state($0) + #" == "success""# }.joined(separator: " and ")
-            return [
-                .map([("condition", condition(allSucceeded)), ("steps", .list(run))]),
-                .map([("condition", condition(anyFailed)), ("assign", record("upstream_failed"))]),
-                .map([("condition", condition("not(\(allSucceeded)) and not(\(anyFailed))")), ("assign", record("skipped"))]),
-            ]
-        case .oneFailed:
-            return [
-                .map([("condition", condition(anyFailed)), ("steps", .list(run))]),
-                .map([("condition", condition("not(\(anyFailed))")), ("assign", record("skipped"))]),
-            ]
-        case .allDone:
-            return run
-        }
+        return max(total, 1)
     }
 
-    // MARK: one call
-
-    private func singleSteps(_ task: TaskNode) -> Rendered {
-        let retries = task.retry.retries
-        let counter = "attempt_" + task.key
-        let attempt: YAMLBlock = retries > 0 ? .scalar(WorkflowsLiteral.expression(counter)) : .scalar("1")
-        var inner: [YAMLBlock] = []
-        if retries > 0 {
-            inner.append(YAMLBlock.named("count_" + task.key, .map([("assign", .list([
-                .map([(counter, .scalar(WorkflowsLiteral.expression(counter + " + 1")))]),
-            ]))])))
-        }
-        inner.append(YAMLBlock.named("call_" + task.key, call(task, attempt: attempt, item: nil)))
-        inner.append(YAMLBlock.named("succeeded_" + task.key, .map([("assign", .list([
-            .map([(Self.stateTarget(task.key), .scalar(YAMLLiteral.string("success")))]),
-        ]))])))
-        let step = attemptStep(task, inner, attempt: attempt, item: nil, onFailure: [
-            .map([(Self.stateTarget(task.key), .scalar(YAMLLiteral.string("failed")))]),
-        ])
-        var variables: [(String, YAMLBlock)] = [("error_" + task.key, .scalar("null"))]
-        if retries > 0 { variables.insert((counter, .scalar("0")), at: 0) }
-        return Rendered(
-            steps: [YAMLBlock.named(stepName(task), step)],
-            variables: variables, successSteps: retries > 0 ? 4 : 3)
+    /// Polls that outwait `bound` seconds when each holds `waitSeconds` and the next starts a second later.
+    static func polls(for bound: Int, waitSeconds: Int) -> Int {
+        (bound + waitSeconds) / (waitSeconds + 1) + controlRetries
     }
 
-    // MARK: fan-out
+    // MARK: steps in a lane
 
-    /// One iteration of a `parallel` `for` loop per item, each with its own retries; the task failed
-    /// when one item failed. Fan-in is the next step: the loop ends when every item is done.
-    private func fanOutSteps(_ task: TaskNode, _ fanOut: FanOut) -> Rendered {
-        let retries = task.retry.retries
-        let counters = "attempts_" + task.key
-        let item = Self.itemVariable(task), index = Self.indexVariable(task)
-        let attempt: YAMLBlock = retries > 0 ? .scalar(WorkflowsLiteral.expression(counters + "[\(index)]")) : .scalar("1")
-        var inner: [YAMLBlock] = []
-        if retries > 0 {
-            inner.append(YAMLBlock.named("count_" + task.key, .map([("assign", .list([
-                .map([(counters + "[\(index)]", .scalar(WorkflowsLiteral.expression(counters + "[\(index)] + 1")))]),
-            ]))])))
-        }
-        inner.append(YAMLBlock.named("call_" + task.key, call(task, attempt: attempt, item: fanOut)))
-        let each = attemptStep(task, inner, attempt: attempt, item: fanOut, onFailure: [
-            .map([(Self.stateTarget(task.key), .scalar(YAMLLiteral.string("failed")))]),
-        ])
-        // Each item's attempts in a list indexed by item: a variable of the loop body would be one
-        // per iteration on Cloud Workflows, but workflows-emulator shares one between iterations.
-        var variables: [(String, YAMLBlock)] = [("error_" + task.key, .scalar("null"))]
-        var shared = ["states", "error_" + task.key]
-        if retries > 0 {
-            variables.insert((counters, .scalar("[" + Array(repeating: "0", count: fanOut.items.count).joined(separator: ", ") + "]")), at: 0)
-            shared.insert(counters, at: 1)
-        }
+    /// The step of one task, named `task_KEY`.
+    func step(_ task: TaskNode) -> YAMLBlock {
+        let name = "task_" + task.key
+        guard let fanOut = task.forEach else { return YAMLBlock.named(name, call(key: task.key, index: nil)) }
+        // The gate waits for the decision, so no item waits for another lane while it holds one of
+        // the execution's concurrent branches; then one iteration per item.
+        let index = "index_" + task.key
+        let lanesAndItems = Self.concurrentBranchesPerExecution - WorkflowsLanes.maximumLanes
         let loop = YAMLBlock.named("items_" + task.key, .map([("parallel", .map([
             ("exception_policy", .scalar("continueAll")),
-            ("shared", .scalar("[" + shared.joined(separator: ", ") + "]")),
+            ("concurrency_limit", .scalar(String(max(1, min(fanOut.items.count, lanesAndItems))))),
             ("for", .map([
-                ("value", .scalar(item)),
-                ("index", .scalar(index)),
-                ("in", .list(fanOut.items.map { .scalar(WorkflowsLiteral.value($0)) })),
-                ("steps", .list([YAMLBlock.named("each_" + task.key, each)])),
+                ("value", .scalar(index)),
+                ("range", .scalar("[0, \(fanOut.items.count - 1)]")),
+                ("steps", .list([YAMLBlock.named("item_" + task.key, call(key: task.key, index: index))])),
             ])),
         ]))]))
-        let finish = YAMLBlock.named("fan_in_" + task.key, .map([("switch", .list([.map([
-            ("condition", .scalar(WorkflowsLiteral.expression(Self.state(task.key) + #" != "failed""#))),
-            ("assign", .list([.map([(Self.stateTarget(task.key), .scalar(YAMLLiteral.string("success")))])])),
-        ])]))]))
-        let perItem = retries > 0 ? 3 : 2
-        return Rendered(
-            steps: [YAMLBlock.named(stepName(task), .map([("steps", .list([loop, finish]))]))],
-            variables: variables, successSteps: 3 + perItem * fanOut.items.count)
+        return YAMLBlock.named(name, .map([("steps", .list([
+            YAMLBlock.named("gate_" + task.key, call(key: task.key, index: nil)),
+            loop,
+        ]))]))
     }
 
-    // MARK: shared parts
+    /// Billed steps of a task's step when it succeeds at the first attempt (see the program header).
+    func successSteps(_ task: TaskNode) -> Int {
+        let call = form == .inline ? 2 : 3
+        guard let fanOut = task.forEach else { return call }
+        return 1 + call + 1 + fanOut.items.count * call
+    }
 
-    /// `try` (with `retry` when the task retries) around `inner`; a final failure is logged at
-    /// ERROR and recorded by `onFailure`, never raised.
-    private func attemptStep(_ task: TaskNode, _ inner: [YAMLBlock], attempt: YAMLBlock, item: FanOut?, onFailure: [YAMLBlock]) -> YAMLBlock {
-        let retries = task.retry.retries
-        var step: [(String, YAMLBlock)] = [("try", .map([("steps", .list(inner))]))]
-        if retries > 0 {
-            // Workflows needs max_delay ≥ initial_delay; one second more because the emulator
-            // (1.10.0) stops retrying unless the delay is strictly below max_delay. The multiplier
-            // is 1: a constant delay, as retry_delay means on Airflow and Dagster.
-            let delay = Self.retryDelay(task)
-            step.append(("retry", .map([
-                ("predicate", .scalar(WorkflowsLiteral.expression(WorkflowsProgramFile.retryPredicate))),
-                ("max_retries", .scalar(String(retries))),
-                ("backoff", .map([
-                    ("initial_delay", .scalar(String(delay))),
-                    ("max_delay", .scalar(String(delay + 1))),
-                    ("multiplier", .scalar("1")),
-                ])),
-            ])))
+    /// The body of a step that runs the task (or one item of it, `index` naming the loop variable).
+    private func call(key: String, index: String?) -> YAMLBlock {
+        switch form {
+        case .shared:
+            var args = "key: " + YAMLLiteral.string(key)
+            if let index { args += ", index: " + WorkflowsLiteral.expression(index) }
+            return .scalar("{call: " + (index == nil ? Self.taskSubworkflow : Self.itemSubworkflow) + ", args: {" + args + "}}")
+        case .inline:
+            return runTask(key: YAMLLiteral.string(key), index: index.map(WorkflowsLiteral.expression), abandonArguments:
+                "{key: " + YAMLLiteral.string(key) + (index.map { ", index: " + WorkflowsLiteral.expression($0) } ?? "") + ", error: \"${error}\"}")
         }
-        let errorVariable = "error_" + task.key
-        var log: [(String, YAMLBlock)] = [
-            ("message", .scalar(WorkflowsLiteral.string("jobc task '\(task.taskID)' of job '\(graph.job.id)' failed"))),
-            ("attempt", attempt),
-            ("max_attempts", .scalar(String(retries + 1))),
-        ]
-        if item != nil { log.append(("item", .scalar(WorkflowsLiteral.expression(Self.itemVariable(task))))) }
-        log.append(("error", .scalar(WorkflowsLiteral.expression(errorVariable))))
-        step.append(("except", .map([
-            ("as", .scalar(errorVariable)),
-            ("steps", .list([
-                YAMLBlock.named("log_" + task.key, .map([
-                    ("call", .scalar("sys.log")),
-                    ("args", .map([("severity", .scalar("ERROR")), ("json", .map(log))])),
-                ])),
-                YAMLBlock.named("failed_" + task.key, .map([("assign", .list(onFailure))])),
-            ])),
-        ])))
-        return .map(step)
     }
 
-    private func call(_ task: TaskNode, attempt: YAMLBlock, item: FanOut?) -> YAMLBlock {
+    /// `try` the run_task call, `retry` it while the executor asks to be called again, and on
+    /// giving up call `jobc_abandon`. `key` and `index` are written values or expressions.
+    private func runTask(key: String, index: String?, abandonArguments: String) -> YAMLBlock {
+        // main's run_id in a lane; a subworkflow cannot see main's variables and reads the execution id.
+        let runID = form == .inline ? "run_id" : Self.runIDExpression
+        var body = "{action: run_task, run_id: " + WorkflowsLiteral.expression(runID) + ", key: " + key
+        if let index { body += ", index: " + index }
+        body += ", wait_seconds: \(waitSeconds)}"
+        return .map([
+            ("try", .map([
+                ("call", .scalar("http.post")),
+                ("args", .map([
+                    ("url", .scalar(WorkflowsLiteral.string(options.resolvedExecutorURL))),
+                    ("auth", .map([("type", .scalar("OIDC"))])),
+                    ("timeout", .scalar(String(options.httpTimeout))),
+                    ("body", .scalar(body)),
+                ])),
+            ])),
+            ("retry", .scalar(retryPolicy(maximumPolls))),
+            ("except", .scalar("{as: error, steps: [{abandon: {call: \(Self.abandonSubworkflow), args: \(abandonArguments)}}]}")),
+        ])
+    }
+
+    /// Retries what `jobc_should_retry` accepts, a second apart (Workflows' smallest delay; a
+    /// multiplier of 1 because workflows-emulator 1.10.0 stops retrying once the delay reaches
+    /// max_delay, which a growing delay soon does). The waiting itself happens in the executor.
+    func retryPolicy(_ retries: Int) -> String {
+        "{predicate: " + WorkflowsLiteral.expression(Self.retryPredicate) + ", max_retries: \(retries), backoff: {initial_delay: 1, max_delay: 2, multiplier: 1}}"
+    }
+
+    // MARK: subworkflows
+
+    /// The subworkflows the steps call, by name.
+    func subworkflows() -> [(String, YAMLBlock)] {
+        var result: [(String, YAMLBlock)] = []
+        if form == .shared {
+            result.append((Self.taskSubworkflow, .map([
+                ("params", .scalar("[key]")),
+                ("steps", .list([YAMLBlock.named("run_task", runTask(
+                    key: WorkflowsLiteral.expression("key"), index: nil, abandonArguments: "{key: \"${key}\", error: \"${error}\"}"))])),
+            ])))
+            if graph.tasks.contains(where: { $0.forEach != nil }) {
+                result.append((Self.itemSubworkflow, .map([
+                    ("params", .scalar("[key, index]")),
+                    ("steps", .list([YAMLBlock.named("run_item", runTask(
+                        key: WorkflowsLiteral.expression("key"), index: WorkflowsLiteral.expression("index"),
+                        abandonArguments: "{key: \"${key}\", index: \"${index}\", error: \"${error}\"}"))])),
+                ])))
+            }
+        }
+        result.append((Self.abandonSubworkflow, abandon()))
+        result.append((Self.retryPredicate, Self.retryPredicateBody()))
+        return result
+    }
+
+    /// Logs why a task's call gave up and tells the executor the task failed (its downstream tasks
+    /// stop waiting). `index` is -1 for a whole task: a null would reach the executor as "None"
+    /// through workflows-emulator 1.10.0.
+    private func abandon() -> YAMLBlock {
         .map([
+            ("params", .scalar("[key, error, index: -1]")),
+            ("steps", .list([
+                YAMLBlock.named("log", .map([
+                    ("call", .scalar("sys.log")),
+                    ("args", .map([("severity", .scalar("ERROR")), ("json", .map([
+                        ("message", .scalar(WorkflowsLiteral.string("jobc gave up waiting for a task of job '\(graph.job.id)'; it counts as failed"))),
+                        ("task", .scalar(WorkflowsLiteral.expression("key"))),
+                        ("error", .scalar(WorkflowsLiteral.expression("error"))),
+                    ]))])),
+                ])),
+                YAMLBlock.named("abandon_task", controlCall(
+                    body: .scalar("{action: abandon_task, run_id: " + WorkflowsLiteral.expression(Self.runIDExpression)
+                        + ", key: \"${key}\", index: \"${index}\", error: \"${json.encode_to_string(error)}\"}"),
+                    result: nil)),
+            ])),
+        ])
+    }
+
+    /// The execution id, read where it is needed: a subworkflow cannot see main's variables.
+    static let runIDExpression = #"sys.get_env("GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID")"#
+
+    /// A start_run / finish_run / abandon_task call: short timeout, transient errors retried.
+    func controlCall(body: YAMLBlock, result: String?) -> YAMLBlock {
+        var call: [(String, YAMLBlock)] = [
             ("call", .scalar("http.post")),
             ("args", .map([
                 ("url", .scalar(WorkflowsLiteral.string(options.resolvedExecutorURL))),
                 ("auth", .map([("type", .scalar("OIDC"))])),
-                ("timeout", .scalar(String(Self.httpTimeout(task)))),
-                ("body", .map(requestBody(task, attempt: attempt, item: item))),
+                ("timeout", .scalar(String(Self.controlTimeout))),
+                ("body", body),
             ])),
-        ])
-    }
-
-    private func requestBody(_ task: TaskNode, attempt: YAMLBlock, item: FanOut?) -> [(String, YAMLBlock)] {
-        let kwargs: [(String, YAMLBlock)] = task.parameters.map { (WorkflowsLiteral.string($0.key), .scalar(WorkflowsLiteral.value($0.value))) }
-        var body: [(String, YAMLBlock)] = [
-            ("job_id", .scalar(WorkflowsLiteral.string(graph.job.id))),
-            ("task_id", .scalar(WorkflowsLiteral.string(task.taskID))),
-            ("function_module", .scalar(WorkflowsLiteral.string(task.function.module))),
-            ("function_class", .scalar(WorkflowsLiteral.string(task.function.className))),
-            ("kwargs", .map(kwargs)),
-            ("secret_key", .scalar(task.secretName.map(WorkflowsLiteral.string) ?? "null")),
-            ("run_id", .scalar(WorkflowsLiteral.expression("run_id"))),
-            ("logical_date", .scalar(WorkflowsLiteral.expression("logical_date"))),
-            ("attempt", attempt),
-            ("max_attempts", .scalar(String(task.retry.retries + 1))),
-            ("timeout_seconds", .scalar(task.timeout.map { String($0.seconds) } ?? "null")),
         ]
-        if !graph.job.params.isEmpty { body.append(("params_json", .scalar(WorkflowsLiteral.expression("params")))) }
-        if !task.onFailure.isEmpty {
-            body.append(("on_failure", .map([
-                ("webhooks", .list(task.onFailure.webhooks.map { .scalar(WorkflowsLiteral.string($0)) })),
-                ("emails", .list(task.onFailure.emails.map { .scalar(WorkflowsLiteral.string($0)) })),
-            ])))
-        }
-        if let item {
-            body.append(("for_each", .map([
-                ("parameter", .scalar(WorkflowsLiteral.string(item.parameter))),
-                ("index", .scalar(WorkflowsLiteral.expression(Self.indexVariable(task)))),
-                // JSON text, added to the kwargs by the executor: workflows-emulator (1.10.0)
-                // passes a list or map through an expression as Python text re-read as YAML.
-                ("item_json", .scalar(WorkflowsLiteral.expression("json.encode_to_string(\(Self.itemVariable(task)))"))),
-            ])))
-        }
-        return body
+        if let result { call.append(("result", .scalar(result))) }
+        return .map([("try", .map(call)), ("retry", .scalar(retryPolicy(Self.controlRetries)))])
     }
 
-    /// Retries when the executor reports a failed function (500), on transient HTTP statuses, and
-    /// on connection errors and timeouts. Written without `${http.default_retry_predicate}`, which
-    /// also skips 500 and crashes the emulator on errors that are not HTTP errors.
-    static func retryPredicate() -> YAMLBlock {
-        let codes = [429, 500, 502, 503, 504].map { "e.code == \($0)" }.joined(separator: " or ")
+    /// Call again on the executor's 503 ("not yet") and on transient HTTP statuses, connection
+    /// errors and timeouts. Written out rather than `${http.default_retry_predicate}`, which crashes
+    /// workflows-emulator 1.10.0 on errors that are not HTTP errors. Never 400 or 500: a rejected
+    /// request or an executor bug does not get better by asking again.
+    static func retryPredicateBody() -> YAMLBlock {
+        let codes = [429, 502, 503, 504].map { "e.code == \($0)" }.joined(separator: " or ")
         let tags = ["ConnectionError", "ConnectionFailedError", "TimeoutError"].map { "\"\($0)\" in e.tags" }.joined(separator: " or ")
         return .map([
             ("params", .scalar("[e]")),
@@ -255,23 +228,4 @@ struct WorkflowsTaskSteps {
             ])),
         ])
     }
-
-    /// The fan-out loop's value and index variables, named after the task: workflows-emulator
-    /// (1.10.0) keeps a finished loop's variables and may read them in a later loop of the same name.
-    static func itemVariable(_ task: TaskNode) -> String { "item_" + task.key }
-    static func indexVariable(_ task: TaskNode) -> String { "index_" + task.key }
-
-    /// A task's state in an expression.
-    static func state(_ key: String) -> String { "states[" + WorkflowsLiteral.expressionString(key) + "]" }
-    /// The assignment target of a task's state.
-    static func stateTarget(_ key: String) -> String { YAMLLiteral.string(state(key)) }
-
-    /// A task without a timeout gets Workflows' longest wait: its default (300 s) would cut long tasks short.
-    static func httpTimeout(_ task: TaskNode) -> Int {
-        min(task.timeout?.seconds ?? WorkflowsProgramFile.maximumHTTPTimeout, WorkflowsProgramFile.maximumHTTPTimeout)
-    }
-
-    /// Workflows' backoff counts whole seconds from 1.
-    static func retryDelay(_ task: TaskNode) -> Int { max(task.retry.delay.seconds, 1) }
-
 }
