@@ -1,3 +1,4 @@
+import Foundation
 import JobcCore
 @testable import JobcEmitters
 import XCTest
@@ -42,7 +43,7 @@ final class CloudWorkflowsEmitterTests: XCTestCase {
         }
     }
 
-    func testWideGraphsNestParallelStepsWithinTenBranches() {
+    func testWideGraphsRunInAtMostTenLanes() {
         let function = FunctionReference(name: "F", module: "m", className: "F")
         let tasks = (0..<25).map { index in
             TaskNode(key: "t\(index)", taskID: "t\(index)", function: function, parameters: [], fileReferences: [],
@@ -55,9 +56,9 @@ final class CloudWorkflowsEmitterTests: XCTestCase {
         let output = CloudWorkflowsEmitter().emit(graph, context: EmitContext())
         let text = output.artifacts[0].contents
         XCTAssertEqual(output.artifacts.count, 1)  // manual: no scheduler file
-        XCTAssertEqual(text.components(separatedBy: "call: http.post").count - 1, 25)
-        XCTAssertTrue(text.contains("parallel_4:"))
-        XCTAssertFalse(text.contains("branch_11:") && !text.contains("parallel_2:"))
+        XCTAssertEqual(text.components(separatedBy: "action: run_task").count - 1, 25)
+        XCTAssertTrue(text.contains("- lane_10:"))
+        XCTAssertFalse(text.contains("- lane_11:"))
     }
 
     // MARK: IR v2 features
@@ -87,67 +88,152 @@ final class CloudWorkflowsEmitterTests: XCTestCase {
         XCTAssertTrue(declared.isSuperset(of: [.runParams, .failureAlerts, .triggerRules, .taskGroups, .fanOut]))
     }
 
-    /// Failures are recorded, never raised in a branch; the run fails at the end, listing them.
-    func testTriggerRulesAreSwitchesOnRecordedStates() {
+    /// The executor decides trigger rules from recorded states: the program holds no expression
+    /// over upstream states, and the job's dependencies and rules travel as data.
+    func testTriggerRulesAndDependenciesAreDataForTheExecutor() {
         let text = Self.program(
             [Self.task("a"), Self.task("b", rule: .oneFailed), Self.task("c", rule: .allDone)], [("a", "b"), ("a", "c")])
-        XCTAssertTrue(text.contains(#"- condition: "${states[\"a\"] in [\"failed\", \"upstream_failed\"]}""#))
-        XCTAssertTrue(text.contains(#"- condition: "${not(states[\"a\"] in [\"failed\", \"upstream_failed\"])}""#))
-        XCTAssertTrue(text.contains("- task_c:\n"))
-        XCTAssertFalse(text.contains("- run_c:"))
-        XCTAssertFalse(text.contains("fail_a:"))
+        XCTAssertTrue(text.contains(#"defaults: {function: "m:F"}"#), text)
+        XCTAssertTrue(text.contains(#"- {key: "b", trigger_rule: "one_failed", upstream: ["a"]}"#), text)
+        XCTAssertTrue(text.contains(#"- {key: "c", trigger_rule: "all_done", upstream: ["a"]}"#))
+        XCTAssertFalse(text.contains("states["))
         XCTAssertTrue(text.contains("- fail_run:"))
-        XCTAssertTrue(text.contains(#"- "states[\"a\"]": "failed""#))
+        XCTAssertTrue(text.contains("- lane_2:"))
     }
 
-    func testAGroupThePlanKeepsTogetherIsANestedStepsBlockAndOneItSplitsIsNamedInTheHeader() {
-        let groups = [
-            TaskGroup(key: "staging", parent: nil, description: nil, sourceLine: 1, sourceColumn: 1),
-            TaskGroup(key: "inner", parent: "staging", description: nil, sourceLine: 2, sourceColumn: 1),
-            TaskGroup(key: "apart", parent: nil, description: nil, sourceLine: 3, sourceColumn: 1),
-        ]
-        let text = Self.program(
-            [Self.task("a", group: "apart"), Self.task("b", group: "inner"), Self.task("c", group: "staging"), Self.task("d", group: "apart")],
-            [("a", "b"), ("b", "c"), ("c", "d")], groups: groups)
-        XCTAssertTrue(text.contains("- group_staging:\n        steps:\n          - group_inner:\n              steps:\n                - task_b:"), text)
-        XCTAssertFalse(text.contains("group_apart"))
-        XCTAssertTrue(text.contains("# Group apart (tasks a, d): not one part of this program's plan"))
+    /// A fan-in of any width adds one name per upstream task to the table and nothing to any expression.
+    func testWideFanInKeepsEveryExpressionShort() {
+        let sources = (0..<60).map { Self.task("source_table_with_a_long_name_\($0)") }
+        let text = Self.program(sources + [Self.task("join")], sources.map { ($0.key, "join") })
+        let expressions = text.components(separatedBy: "${").dropFirst().map { $0.prefix { $0 != "}" } }
+        XCTAssertLessThan(expressions.map(\.count).max()!, 120)
+        XCTAssertTrue(text.contains(#"upstream: ["source_table_with_a_long_name_0", "#))
     }
 
-    /// workflows-emulator loses what sibling branches record while a nested parallel step runs, so a
-    /// parallel step (or a fan-out) inside a branch is a subworkflow returning the states.
-    func testParallelStepsInsideBranchesAreSubworkflows() {
-        let text = Self.program(
-            [Self.task("a"), Self.task("b"), Self.task("c"), Self.task("d", forEach: FanOut(parameter: "p", items: [.string("x"), .integer(2)]))],
-            [("a", "c"), ("b", "c")], groups: [])
-        XCTAssertTrue(text.contains("\nfan_out_d:\n  params: [run_id, logical_date, states]\n"), text)
-        XCTAssertTrue(text.contains("result: states_fan_out_d"))
-        XCTAssertTrue(text.contains(#"- "states[\"d\"]": "${states_fan_out_d[\"d\"]}""#))
-        XCTAssertTrue(text.contains("\nparallel_2:\n  params: [run_id, logical_date, states]\n"), text)
+    /// Groups have no runtime meaning beyond the dependencies the IR already expanded.
+    func testGroupsBecomeTheirDependencies() {
+        let groups = [TaskGroup(key: "staging", parent: nil, description: nil, sourceLine: 1, sourceColumn: 1)]
+        let text = Self.program([Self.task("a", group: "staging"), Self.task("b", group: "staging"), Self.task("c")],
+                                [("a", "c"), ("b", "c")], groups: groups)
+        XCTAssertFalse(text.contains("group_"))
+        XCTAssertTrue(text.contains(#"upstream: ["a", "b"]"#))
     }
 
-    func testFanOutIsAParallelForLoopWithOneAttemptCounterPerItem() {
+    func testFanOutIsAGateThenAParallelLoopOverItemIndices() {
         let text = Self.program(
             [Self.task("load", retries: 2, forEach: FanOut(parameter: "table_name", items: [.string("a"), .string("${b}"), .integer(3)]))], [])
-        XCTAssertTrue(text.contains("- attempts_load: [0, 0, 0]"))
-        XCTAssertTrue(text.contains("shared: [states, attempts_load, error_load]"))
-        XCTAssertTrue(text.contains("value: item_load\n"))
-        XCTAssertTrue(text.contains("index: index_load\n"))
-        XCTAssertTrue(text.contains(#"- "${text.decode(base64.decode(\"JHtifQ==\"))}""#))
-        XCTAssertTrue(text.contains(#"item_json: "${json.encode_to_string(item_load)}""#))
-        XCTAssertTrue(text.contains(#"- attempts_load[index_load]: "${attempts_load[index_load] + 1}""#))
+        XCTAssertTrue(text.contains("- gate_load:"))
+        XCTAssertTrue(text.contains("range: [0, 2]"))
+        XCTAssertTrue(text.contains("value: index_load\n"))
+        XCTAssertTrue(text.contains(#"index: "${index_load}""#))
+        // An item holding ${ sends the whole member as base64 JSON: never an expression.
+        let json = #"{"parameter":"table_name","items":["a","${b}",3]}"#
+        XCTAssertTrue(text.contains("for_each_b64: " + YAMLLiteral.string(Data(json.utf8).base64EncodedString())), text)
+        XCTAssertTrue(text.contains(#"- {key: "load", function: "m:F", retries: 2, for_each_b64: "#))
     }
 
-    func testRunParametersAreResolvedOnceBeforeAnyTaskAndAlertsTravelWithEachCall() {
+    func testRunParametersAndAlertsTravelInTheJobTable() {
         let params = [RunParameter(name: "region", type: .string, defaultValue: .string("${x}"), description: nil)]
         let alerts = FailureAlerts(webhooks: ["https://h.example/${y}"], emails: ["a@example.com"])
         let text = Self.program([Self.task("a", onFailure: alerts)], [], params: params)
-        let resolve = text.range(of: "- resolve_params:")!.lowerBound
-        XCTAssertLessThan(resolve, text.range(of: "- task_a:")!.lowerBound)
+        XCTAssertLessThan(text.range(of: "- start_run:")!.lowerBound, text.range(of: "- run_tasks:")!.lowerBound)
         XCTAssertTrue(text.contains(#"argument_json: "${json.encode_to_string(args)}""#))
-        XCTAssertTrue(text.contains(#"params_json: "${params}""#))
-        XCTAssertTrue(text.contains(#"- {"name": "region", "type": "string", "default": "${text.decode(base64.decode(\"JHt4fQ==\"))}"}"#))
-        XCTAssertTrue(text.contains(#"- "${text.decode(base64.decode(\"aHR0cHM6Ly9oLmV4YW1wbGUvJHt5fQ==\"))}""#))
-        XCTAssertFalse(text.contains("check_params"))
+        XCTAssertTrue(text.contains(#"- {name: "region", type: "string", default_b64: ""#), text)
+        XCTAssertTrue(text.contains("on_failure_b64: "))
+        XCTAssertFalse(text.contains("text.decode"))
+    }
+
+    /// The inline form bills 2 steps a task; a job whose inline program would pass 128 KB gets the
+    /// shared subworkflow form, which 300 tasks with long names and kwargs fit.
+    func testLargeJobsCallASharedSubworkflowAndFitIn128KB() {
+        func job(_ count: Int) -> String {
+            let tasks = (0..<count).map { index in
+                TaskNode(key: "load_customer_orders_partition_\(index)", taskID: "load_customer_orders_partition_\(index)",
+                         function: FunctionReference(name: "PostgreSQLFunction", module: "postgres_sql_function", className: "PostgreSQLFunction"),
+                         parameters: [.init(key: "sql_file_path", value: .string("orchestration/sql/load_customer_orders_\(index).sql"))],
+                         fileReferences: [], secretName: "postgres_credentials", retry: RetryPolicy(retries: 2, delay: Duration(seconds: 60)),
+                         timeout: Duration(seconds: 3600), sourceLine: index + 1, sourceColumn: 1)
+            }
+            let edges = (1..<count).map { Edge(source: tasks[($0 - 1) / 3].key, target: tasks[$0].key) }
+            let graph = JobGraph(
+                job: JobMetadata(id: "big", description: nil, schedule: .manual, startDate: nil, catchup: false, tags: [], sourcePath: "big.yaml"),
+                tasks: tasks, edges: edges)
+            return CloudWorkflowsEmitter().emit(graph, context: EmitContext()).artifacts[0].contents
+        }
+        let small = job(20), large = job(300)
+        XCTAssertTrue(small.contains("2 billed steps a task"))
+        XCTAssertFalse(small.contains("jobc_task:"))
+        XCTAssertTrue(large.contains("\njobc_task:\n"))
+        XCTAssertTrue(large.contains("\n    - load_customer_orders_partition_299: {call: jobc_task, args: {key: \"load_customer_orders_partition_299\"}}\n"))
+        XCTAssertLessThanOrEqual(large.utf8.count, 128 * 1024)
+    }
+}
+
+final class WorkflowsLanesTests: XCTestCase {
+    private static func graph(_ count: Int, _ edges: [(Int, Int)]) -> JobGraph {
+        let function = FunctionReference(name: "F", module: "m", className: "F")
+        let tasks = (0..<count).map { index in
+            TaskNode(key: "t\(index)", taskID: "t\(index)", function: function, parameters: [], fileReferences: [], secretName: nil,
+                     retry: RetryPolicy(retries: 0, delay: RetryPolicy.defaultDelay), timeout: nil, sourceLine: 1, sourceColumn: 1)
+        }
+        return JobGraph(
+            job: JobMetadata(id: "g", description: nil, schedule: .manual, startDate: nil, catchup: false, tags: [], sourcePath: "g.yaml"),
+            tasks: tasks, edges: edges.map { Edge(source: "t\($0.0)", target: "t\($0.1)") })
+    }
+
+    /// No wait can close a cycle: the job's dependencies plus "after the lane's previous task" are acyclic.
+    private static func assertLanesKeepTopologicalOrder(_ lanes: WorkflowsLanes, _ count: Int, _ edges: [(Int, Int)],
+                                                        file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(lanes.lanes.flatMap { $0 }.sorted(), Array(0..<count), file: file, line: line)
+        XCTAssertLessThanOrEqual(lanes.lanes.count, WorkflowsLanes.maximumLanes, file: file, line: line)
+        var waits = edges
+        for lane in lanes.lanes { waits += zip(lane, lane.dropFirst()).map { ($0, $1) } }
+        var remaining = Array(repeating: 0, count: count)
+        for (_, target) in waits { remaining[target] += 1 }
+        var ready = (0..<count).filter { remaining[$0] == 0 }
+        var done = 0
+        while let node = ready.popLast() {
+            done += 1
+            for (source, target) in waits where source == node {
+                remaining[target] -= 1
+                if remaining[target] == 0 { ready.append(target) }
+            }
+        }
+        XCTAssertEqual(done, count, "a wait cycle", file: file, line: line)
+    }
+
+    func testAChainIsOneLaneAndADiamondLosesNothing() {
+        let chain = WorkflowsLanes(graph: Self.graph(1000, (1..<1000).map { ($0 - 1, $0) }))
+        XCTAssertEqual(chain.lanes.count, 1)
+        XCTAssertEqual(chain.unitMakespan, 1000)
+        let diamond = WorkflowsLanes(graph: Self.graph(4, [(0, 1), (0, 2), (1, 3), (2, 3)]))
+        XCTAssertEqual(diamond.lanes, [[0, 1, 3], [2]])
+        XCTAssertEqual(diamond.unitMakespan, diamond.unitCriticalPath)
+    }
+
+    func testMoreThanTenIndependentTasksShareTenLanes() {
+        let lanes = WorkflowsLanes(graph: Self.graph(120, []))
+        XCTAssertEqual(lanes.lanes.count, 10)
+        XCTAssertEqual(lanes.lanes.map(\.count), Array(repeating: 12, count: 10))
+        XCTAssertEqual(lanes.unitMakespan, 12)
+        Self.assertLanesKeepTopologicalOrder(lanes, 120, [])
+    }
+
+    func testRandomDAGsKeepOrderAndStayNearTheCriticalPath() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let count = Int.random(in: 1...60, using: &generator)
+            var edges: [(Int, Int)] = []
+            for target in 1..<max(count, 1) {
+                for source in 0..<target where Double.random(in: 0..<1, using: &generator) < 3.0 / Double(target + 1) {
+                    edges.append((source, target))
+                }
+            }
+            let lanes = WorkflowsLanes(graph: Self.graph(count, edges))
+            Self.assertLanesKeepTopologicalOrder(lanes, count, edges)
+            XCTAssertGreaterThanOrEqual(lanes.unitMakespan, lanes.unitCriticalPath)
+            // List scheduling on ten machines: at most work / 10 + critical path (Graham).
+            XCTAssertLessThanOrEqual(lanes.unitMakespan, count / 10 + lanes.unitCriticalPath + 1)
+        }
     }
 }

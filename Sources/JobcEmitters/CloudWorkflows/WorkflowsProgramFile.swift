@@ -37,6 +37,12 @@ struct WorkflowsProgramFile {
         var document: [(String, YAMLBlock)] = [
             ("main", .map([("params", .scalar("[args]")), ("steps", .list(mainSteps()))])),
         ]
+        for (offset, lane) in lanes.lanes.enumerated() {
+            document.append((Self.laneName(offset), .map([
+                ("params", .scalar("[run_id]")),
+                ("steps", .list(lane.map { tasks.step(graph.tasks[$0]) })),
+            ])))
+        }
         document += tasks.subworkflows()
         var text = header().map { $0 + "\n" }.joined()
         YAMLBlock.map(document).render(into: &text)
@@ -46,7 +52,8 @@ struct WorkflowsProgramFile {
     /// Billed steps of a run in which every task succeeds at its first attempt (see `header`).
     var successSteps: Int {
         let fixed = 1 + 2 + 2 + 1 + 1  // init, start_run (try + call), finish_run (try + call), fail_run, done
-        let parallel = lanes.lanes.count > 1 ? 1 + lanes.lanes.count : 0
+        // run_tasks calling the one lane, or a parallel step with per lane a branch and its call.
+        let parallel = lanes.lanes.count > 1 ? 1 + 2 * lanes.lanes.count : lanes.lanes.count
         return fixed + parallel + graph.tasks.map(tasks.successSteps).reduce(0, +)
     }
 
@@ -81,6 +88,8 @@ struct WorkflowsProgramFile {
 
     // MARK: main
 
+    static func laneName(_ offset: Int) -> String { "lane_\(offset + 1)" }
+
     private func mainSteps() -> [YAMLBlock] {
         var steps: [YAMLBlock] = [
             YAMLBlock.named("init", .map([("assign", .list([
@@ -88,14 +97,19 @@ struct WorkflowsProgramFile {
             ]))])),
             YAMLBlock.named("start_run", tasks.controlCall(body: startRunBody(), result: nil)),
         ]
-        let laneSteps = lanes.lanes.map { lane in lane.map { tasks.step(graph.tasks[$0]) } }
-        if laneSteps.count == 1 {
-            steps += laneSteps[0]
-        } else if laneSteps.count > 1 {
+        // Each lane is a subworkflow: its steps sit at the top level of the file (no indentation
+        // growing with the parallel step around them) and their names are the task keys, in a scope
+        // of their own.
+        let calls = lanes.lanes.indices.map { offset in
+            YAMLBlock.scalar("{call: " + Self.laneName(offset) + ", args: {run_id: " + WorkflowsLiteral.expression("run_id") + "}}")
+        }
+        if calls.count == 1 {
+            steps.append(YAMLBlock.named("run_tasks", calls[0]))
+        } else if calls.count > 1 {
             steps.append(YAMLBlock.named("run_tasks", .map([("parallel", .map([
                 ("exception_policy", .scalar("continueAll")),
-                ("branches", .list(laneSteps.enumerated().map { offset, lane in
-                    YAMLBlock.named("lane_\(offset + 1)", .map([("steps", .list(lane))]))
+                ("branches", .list(calls.enumerated().map { offset, call in
+                    YAMLBlock.named(Self.laneName(offset), .map([("steps", .list([YAMLBlock.named("run_" + Self.laneName(offset), call)]))]))
                 })),
             ]))])))
         }
@@ -109,18 +123,20 @@ struct WorkflowsProgramFile {
     /// workflows-emulator (1.10.0) sends a null expression result as the string "None" and a map as
     /// Python text re-read as YAML.
     private func startRunBody() -> YAMLBlock {
-        let upstream = graph.upstreamByTask
+        let table = WorkflowsJobTable(graph)
+        var job: [(String, YAMLBlock)] = [
+            ("job_id", .scalar(WorkflowsLiteral.string(graph.job.id))),
+            ("params", .list(graph.job.params.map { .scalar(WorkflowsJobTable.parameter($0)) })),
+        ]
+        if let defaults = table.defaults { job.append(("defaults", .scalar(defaults))) }
+        job.append(("tasks", .list(table.rows.map(YAMLBlock.scalar))))
         return .map([
             ("action", .scalar("start_run")),
             ("run_id", .scalar(WorkflowsLiteral.expression("run_id"))),
             ("logical_date", .scalar(WorkflowsLiteral.expression(
                 #"default(map.get(args, "logical_date"), text.substring(time.format(sys.now()), 0, 10))"#))),
             ("argument_json", .scalar(WorkflowsLiteral.expression("json.encode_to_string(args)"))),
-            ("job", .map([
-                ("job_id", .scalar(WorkflowsLiteral.string(graph.job.id))),
-                ("params", .list(graph.job.params.map { .scalar(WorkflowsJobTable.parameter($0)) })),
-                ("tasks", .list(graph.tasks.map { .scalar(WorkflowsJobTable.task($0, upstream: upstream[$0.key] ?? [])) })),
-            ])),
+            ("job", .map(job)),
         ])
     }
 
