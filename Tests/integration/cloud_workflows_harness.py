@@ -4,7 +4,8 @@ Two processes from the pinned venv at $JOBC_CLOUD_WORKFLOWS_VENV (requirements-c
 default <repo>/.venv/cloud-workflows):
 
 - the executor (targets/cloud_workflows/main.py, `jobc_executor`) served by functions-framework on
-  127.0.0.1 at a free port, recording every call in a JSON-lines file (JOBC_EXECUTOR_CALL_LOG);
+  127.0.0.1 at a free port with a fresh state folder, recording every attempt in a JSON-lines file
+  (JOBC_EXECUTOR_CALL_LOG);
 - workflows-emulator running the program compiled with `--option executor_url=http://127.0.0.1:PORT`.
 
 The emulator cannot mint OIDC tokens offline (`NotImplementedError: OIDC auth is not supported
@@ -36,8 +37,6 @@ EXECUTOR_SOURCE = REPO_ROOT / "targets" / "cloud_workflows" / "main.py"
 SCHEMA = REPO_ROOT / "Tests" / "integration" / "fixtures" / "schemas" / "cloud-workflows.schema.json"
 # An `auth:` key whose whole value is `type: OIDC`, at any indentation.
 AUTH_BLOCK = re.compile(r"^(?P<indent> *)auth:\n(?P=indent)  type: OIDC\n", re.MULTILINE)
-# How the emitter hides a string holding `${` from Workflows' expression evaluation.
-LITERAL_EXPRESSION = re.compile(r'\$\{text\.decode\(base64\.decode\("([A-Za-z0-9+/=]*)"\)\)\}')
 
 
 class CloudWorkflowsHarnessError(AssertionError):
@@ -91,20 +90,39 @@ def program_steps(node):
             yield from program_steps(item)
 
 
-def workflows_literal(value):
-    """What Workflows makes of an emitted kwargs value: the base64 form decoded, others as-is. A
-    string that Workflows would evaluate fails the assertion."""
-    if isinstance(value, str):
-        match = LITERAL_EXPRESSION.fullmatch(value)
-        if match:
-            return base64.b64decode(match.group(1)).decode("utf-8")
-        assert "${" not in value, f"string would be evaluated: {value!r}"
-        return value
+# What the executor assumes for a task member neither the row nor the table's defaults has
+# (WorkflowsJobTable.implicitDefaults in the emitter).
+TASK_DEFAULTS = {"kwargs": {}, "secret": None, "retries": 0, "retry_delay_seconds": 300, "timeout_seconds": None,
+                 "trigger_rule": "all_success", "upstream": [], "on_failure": None, "for_each": None}
+
+
+def decode_b64_members(value):
+    """`NAME_b64` members (base64 of JSON text) replaced by NAME and the decoded value, at any depth."""
     if isinstance(value, list):
-        return [workflows_literal(item) for item in value]
-    if isinstance(value, dict):
-        return {workflows_literal(key): workflows_literal(item) for key, item in value.items()}
-    return value
+        return [decode_b64_members(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    decoded = {}
+    for key, item in value.items():
+        if isinstance(key, str) and key.endswith("_b64"):
+            decoded[key.removesuffix("_b64")] = json.loads(base64.b64decode(item).decode("utf-8"))
+        else:
+            decoded[key] = decode_b64_members(item)
+    return decoded
+
+
+def job_table(program) -> dict:
+    """The job the program hands the executor at start_run: params and every task, members complete."""
+    start = next(step["start_run"] for step in program["main"]["steps"] if "start_run" in step)
+    job = decode_b64_members(start["try"]["args"]["body"]["job"])
+    defaults = {**TASK_DEFAULTS, **job.get("defaults", {})}
+    tasks = [{**defaults, "task_id": row["key"], **row} for row in job["tasks"]]
+    return {"job_id": job["job_id"], "params": job["params"], "tasks": tasks}
+
+
+def lanes(program) -> list[list[str]]:
+    """Task keys per lane, in the order each lane runs them."""
+    return [[next(iter(step)) for step in body["steps"]] for name, body in program.items() if re.fullmatch(r"lane_\d+", name)]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,7 +150,11 @@ class CloudWorkflowsHarness:
         call_log = self.work / f"calls-{uuid.uuid4().hex}.jsonl"
         call_log.touch()
         log_file = self.work / f"executor-{port}.log"
-        env = {**_base_env(), **extra_env, "JOBC_EXECUTOR_CALL_LOG": str(call_log), "PYTHONUNBUFFERED": "1"}
+        # Every lane and fan-out item of a program holds one executor thread while it waits: the
+        # emulator starts them all at once (it ignores concurrency_limit).
+        state = self.work / f"executor-state-{uuid.uuid4().hex}"
+        env = {**_base_env(), **extra_env, "JOBC_EXECUTOR_CALL_LOG": str(call_log), "PYTHONUNBUFFERED": "1",
+               "THREADS": "256", "JOBC_EXECUTOR_STATE_DIR": str(state)}
         with open(log_file, "w", encoding="utf-8") as output:
             process = subprocess.Popen(
                 [str(self.bin / "functions-framework"), "--source", str(EXECUTOR_SOURCE), "--target", "jobc_executor",

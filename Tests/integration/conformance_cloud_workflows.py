@@ -8,10 +8,14 @@ from jobc_cli import run_jobc
 from jobc_test_support import REPO_ROOT
 
 
+# Seconds per executor call in the conformance runs (the program's default is Workflows' 1800).
+HTTP_TIMEOUT = 5
+
+
 class CloudWorkflowsDriver:
     """The program runs in workflows-emulator against the executor on 127.0.0.1; the executor's
-    call log says which tasks ran, how often, and how their last attempt ended. A task the program
-    recorded as upstream_failed or skipped never reaches the executor: not_run."""
+    call log says which tasks ran, how often, and how their last attempt ended. A task the executor
+    decided upstream_failed or skipped never runs an attempt: not_run."""
 
     name = "cloud-workflows"
 
@@ -21,7 +25,9 @@ class CloudWorkflowsDriver:
     def compile_and_run(self, scenario, job_id, out, env) -> EngineRun:
         with self.harness.executor(env) as (url, call_log):
             result = run_jobc("compile", str(scenario.job), "--target", "cloud-workflows", "--out", str(out),
-                              "--root", str(REPO_ROOT), "--option", f"executor_url={url}")
+                              "--root", str(REPO_ROOT), "--option", f"executor_url={url}",
+                              # Short executor calls: any task over 4 s outlives one call and is polled.
+                              "--option", f"http_timeout={HTTP_TIMEOUT}")
             assert result.returncode == 0, f"jobc compile failed ({result.returncode}):\n{result.stderr}{result.stdout}"
             argument = {"logical_date": scenario.logical_date.date().isoformat()}
             if scenario.params is not None:

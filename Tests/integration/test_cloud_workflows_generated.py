@@ -11,7 +11,7 @@ import sys
 
 import pytest
 import yaml
-from cloud_workflows_harness import assert_valid_program, local_program, program_steps, task_outcomes, workflows_literal
+from cloud_workflows_harness import assert_valid_program, job_table, lanes, local_program, program_steps, task_outcomes
 from jobc_cli import compile_jobs, ir, run_jobc
 from jobc_test_support import REPO_ROOT
 
@@ -36,14 +36,28 @@ def test_every_program_validates_and_keeps_every_string(job, compiled):
     path = compiled / f"{graph['job']['id']}.workflows.yaml"
     program = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert_valid_program(program)
-    bodies = {node["args"]["body"]["task_id"]: node["args"]["body"] for node in program_steps(program) if node.get("call") == "http.post" and "task_id" in node["args"]["body"]}
-    assert sorted(bodies) == sorted(task["taskId"] for task in graph["tasks"])
-    for task in graph["tasks"]:
-        body = bodies[task["taskId"]]
-        assert workflows_literal(body["kwargs"]) == task["parameters"]
-        assert ("for_each" in body) == (task["forEach"] is not None)
-        assert body["secret_key"] == (task["secret"]["name"] if task["secret"] else None)
-        assert body["max_attempts"] == task["retry"]["retries"] + 1
+    # The job as the executor gets it: every task with its kwargs, secret, retries and dependencies,
+    # every user string intact (never an expression: `${` travels as base64 JSON).
+    table = job_table(program)
+    raw = next(step["start_run"] for step in program["main"]["steps"] if "start_run" in step)["try"]["args"]["body"]["job"]
+    assert "${" not in json.dumps(raw, ensure_ascii=False)
+    assert [row["key"] for row in table["tasks"]] == [task["key"] for task in graph["tasks"]]
+    upstream = {task["key"]: [] for task in graph["tasks"]}
+    for edge in graph["edges"]:
+        upstream[edge["target"]].append(edge["source"])
+    for task, row in zip(graph["tasks"], table["tasks"]):
+        assert row["task_id"] == task["taskId"]
+        assert row["kwargs"] == task["parameters"]
+        assert row["secret"] == (task["secret"]["name"] if task["secret"] else None)
+        assert row["retries"] == task["retry"]["retries"]
+        assert row["trigger_rule"] == task["triggerRule"]
+        assert row["upstream"] == upstream[task["key"]]
+        assert (row["for_each"] is not None) == (task["forEach"] is not None)
+        if task["forEach"]:
+            assert row["for_each"]["items"] == task["forEach"]["items"]
+    # Every task runs in exactly one lane, at most ten lanes.
+    assert sorted(key for lane in lanes(program) for key in lane) == sorted(upstream)
+    assert len(lanes(program)) <= 10
     # The local variant drops the auth blocks and nothing else.
     local = yaml.safe_load(local_program(path.read_text(encoding="utf-8")))
     for node in program_steps(program):
@@ -100,10 +114,10 @@ def _run(cloud_workflows, postgres, secret_dir, tmp_path, job, argument):
     return run, task_outcomes(run.calls), logged
 
 
-def test_task_states_survive_nested_parallel_steps_and_decide_the_trigger_rules(cloud_workflows, postgres, secret_dir, tmp_path):
+def test_task_states_recorded_by_the_executor_decide_the_trigger_rules_across_lanes(cloud_workflows, postgres, secret_dir, tmp_path):
     run, tasks, logged = _run(cloud_workflows, postgres, secret_dir, tmp_path, "cw_states", {"logical_date": "2024-03-01"})
     program = yaml.safe_load((tmp_path / "cw_states.workflows.yaml").read_text(encoding="utf-8"))
-    assert any(name.startswith("parallel_") for name in program), "the job should need a nested parallel step"
+    assert len(lanes(program)) > 1, "the job should need more than one lane"
     assert not run.succeeded, run.output
     assert "failed_tasks" in run.output and "slow_fail" in run.output
     assert tasks == {

@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 import pytest
 import yaml
-from cloud_workflows_harness import assert_valid_program, program_steps, workflows_literal
+from cloud_workflows_harness import assert_valid_program, job_table
 from jobc_cli import compile_jobs, run_jobc
 from jobc_test_support import secret_values
 from random_jobs import Job, PropertyProject, draw_jobs, strict
@@ -151,12 +151,11 @@ def read_cloud_workflows(out: pathlib.Path, job: Job) -> Emitted:
     # libyaml's parser (jobc writes its YAML itself), for speed.
     program = yaml.load((out / f"{job.id}.workflows.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     assert_valid_program(program)
+    table = job_table(program)
     tasks = {}
-    for node in program_steps(program):
-        if node.get("call") == "http.post":
-            body = node["args"]["body"]
-            tasks[body["task_id"]] = EmittedTask(
-                body["job_id"], body["function_class"], body["secret_key"], workflows_literal(body["kwargs"]))
+    for row in table["tasks"]:
+        tasks[row["task_id"]] = EmittedTask(
+            table["job_id"], row["function"].rpartition(":")[2], row["secret"], row["kwargs"])
     scheduler = out / f"{job.id}.scheduler.tf.json"
     assert scheduler.exists() == job.scheduled
     description: str | None | NotCarried = NOT_CARRIED
