@@ -54,7 +54,7 @@ final class CloudWorkflowsEmitterTests: XCTestCase {
             tasks: tasks, edges: [])
         let output = CloudWorkflowsEmitter().emit(graph, context: EmitContext())
         let text = output.artifacts[0].contents
-        XCTAssertEqual(output.artifacts.count, 1)  // manual: no scheduler file
+        XCTAssertEqual(output.artifacts.map(\.relativePath), ["wide.workflows.yaml", "wide.workflow.tf.json"])  // manual: no scheduler file
         XCTAssertEqual(text.components(separatedBy: "call: http.post").count - 1, 25)
         XCTAssertTrue(text.contains("parallel_4:"))
         XCTAssertFalse(text.contains("branch_11:") && !text.contains("parallel_2:"))

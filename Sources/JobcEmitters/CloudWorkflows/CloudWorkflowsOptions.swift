@@ -13,6 +13,13 @@ public struct CloudWorkflowsOptions: Equatable, Sendable {
     public var executorURL: String?
     /// The service account Cloud Scheduler uses to start executions.
     public var schedulerServiceAccount: String?
+    /// The workflow's own identity: the account its calls to the executor run as.
+    public var workflowServiceAccount: String?
+    /// How much of its calls the workflow logs (`call_log_level`).
+    public var logLevel = "LOG_ERRORS_ONLY"
+
+    /// The values `log_level` takes: Workflows' call log levels, but the unspecified one.
+    public static let logLevels = ["LOG_ALL_CALLS", "LOG_ERRORS_ONLY", "LOG_NONE"]
 
     /// The options the target declares (`Emitter.options`), each with its naming rule.
     public static let declarations: [TargetOption] = [
@@ -37,15 +44,27 @@ public struct CloudWorkflowsOptions: Equatable, Sendable {
         },
         TargetOption(
             "scheduler_service_account",
-            help: "service account Cloud Scheduler runs as (default jobc-scheduler@PROJECT.iam.gserviceaccount.com)"
+            help: "service account Cloud Scheduler runs as (default jobc-scheduler@PROJECT.iam.gserviceaccount.com)",
+            check: serviceAccountProblem),
+        TargetOption(
+            "workflow_service_account",
+            help: "service account the workflow runs as, which calls the executor (default jobc-workflow@PROJECT.iam.gserviceaccount.com)",
+            check: serviceAccountProblem),
+        TargetOption(
+            "log_level", default: "LOG_ERRORS_ONLY",
+            help: "the workflow's call_log_level: \(logLevels.joined(separator: ", "))"
         ) { value in
-            let parts = value.split(separator: "@", omittingEmptySubsequences: false)
-            let valid = parts.count == 2 && [parts[0], parts[1]].allSatisfy { part in
-                !part.isEmpty && part.unicodeScalars.allSatisfy { (lower + digits + "-.").unicodeScalars.contains($0) }
-            }
-            return valid ? nil : "a service account email such as name@project.iam.gserviceaccount.com"
+            logLevels.contains(value) ? nil : "one of \(logLevels.joined(separator: ", "))"
         },
     ]
+
+    private static func serviceAccountProblem(_ value: String) -> String? {
+        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
+        let valid = parts.count == 2 && [parts[0], parts[1]].allSatisfy { part in
+            !part.isEmpty && part.unicodeScalars.allSatisfy { (lower + digits + "-.").unicodeScalars.contains($0) }
+        }
+        return valid ? nil : "a service account email such as name@project.iam.gserviceaccount.com"
+    }
 
     public var resolvedExecutorURL: String {
         executorURL ?? "https://\(region)-\(project).cloudfunctions.net/\(executorService)"
@@ -53,6 +72,10 @@ public struct CloudWorkflowsOptions: Equatable, Sendable {
 
     public var resolvedSchedulerServiceAccount: String {
         schedulerServiceAccount ?? "jobc-scheduler@\(project).iam.gserviceaccount.com"
+    }
+
+    public var resolvedWorkflowServiceAccount: String {
+        workflowServiceAccount ?? "jobc-workflow@\(project).iam.gserviceaccount.com"
     }
 
     public init() {}
@@ -64,6 +87,8 @@ public struct CloudWorkflowsOptions: Equatable, Sendable {
         executorService = values["executor_service"] ?? executorService
         executorURL = values["executor_url"]
         schedulerServiceAccount = values["scheduler_service_account"]
+        workflowServiceAccount = values["workflow_service_account"]
+        logLevel = values["log_level"] ?? logLevel
     }
 
     private static let lower = "abcdefghijklmnopqrstuvwxyz"
