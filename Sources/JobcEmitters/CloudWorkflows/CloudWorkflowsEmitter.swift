@@ -7,7 +7,7 @@ import JobcCore
 /// folder deploys them in order).
 public struct CloudWorkflowsEmitter: Emitter {
     public let name = "cloud-workflows"
-    public let summary = "Google Cloud Workflows programs calling a generic executor, plus Cloud Scheduler jobs (Terraform JSON)"
+    public let summary = "Google Cloud Workflows programs calling a generic executor, with their workflow and Cloud Scheduler resources (Terraform JSON)"
     public let capabilities = TargetCapabilities(supported: [
         .cronSchedule: "Cloud Scheduler job in UTC (Terraform JSON, applied with the workflow); no start date",
         .tags: "workflow labels (Terraform JSON): each tag a key with an empty value, mapped to Google's label rules with a warning when it must change",
