@@ -2,8 +2,10 @@ import JobcCore
 
 /// Terraform's JSON configuration syntax: JSON (`JSONLiteral`) in which every string value is a
 /// template, so `${` and `%{` would start an interpolation or a directive. Every string value is
-/// written with the sign doubled (`$${`, `%%{`), which Terraform reads back as the literal text;
-/// object keys are jobc's own names (block types, labels, attribute names) and are written as they are.
+/// written with the sign doubled (`$${`, `%%{`), which Terraform reads back as the literal text.
+/// Object keys are written as they are — Terraform reads those of an object value as templates too —
+/// so they are jobc's own names (block types, labels, attribute names) or made of letters, digits,
+/// `_` and `-` (`WorkflowLabels`).
 /// The one way to write an expression is a `Template`, built from jobc's own names only.
 enum TerraformJSON {
     /// A value in a Terraform JSON document: JSON whose strings stay literal, a template jobc

@@ -28,7 +28,11 @@ struct WorkflowResourceFile {
         workflow += [
             ("service_account", .string(options.resolvedWorkflowServiceAccount)),
             ("call_log_level", .string(options.logLevel)),
-            ("labels", .object(labels.labels.map { ($0.key, .string($0.value)) })),
+            // Keys are written as they are: label keys hold no `$`, `%` or brace to start a template.
+            ("labels", .object(labels.labels.map { label in
+                precondition(WorkflowLabels.isKey(label.key), "not a label key: \(label.key.debugDescription)")
+                return (label.key, .string(label.value))
+            })),
             // The job id is an identifier (lowercase letters, digits, '_'): a plain file name.
             ("source_contents", .template(.fileContents(Self.programFileName(graph)))),
         ]
