@@ -54,7 +54,7 @@ struct CompileCommand: ParsableCommand {
         } catch {
             throw UsageError(error.description)
         }
-        let workspace = Workspace(rootOverride: project.root, pipeline: Pipeline(targets: targets.builtins + [emitter]))
+        let workspace = Workspace(rootOverride: project.root, pipeline: Pipeline(targets: targets.builtins + [emitter], today: .today()))
         let compiler = BatchCompiler(workspace: workspace, emitter: emitter, context: EmitContext(options: options))
         let outcomes = check
             ? compiler.compile(files)

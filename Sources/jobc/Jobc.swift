@@ -26,6 +26,12 @@ struct Jobc: ParsableCommand {
 
 }
 
+extension CalendarDay {
+    /// Today in UTC: jobc's one reading of the clock, for the target checks (a start_date still to
+    /// come). Only diagnostics depend on it, never a generated file.
+    static func today() -> CalendarDay { CalendarDay(Date()) }
+}
+
 /// A problem with how jobc was called: `main` prints it and exits 2.
 struct UsageError: Error {
     var message: String

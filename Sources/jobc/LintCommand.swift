@@ -36,7 +36,7 @@ struct LintCommand: ParsableCommand {
         let files = try discoverJobFiles(paths)
         let catalog = try Targets(project: project, jobPaths: paths)
         let portabilityTargets = try target.map(catalog.emitters(listedIn:)) ?? []
-        let pipeline = Pipeline(targets: catalog.builtins + portabilityTargets)
+        let pipeline = Pipeline(targets: catalog.builtins + portabilityTargets, today: .today())
         let workspace = Workspace(rootOverride: project.root, pipeline: pipeline)
         var reporter = Reporter(noColor: project.noColor, format: format)
         // Every job on every core; reported in file order.

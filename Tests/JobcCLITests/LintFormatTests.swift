@@ -73,4 +73,27 @@ final class LintFormatTests: JobcCLITestCase {
         XCTAssertEqual(try jobc(["lint", "jobs/catching_up.yaml", "--target", "dagster", "--warnings-as-errors"], in: project).status, 1)
         XCTAssertEqual(try jobc(["lint", "jobs/catching_up.yaml", "--target", "nope"], in: project).status, 2)
     }
+
+    /// A start_date still to come on the day of the run: Cloud Scheduler would run the job before it
+    /// (the past start_date above is no use of the feature). Only diagnostics depend on the day.
+    func testAStartDateStillToComeWarnsWhereTheScheduleWouldStartEarlier() throws {
+        let project = try copyOfFixtureProject()
+        try write("""
+            job_id: later
+            schedule: "@daily"
+            start_date: "2999-01-01"
+            tasks:
+              a: {function: EchoFunction, kwargs: {message: hi}}
+            """, to: project.appendingPathComponent("jobs/later.yaml"))
+        let all = try jobc(["lint", "jobs/later.yaml", "--target", "all"], in: project)
+        XCTAssertEqual(all.status, 0, all.summary)
+        XCTAssertEqual(all.diagnostics.count, 1, all.summary)
+        XCTAssertTrue(all.diagnostics.first?.description.hasPrefix(
+            "jobs/later.yaml:3:13: warning: target 'cloud-workflows' cannot express start_date 2999-01-01T00:00:00+00:00, which is still to come (today is ") ?? false,
+            all.summary)
+        XCTAssertTrue(all.stderr.contains("help: Cloud Scheduler starts the schedule as soon as it is applied: runs before start_date would happen"), all.summary)
+        let compiled = try jobc(["compile", "jobs/later.yaml", "--target", "cloud-workflows", "--out", "out"], in: project)
+        XCTAssertEqual(compiled.status, 0, compiled.summary)
+        XCTAssertTrue(compiled.stderr.contains("which is still to come"), compiled.summary)
+    }
 }

@@ -67,6 +67,7 @@ final class PluginTests: JobcCLITestCase {
             cat > '\(seen.path).stdin'
             printf '%s\\n' "$@" > '\(seen.path).args'
             echo "$JOBC_PLUGIN_PROTOCOL" > '\(seen.path).protocol'
+            echo "$JOBC_FEATURES" > '\(seen.path).features'
             cat <<'ANSWER'
             {"protocolVersion": 1,
              "files": [{"path": "echo_pipeline/flow.txt", "content": "generated\\n"}],
@@ -81,6 +82,10 @@ final class PluginTests: JobcCLITestCase {
         XCTAssertEqual(String(decoding: try Data(contentsOf: URL(fileURLWithPath: seen.path + ".stdin")), as: UTF8.self), ir.stdout)
         XCTAssertEqual(try String(contentsOfFile: seen.path + ".args", encoding: .utf8), "--option\nalpha=x=y\n--option\nzeta=1\n")
         XCTAssertEqual(try String(contentsOfFile: seen.path + ".protocol", encoding: .utf8), "1\n")
+        // The feature names it may declare: every one this jobc knows.
+        XCTAssertEqual(try String(contentsOfFile: seen.path + ".features", encoding: .utf8),
+                       "cron-schedule,start-date,catchup,retries,retry-delay,task-timeout,tags,secrets,run-params,failure-alerts,"
+                           + "trigger-rules,task-groups,fan-out\n")
         let warnings = run.diagnostics.filter { $0.message == "echo: loud is ignored" }
         XCTAssertEqual(warnings.map { "\($0.file):\($0.line):\($0.column)" }, ["jobs/good/echo_pipeline.yaml:17:3"], run.summary)
         XCTAssertTrue(run.stderr.contains("help: drop it"), run.summary)

@@ -367,6 +367,56 @@ final class OrchestrationFeatureTests: XCTestCase {
         XCTAssertEqual(problems.map { "\($0.severity == .error ? "error" : "warning") \($0.location!.line)" }, ["warning 2", "error 5"])
         XCTAssertTrue(problems[1].message.contains("(trigger-rules)"), problems[1].message)
     }
+
+    /// A start_date after the day of the run is a use of `start-date`; one before it, or with no
+    /// day given (the core never reads the clock), is none.
+    func testOnlyAStartDateStillToComeIsReportedToATargetWithoutStartDates() throws {
+        let result = try project.compile("""
+            job_id: later
+            schedule: "@daily"
+            start_date: "2031-05-02T01:00:00+02:00"
+            tasks:
+              a: {function: EchoFunction, kwargs: {message: a}}
+            """)
+        let graph = try XCTUnwrap(result.graph)
+        let honours = StartDateTarget(supported: [.cronSchedule: "cron", .startDate: "skips ticks before it"])
+        let ignores = StartDateTarget(supported: [.cronSchedule: "cron"], workarounds: [.startDate: "apply it on START"])
+        // 2031-05-02T01:00+02:00 is 2031-05-01T23:00Z: still to come on 2031-04-30, not on 2031-05-01.
+        let before = CalendarDay(year: 2031, month: 4, day: 30)
+        let problems = PortabilityCheck.check(graph, target: ignores, today: before)
+        XCTAssertEqual(problems.map { "\($0.severity) \($0.location!.line):\($0.location!.column)" }, ["warning 3:13"])
+        XCTAssertEqual(problems.first?.message,
+                       "target 'start-dates' cannot express start_date 2031-05-02T01:00:00+02:00, which is still to come (today is 2031-04-30 in UTC)")
+        XCTAssertEqual(problems.first?.suggestion, "apply it on START")
+        XCTAssertEqual(PortabilityCheck.check(graph, target: honours, today: before), [])
+        XCTAssertEqual(PortabilityCheck.check(graph, target: ignores, today: CalendarDay(year: 2031, month: 5, day: 1)), [])
+        XCTAssertEqual(PortabilityCheck.check(graph, target: ignores, today: CalendarDay(year: 2032, month: 1, day: 1)), [])
+        XCTAssertEqual(PortabilityCheck.check(graph, target: ignores), [])
+        XCTAssertEqual(Pipeline(today: before).checkTargets(graph, [ignores]).count, 1)
+    }
+
+    func testAStartDateFallsOnItsDayInUTC() throws {
+        func day(_ text: String) throws -> String { try StartDate.parse(text).get().utcDay.description }
+        XCTAssertEqual(try day("2024-03-01"), "2024-03-01")
+        XCTAssertEqual(try day("2024-03-01T00:30:00+02:00"), "2024-02-29")
+        XCTAssertEqual(try day("2023-03-01T00:30:00+02:00"), "2023-02-28")
+        XCTAssertEqual(try day("2024-01-01T01:00:00+05:00"), "2023-12-31")
+        XCTAssertEqual(try day("2024-12-31T20:00:00-05:00"), "2025-01-01")
+        XCTAssertEqual(try day("2024-04-30T23:59:00-00:01"), "2024-05-01")
+        XCTAssertEqual(CalendarDay(Date(timeIntervalSince1970: 86_400 * 365 - 1)).description, "1970-12-31")
+        XCTAssertLessThan(CalendarDay(year: 2024, month: 12, day: 31), CalendarDay(year: 2025, month: 1, day: 1))
+    }
+}
+
+/// A target with a cron schedule, and a start date or not.
+private struct StartDateTarget: Emitter {
+    let name = "start-dates"
+    let summary = "schedules"
+    let capabilities: TargetCapabilities
+    init(supported: [TargetCapabilities.Feature: String], workarounds: [TargetCapabilities.Feature: String] = [:]) {
+        capabilities = TargetCapabilities(supported: supported, workarounds: workarounds)
+    }
+    func emit(_ graph: JobGraph, context: EmitContext) -> EmitterOutput { EmitterOutput(artifacts: []) }
 }
 
 /// A target that supports none of the optional features.

@@ -55,7 +55,7 @@ final class CloudWorkflowsEmitterTests: XCTestCase {
             tasks: tasks, edges: [])
         let output = CloudWorkflowsEmitter().emit(graph, context: EmitContext())
         let text = output.artifacts[0].contents
-        XCTAssertEqual(output.artifacts.count, 1)  // manual: no scheduler file
+        XCTAssertEqual(output.artifacts.map(\.relativePath), ["wide.workflows.yaml", "wide.workflow.tf.json"])  // manual: no scheduler file
         XCTAssertEqual(text.components(separatedBy: "action: run_task").count - 1, 25)
         XCTAssertTrue(text.contains("- lane_10:"))
         XCTAssertFalse(text.contains("- lane_11:"))

@@ -75,6 +75,15 @@ def test_the_header_counts_the_steps_a_successful_run_bills(job, compiled):
     assert program.billed_steps() == program.header_billed_steps
 
 
+def test_every_job_has_its_workflow_resource_reading_its_program(compiled):
+    for job in JOBS:
+        job_id = ir(job)["job"]["id"]
+        resource = json.loads((compiled / f"{job_id}.workflow.tf.json").read_text(encoding="utf-8"))["resource"]["google_workflows_workflow"][job_id]
+        assert resource["name"] == job_id
+        assert resource["source_contents"] == f'${{file("${{path.module}}/{job_id}.workflows.yaml")}}'
+        assert resource["labels"]["jobc-job"] == job_id
+
+
 def test_scheduler_files_are_terraform_json_for_scheduled_jobs_only(compiled):
     for job in JOBS:
         graph = ir(job)
@@ -84,7 +93,9 @@ def test_scheduler_files_are_terraform_json_for_scheduled_jobs_only(compiled):
             continue
         resource = json.loads(path.read_text(encoding="utf-8"))["resource"]["google_cloud_scheduler_job"][graph["job"]["id"]]
         assert resource["schedule"] == graph["job"]["schedule"]["cron"]
-        assert resource["http_target"]["uri"].endswith(f"/workflows/{graph['job']['id']}/executions")
+        # The workflow resource of the same folder: Terraform creates it first.
+        assert resource["http_target"]["uri"] == (
+            f"https://workflowexecutions.googleapis.com/v1/${{google_workflows_workflow.{graph['job']['id']}.id}}/executions")
         assert json.loads(base64.b64decode(resource["http_target"]["body"])) == {"argument": "{}"}
 
 

@@ -22,6 +22,7 @@ import os
 import pathlib
 import random
 import re
+import unicodedata
 from collections.abc import Callable
 
 import pytest
@@ -156,14 +157,45 @@ def read_cloud_workflows(out: pathlib.Path, job: Job) -> Emitted:
     for row in table["tasks"]:
         tasks[row["task_id"]] = EmittedTask(
             table["job_id"], row["function"].rpartition(":")[2], row["secret"], row["kwargs"])
+    workflow = json.loads((out / f"{job.id}.workflow.tf.json").read_text(encoding="utf-8"))["resource"]["google_workflows_workflow"][job.id]
+    assert workflow["source_contents"] == f'${{file("${{path.module}}/{job.id}.workflows.yaml")}}'
+    description = _terraform_text(workflow["description"]) if "description" in workflow else None
+    _assert_labels(workflow["labels"], job)
     scheduler = out / f"{job.id}.scheduler.tf.json"
     assert scheduler.exists() == job.scheduled
-    description: str | None | NotCarried = NOT_CARRIED
     if job.scheduled:
         resource = json.loads(scheduler.read_text(encoding="utf-8"))["resource"]["google_cloud_scheduler_job"][job.id]
         assert json.loads(base64.b64decode(resource["http_target"]["body"])) == {"argument": "{}"}
-        description = _terraform_text(resource["description"]) if "description" in resource else None
+        assert resource["http_target"]["uri"] == f"https://workflowexecutions.googleapis.com/v1/${{google_workflows_workflow.{job.id}.id}}/executions"
+        assert (_terraform_text(resource["description"]) if "description" in resource else None) == description
+    # Tags become labels, changed where Google's rules require (checked below): not kept as written.
     return Emitted(description, NOT_CARRIED, tasks)
+
+
+# Unicode categories of label characters. "Cn" (unassigned) only because this Python's Unicode may be
+# older than Swift's: a character assigned since is judged by jobc alone.
+_LABEL_START = {"Ll", "Lo", "Cn"}
+_LABEL_REST = _LABEL_START | {"Nd", "Nl", "No"}
+
+
+def _is_label_key(text: str, *, strict: bool = False) -> bool:
+    start, rest = ({"Ll", "Lo"}, {"Ll", "Lo", "Nd", "Nl", "No"}) if strict else (_LABEL_START, _LABEL_REST)
+    return (1 <= len(text) <= 63 and unicodedata.category(text[0]) in start
+            and all(character in "_-" or unicodedata.category(character) in rest for character in text))
+
+
+def _assert_labels(labels: dict[str, str], job: Job) -> None:
+    """Google's label rules: keys [\\p{Ll}\\p{Lo}][\\p{Ll}\\p{Lo}\\p{N}_-]{0,62}, at most 64 labels;
+    one per tag (an ASCII tag that is a valid key kept as it is), then jobc-job: JOB_ID."""
+    assert 1 <= len(labels) <= 64 and list(labels.items())[-1] == ("jobc-job", job.id)
+    for key, value in labels.items():
+        assert _is_label_key(key), key
+        assert value == ("" if key != "jobc-job" else job.id)
+    distinct = list(dict.fromkeys(job.tags))
+    if len(distinct) < 64:
+        for tag in distinct:
+            if tag != "jobc-job" and tag.isascii() and _is_label_key(tag, strict=True):
+                assert tag in labels, tag
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,10 +15,15 @@ public struct Pipeline: Sendable {
     public let loader: YAMLLoader
     /// The names the run's targets keep for themselves; every job is checked against them.
     public let targetNames: TargetNames
+    /// The day of the run in UTC, read from the clock by the command line (the core never reads it):
+    /// the target checks report a start_date after it. Nil: none is reported. Generated files never
+    /// depend on it.
+    public let today: CalendarDay?
 
-    public init(targets: [any Emitter] = [], loader: YAMLLoader = YAMLLoader()) {
+    public init(targets: [any Emitter] = [], loader: YAMLLoader = YAMLLoader(), today: CalendarDay? = nil) {
         self.loader = loader
         self.targetNames = TargetNames(targets: targets)
+        self.today = today
     }
 
     // MARK: The stages, in order
@@ -49,9 +54,9 @@ public struct Pipeline: Sendable {
     }
 
     /// The IR against each target: what a target cannot express (an error where the run would
-    /// differ, else a warning).
+    /// differ, else a warning), a start_date still to come included.
     public func checkTargets(_ graph: JobGraph, _ targets: [any Emitter]) -> [Diagnostic] {
-        targets.flatMap { PortabilityCheck.check(graph, target: $0) }
+        targets.flatMap { PortabilityCheck.check(graph, target: $0, today: today) }
     }
 
     /// IRs → files: one batch for the run, answers in the order of `graphs`. A job the target

@@ -141,7 +141,12 @@ public struct ExternalEmitter: Emitter {
     private static func process(_ reference: PluginReference, arguments: [String], version: Int, allowance: PluginAllowance) -> PluginProcess {
         PluginProcess(
             executable: reference.executable, arguments: arguments,
-            extraEnvironment: ["JOBC_PLUGIN_PROTOCOL": String(version), "JOBC_VERSION": JobcVersion.current],
+            extraEnvironment: [
+                "JOBC_PLUGIN_PROTOCOL": String(version), "JOBC_VERSION": JobcVersion.current,
+                // The feature names this jobc knows: a plugin declares no other (jobc refuses an
+                // unknown one), so a plugin newer than jobc keeps working.
+                "JOBC_FEATURES": TargetCapabilities.Feature.allCases.map(\.rawValue).joined(separator: ","),
+            ],
             timeoutSeconds: Double(allowance.seconds), outputLimit: allowance.outputLimit)
     }
 

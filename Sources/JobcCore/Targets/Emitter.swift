@@ -115,6 +115,9 @@ public struct JobModuleNaming: Sendable, Equatable {
 public struct TargetCapabilities: Sendable {
     public enum Feature: String, Sendable, CaseIterable {
         case cronSchedule = "cron-schedule"
+        /// No scheduled run before start_date, even when the schedule is deployed earlier. Reported
+        /// only for a start_date after the day of the run (`PortabilityCheck`): a past one changes nothing.
+        case startDate = "start-date"
         case catchup
         case retries
         case retryDelay = "retry-delay"
@@ -132,7 +135,7 @@ public struct TargetCapabilities: Sendable {
         public var changesBehaviour: Bool {
             switch self {
             case .runParams, .failureAlerts, .triggerRules, .fanOut: return true
-            case .cronSchedule, .catchup, .retries, .retryDelay, .taskTimeout, .tags, .secrets, .taskGroups: return false
+            case .cronSchedule, .startDate, .catchup, .retries, .retryDelay, .taskTimeout, .tags, .secrets, .taskGroups: return false
             }
         }
     }

@@ -1,6 +1,7 @@
 /// Which target-dependent features a job uses, where, and which targets cannot express them: the
 /// check behind `jobc lint --target`, also run by `jobc compile` for its one target. It reads the
-/// IR alone: every use is located by the IR's source map.
+/// IR alone: every use is located by the IR's source map, and the day of the run (when the caller
+/// gives it) is the only other input: a start_date after it is a use of `start-date`.
 public enum PortabilityCheck {
     /// One use of a feature in the job file.
     public struct Use: Sendable {
@@ -10,13 +11,19 @@ public enum PortabilityCheck {
         public var what: String
     }
 
-    public static func uses(in graph: JobGraph) -> [Use] {
+    /// `today` (UTC, from the command line's clock): without it, no start_date counts as still to come.
+    public static func uses(in graph: JobGraph, today: CalendarDay? = nil) -> [Use] {
         let job = graph.job.sources
         var uses: [Use] = []
         func use(_ feature: TargetCapabilities.Feature, _ location: SourceLocation?, _ what: String) {
             uses.append(Use(feature: feature, location: location ?? job.fileStart, what: what))
         }
-        if case .cron = graph.job.schedule { use(.cronSchedule, job.schedule, "a cron schedule") }
+        if case .cron = graph.job.schedule {
+            use(.cronSchedule, job.schedule, "a cron schedule")
+            if let today, let start = graph.job.startDate, start.utcDay > today {
+                use(.startDate, job.startDate, "start_date \(start.iso8601), which is still to come (today is \(today) in UTC)")
+            }
+        }
         if graph.job.catchup { use(.catchup, job.catchup, "catchup: true") }
         if !graph.job.tags.isEmpty { use(.tags, job.tags, "tags") }
         // A policy set in `defaults:` is one use, however many tasks inherit it.
@@ -49,10 +56,10 @@ public enum PortabilityCheck {
 
     /// A diagnostic for every use the target cannot express, with the target's suggested workaround:
     /// an error when dropping it would change what a run does (the job is refused), else a warning.
-    public static func check(_ graph: JobGraph, target: any Emitter) -> [Diagnostic] {
+    public static func check(_ graph: JobGraph, target: any Emitter, today: CalendarDay? = nil) -> [Diagnostic] {
         // Most targets express every feature: then there is nothing to look for.
         guard TargetCapabilities.Feature.allCases.contains(where: { target.capabilities.supported[$0] == nil }) else { return [] }
-        return uses(in: graph).compactMap { use in
+        return uses(in: graph, today: today).compactMap { use in
             guard target.capabilities.supported[use.feature] == nil else { return nil }
             let message = "target '\(target.name)' cannot express \(use.what)"
             if use.feature.changesBehaviour {

@@ -7,6 +7,7 @@ public struct AirflowEmitter: Emitter {
     public let summary = "Apache Airflow 3 DAG files (Python), one per job"
     public let capabilities = TargetCapabilities(supported: [
         .cronSchedule: "DAG schedule (cron string or preset)",
+        .startDate: "DAG start_date: no scheduled run before it",
         .catchup: "DAG catchup",
         .retries: "operator retries",
         .retryDelay: "operator retry_delay",

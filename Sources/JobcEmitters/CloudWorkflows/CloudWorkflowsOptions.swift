@@ -17,6 +17,13 @@ public struct CloudWorkflowsOptions: Equatable, Sendable {
     /// holds a call a little less and the program calls again while the task runs. Short values
     /// are for tests that prove a task may outlive one call.
     public var httpTimeout = WorkflowsProgramFile.maximumHTTPTimeout
+    /// The workflow's own identity: the account its calls to the executor run as.
+    public var workflowServiceAccount: String?
+    /// How much of its calls the workflow logs (`call_log_level`).
+    public var logLevel = "LOG_ERRORS_ONLY"
+
+    /// The values `log_level` takes: Workflows' call log levels, but the unspecified one.
+    public static let logLevels = ["LOG_ALL_CALLS", "LOG_ERRORS_ONLY", "LOG_NONE"]
 
     /// The options the target declares (`Emitter.options`), each with its naming rule.
     public static let declarations: [TargetOption] = [
@@ -41,13 +48,17 @@ public struct CloudWorkflowsOptions: Equatable, Sendable {
         },
         TargetOption(
             "scheduler_service_account",
-            help: "service account Cloud Scheduler runs as (default jobc-scheduler@PROJECT.iam.gserviceaccount.com)"
+            help: "service account Cloud Scheduler runs as (default jobc-scheduler@PROJECT.iam.gserviceaccount.com)",
+            check: serviceAccountProblem),
+        TargetOption(
+            "workflow_service_account",
+            help: "service account the workflow runs as, which calls the executor (default jobc-workflow@PROJECT.iam.gserviceaccount.com)",
+            check: serviceAccountProblem),
+        TargetOption(
+            "log_level", default: "LOG_ERRORS_ONLY",
+            help: "the workflow's call_log_level: \(logLevels.joined(separator: ", "))"
         ) { value in
-            let parts = value.split(separator: "@", omittingEmptySubsequences: false)
-            let valid = parts.count == 2 && [parts[0], parts[1]].allSatisfy { part in
-                !part.isEmpty && part.unicodeScalars.allSatisfy { (lower + digits + "-.").unicodeScalars.contains($0) }
-            }
-            return valid ? nil : "a service account email such as name@project.iam.gserviceaccount.com"
+            logLevels.contains(value) ? nil : "one of \(logLevels.joined(separator: ", "))"
         },
         TargetOption(
             "http_timeout", type: .integer, default: String(WorkflowsProgramFile.maximumHTTPTimeout),
@@ -57,12 +68,24 @@ public struct CloudWorkflowsOptions: Equatable, Sendable {
         },
     ]
 
+    private static func serviceAccountProblem(_ value: String) -> String? {
+        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
+        let valid = parts.count == 2 && [parts[0], parts[1]].allSatisfy { part in
+            !part.isEmpty && part.unicodeScalars.allSatisfy { (lower + digits + "-.").unicodeScalars.contains($0) }
+        }
+        return valid ? nil : "a service account email such as name@project.iam.gserviceaccount.com"
+    }
+
     public var resolvedExecutorURL: String {
         executorURL ?? "https://\(region)-\(project).cloudfunctions.net/\(executorService)"
     }
 
     public var resolvedSchedulerServiceAccount: String {
         schedulerServiceAccount ?? "jobc-scheduler@\(project).iam.gserviceaccount.com"
+    }
+
+    public var resolvedWorkflowServiceAccount: String {
+        workflowServiceAccount ?? "jobc-workflow@\(project).iam.gserviceaccount.com"
     }
 
     public init() {}
@@ -75,6 +98,8 @@ public struct CloudWorkflowsOptions: Equatable, Sendable {
         executorURL = values["executor_url"]
         schedulerServiceAccount = values["scheduler_service_account"]
         httpTimeout = values["http_timeout"].flatMap { Int($0) } ?? httpTimeout
+        workflowServiceAccount = values["workflow_service_account"]
+        logLevel = values["log_level"] ?? logLevel
     }
 
     private static let lower = "abcdefghijklmnopqrstuvwxyz"

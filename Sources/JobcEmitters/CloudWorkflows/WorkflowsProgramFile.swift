@@ -69,6 +69,7 @@ struct WorkflowsProgramFile {
         } else {
             lines.append("# Schedule: none (manual runs only).")
         }
+        lines.append("# Deploy: `terraform init && terraform apply` in this folder (\(graph.job.id).workflow.tf.json reads this file).")
         if !graph.job.params.isEmpty {
             lines.append("# Run parameters: execution argument {\"params\": {NAME: VALUE}}; the executor checks them before any task runs.")
         }

@@ -36,6 +36,7 @@ public struct DagsterEmitter: Emitter {
     public let summary = "Dagster 1.13 modules (ops, job, schedule, Definitions), one per job"
     public let capabilities = TargetCapabilities(supported: [
         .cronSchedule: "ScheduleDefinition in UTC; ticks before start_date are skipped",
+        .startDate: "the schedule skips ticks before start_date (should_execute=not_before(...))",
         .retries: "op RetryPolicy(max_retries)",
         .retryDelay: "op RetryPolicy(delay)",
         .taskTimeout: "enforced by jobc_op inside the op (Dagster has no per-op timeout)",

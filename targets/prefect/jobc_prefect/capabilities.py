@@ -4,8 +4,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 
 PROTOCOL_VERSION = 2
+
+# The feature names of protocol version 2 as first published: all that a jobc which does not list
+# the names it knows (no JOBC_FEATURES in the environment) accepts.
+FIRST_FEATURES = frozenset({"cron-schedule", "catchup", "retries", "retry-delay", "task-timeout", "tags", "secrets",
+                            "run-params", "failure-alerts", "trigger-rules", "task-groups", "fan-out"})
 
 # What the generated `<job_id>.py` and the runtime import: a job id of that name would shadow it for
 # every module in the flows' folder. The standard library is declared apart.
@@ -17,6 +23,7 @@ CAPABILITIES = {
     "supported": {
         "cron-schedule": "Cron schedule in UTC on the deployment the module's `serve` creates; "
                          "scheduled runs before start_date finish as Skipped",
+        "start-date": "scheduled runs before start_date finish as Skipped, however early the deployment is served",
         "retries": "task retries",
         "retry-delay": "task retry_delay_seconds",
         "task-timeout": "task timeout_seconds (in a worker thread Prefect interrupts Python code, "
@@ -50,3 +57,15 @@ CAPABILITIES = {
     },
     "options": [],
 }
+
+
+def capabilities_for(environment: Mapping[str, str]) -> dict:
+    """CAPABILITIES as the jobc that runs the plugin reads them: jobc refuses a feature name it does
+    not know, so only the features it lists in JOBC_FEATURES (comma-separated; FIRST_FEATURES when
+    it lists none) are declared. A feature jobc does not know is one it never reports."""
+    listed = environment.get("JOBC_FEATURES")
+    known = FIRST_FEATURES if listed is None else frozenset(listed.split(","))
+    answer = dict(CAPABILITIES)
+    for field in ("supported", "workarounds"):
+        answer[field] = {feature: note for feature, note in CAPABILITIES[field].items() if feature in known}
+    return answer

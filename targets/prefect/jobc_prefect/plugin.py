@@ -17,7 +17,7 @@ import traceback
 from typing import Any
 
 from . import flow_module
-from .capabilities import CAPABILITIES, IMPORTED_MODULES, PROTOCOL_VERSION
+from .capabilities import IMPORTED_MODULES, PROTOCOL_VERSION, capabilities_for
 from .ir import IRError, JobGraph, read
 from .ir_json import load
 from .refusals import error_diagnostic, refusals
@@ -34,7 +34,7 @@ class RequestError(Exception):
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
     if arguments == ["--capabilities"]:
-        _write(CAPABILITIES)
+        _write(capabilities_for(os.environ))
         return 0
     if arguments:
         print(f"jobc-emit-prefect: unexpected arguments {arguments!r}\n{USAGE}", file=sys.stderr)
