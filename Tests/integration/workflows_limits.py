@@ -1,7 +1,7 @@
 """Google's Cloud Workflows resource limits, checked on a generated program.
 
-An independent re-implementation of jobc's `WorkflowsLimits` (Sources/JobcEmitters/CloudWorkflows/
-WorkflowsLimits.swift, WorkflowsProgramWalk.swift) over a PyYAML-parsed program, so the integration
+An independent re-implementation of jobc's `WorkflowsLimits` (Sources/JobcEmitters/CloudWorkflows/:
+WorkflowsLimits.swift, WorkflowsProgramWalk.swift, WorkflowsExpressionScan.swift) over a PyYAML-parsed program, so the integration
 tests can check what jobc writes without trusting jobc's own check. Both read the fixtures in
 fixtures/workflows_limits/ and must agree on every one.
 

@@ -6,10 +6,11 @@ import JobcCore
 /// The values are those of "Resource limits" on the Workflows quotas page,
 /// https://cloud.google.com/workflows/quotas. The text is read back with jobc's own YAML loader:
 /// what is checked is exactly what is written. One walk computes the figures (`WorkflowsProgramFigures`,
-/// also what a program header can print) and where each limit is passed; the walk is linear in the
-/// program's size (each subworkflow is walked once however often it is called) — see
-/// `WorkflowsProgramWalk` for what each figure counts. `Tests/integration/workflows_limits.py` is an
-/// independent re-implementation over PyYAML; both read the same fixtures and must agree.
+/// also what a program header can print) and where each limit is passed, linear in the program's
+/// size: each subworkflow is walked once however often it is called. What each figure counts:
+/// `WorkflowsProgramWalk`, and `WorkflowsExpressionScan` for expressions.
+/// `Tests/integration/workflows_limits.py` re-implements it over PyYAML; both read the same
+/// fixtures and must agree.
 enum WorkflowsLimits {
     /// "Source code size": a program's text, in bytes (128 KB).
     static let maximumSourceBytes = 131_072

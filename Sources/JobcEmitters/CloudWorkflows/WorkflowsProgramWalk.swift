@@ -19,7 +19,7 @@ import JobcCore
 ///   unknown): the bytes of every assign value and every literal loop list as written (scalars'
 ///   UTF-8 text, mapping keys included), all taken as live at once, plus the largest `args`.
 /// - call depth and parallel nesting take every subworkflow as an entry; steps take `main`
-///   (every subworkflow when there is no `main`). Recursion counts its calls' steps once.
+///   (every subworkflow when there is no `main`); a recursive call adds its own step only.
 struct WorkflowsProgramWalk {
     /// What a piece of program costs when it runs.
     private struct Flow {
@@ -96,7 +96,10 @@ struct WorkflowsProgramWalk {
     }
 
     mutating func walk(_ root: YAMLNode) {
-        scanExpressions(root)
+        var expressions = WorkflowsExpressionScan()
+        expressions.scan(root)
+        figures.longestExpression = expressions.longest
+        expressionViolations = expressions.violations
         switch root.content {
         case .sequence:
             subworkflows = [Subworkflow(name: "main", steps: root, path: [])]
@@ -375,67 +378,6 @@ struct WorkflowsProgramWalk {
         }
     }
 
-    // MARK: expressions
-
-    /// Every scalar of the document, mapping keys included, in document order.
-    private mutating func scanExpressions(_ node: YAMLNode) {
-        switch node.content {
-        case .scalar(let scalar):
-            expression(in: scalar.text)
-        case .sequence(let items):
-            for (offset, item) in items.enumerated() {
-                path.append("[\(offset)]")
-                scanExpressions(item)
-                path.removeLast()
-            }
-        case .mapping(let entries):
-            for entry in entries {
-                path.append("." + entry.key)
-                expression(in: entry.key)
-                scanExpressions(entry.value)
-                path.removeLast()
-            }
-        }
-    }
-
-    private mutating func expression(in text: String) {
-        let longest = Self.longestExpression(in: text)
-        figures.longestExpression = max(figures.longestExpression, longest)
-        if longest > WorkflowsLimits.maximumExpressionLength {
-            expressionViolations.append(.init(limit: .expressionLength, actual: longest, path: Self.render(path)))
-        }
-    }
-
-    /// Characters of the longest `${…}` in `text`: from `${` to the `}` that closes it, braces inside
-    /// double-quoted string literals not counting; to the end of the text when none closes it.
-    static func longestExpression(in text: String) -> Int {
-        var longest = 0
-        var length = 0
-        var depth = 0
-        var inString = false
-        var escaped = false
-        var previous: Unicode.Scalar = "\0"
-        for scalar in text.unicodeScalars {
-            if depth > 0 {
-                length += 1
-                if inString {
-                    if escaped { escaped = false } else if scalar == "\\" { escaped = true } else if scalar == "\"" { inString = false }
-                } else if scalar == "\"" {
-                    inString = true
-                } else if scalar == "{" {
-                    depth += 1
-                } else if scalar == "}" {
-                    depth -= 1
-                    if depth == 0 { longest = max(longest, length) }
-                }
-            } else if previous == "$" && scalar == "{" {
-                (length, depth, inString, escaped) = (2, 1, false, false)
-            }
-            previous = scalar
-        }
-        return depth > 0 ? max(longest, length) : longest
-    }
-
     // MARK: helpers
 
     private static func value(of key: String, in node: YAMLNode) -> YAMLNode? {
@@ -463,7 +405,7 @@ struct WorkflowsProgramWalk {
         return Int(text)
     }
 
-    private static func render(_ segments: [String]) -> String {
+    static func render(_ segments: [String]) -> String {
         let joined = segments.joined()
         return joined.hasPrefix(".") ? String(joined.dropFirst()) : joined
     }
