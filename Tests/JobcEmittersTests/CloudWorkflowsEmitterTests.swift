@@ -237,3 +237,40 @@ final class WorkflowsLanesTests: XCTestCase {
         }
     }
 }
+
+final class CloudWorkflowsLimitsInEmitTests: XCTestCase {
+    private static func chain(_ count: Int) -> JobGraph {
+        let function = FunctionReference(name: "PostgreSQLFunction", module: "postgres_sql_function", className: "PostgreSQLFunction")
+        let tasks = (0..<count).map { index in
+            TaskNode(key: "transform_step_\(index)", taskID: "transform_step_\(index)", function: function,
+                     parameters: [.init(key: "sql_file_path", value: .string("orchestration/sql/transform_\(index).sql"))],
+                     fileReferences: [], secretName: "postgres_credentials", retry: RetryPolicy(retries: 0, delay: RetryPolicy.defaultDelay),
+                     timeout: nil, sourceLine: index + 1, sourceColumn: 1)
+        }
+        var sources = JobSources(file: "chain.yaml")
+        sources.jobID = SourceLocation(file: "chain.yaml", line: 1, column: 9)
+        return JobGraph(
+            job: JobMetadata(id: "chain", description: nil, schedule: .manual, startDate: nil, catchup: false, tags: [],
+                             sourcePath: "chain.yaml", sources: sources),
+            tasks: tasks, edges: (1..<count).map { Edge(source: "transform_step_\($0 - 1)", target: "transform_step_\($0)") })
+    }
+
+    /// A program over Google's limits is a located error naming the limit and what to do, and no file.
+    func testAJobTooLargeForOneProgramIsALocatedErrorAndWritesNothing() {
+        let output = CloudWorkflowsEmitter().emit(Self.chain(1000), context: EmitContext())
+        XCTAssertEqual(output.artifacts.count, 0)
+        let error = try? XCTUnwrap(output.diagnostics.first { $0.severity == .error })
+        XCTAssertEqual(error?.rule, .targetLimit)
+        XCTAssertEqual(error?.location?.line, 1)
+        XCTAssertTrue(error?.message.contains("131072") == true, error?.message ?? "")
+        XCTAssertTrue(error?.suggestion?.contains("split the job") == true)
+    }
+
+    /// Every program states its own figures against the limits, the file's size included.
+    func testTheHeaderStatesTheProgramsFiguresAgainstTheLimits() throws {
+        let text = CloudWorkflowsEmitter().emit(Self.chain(300), context: EmitContext()).artifacts[0].contents
+        let line = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("# Google's limits: ") })
+        XCTAssertTrue(line.contains("source \(text.utf8.count) of 131072 bytes"), String(line))
+        XCTAssertEqual(WorkflowsLimits.check(program: text), [])
+    }
+}

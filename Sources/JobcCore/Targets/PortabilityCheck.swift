@@ -75,10 +75,15 @@ public enum PortabilityCheck {
 }
 
 extension PortabilityCheck: RuleDeclaring {
-    public static let rules: [RuleID] = [.targetUnsupported]
+    public static let rules: [RuleID] = [.targetUnsupported, .targetLimit]
 }
 
 extension RuleID {
     public static let targetUnsupported = RuleID(
         "target-unsupported", summary: "The job uses something the chosen target cannot express.")
+    /// Reported by emitters (declared here, beside the portability rule, so the catalogue has it
+    /// without naming a target): the job's generated artifact would break the platform's
+    /// documented limits, so nothing is written.
+    public static let targetLimit = RuleID(
+        "target-limit", summary: "The job's generated artifact would break a documented limit of the target platform (size, nesting, expression length).")
 }

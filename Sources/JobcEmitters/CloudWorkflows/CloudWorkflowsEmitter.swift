@@ -37,10 +37,22 @@ public struct CloudWorkflowsEmitter: Emitter {
         // Inline calls bill fewer steps; the shared subworkflow keeps large jobs within 128 KB.
         var program = WorkflowsProgramFile(graph: graph, options: options, jobcVersion: context.jobcVersion, lanes: lanes, form: .inline)
         var text = program.render()
-        if text.utf8.count > WorkflowsProgramFile.maximumSourceBytes {
+        if text.utf8.count > WorkflowsLimits.maximumSourceBytes {
             program = WorkflowsProgramFile(graph: graph, options: options, jobcVersion: context.jobcVersion, lanes: lanes, form: .shared)
             text = program.render()
         }
+        // Every program is checked against Google's documented limits before it is written: one
+        // that would be refused at deploy time is an error, never a file.
+        let report = WorkflowsLimits.measure(program: text)
+        let violations = report.violations + Self.sizeAfterFigures(text, report.figures)
+        if !violations.isEmpty {
+            return EmitterOutput(artifacts: [], diagnostics: labels.diagnostics + violations.map { violation in
+                .error(.targetLimit, "job '\(graph.job.id)' does not fit in one Cloud Workflows program: " + violation.message,
+                       at: graph.job.sources.jobID ?? graph.job.sources.fileStart,
+                       suggestion: "split the job into smaller jobs (a program holds about 300 tasks), or fewer fan-out items per task")
+            })
+        }
+        text = program.insertingFigures(report.figures, into: text)
         let workflow = WorkflowResourceFile(graph: graph, options: options, labels: labels, jobcVersion: context.jobcVersion)
         var artifacts = [
             Artifact(relativePath: WorkflowResourceFile.programFileName(graph), contents: text),
@@ -51,5 +63,12 @@ public struct CloudWorkflowsEmitter: Emitter {
             artifacts.append(Artifact(relativePath: graph.job.id + ".scheduler.tf.json", contents: file.render()))
         }
         return EmitterOutput(artifacts: artifacts, diagnostics: labels.diagnostics)
+    }
+
+    /// The figures line makes the file a little longer than what was measured.
+    private static func sizeAfterFigures(_ text: String, _ figures: WorkflowsProgramFigures) -> [WorkflowsLimitViolation] {
+        let bytes = text.utf8.count + WorkflowsProgramFile.figuresLine(figures).utf8.count + 1
+        guard bytes > WorkflowsLimits.maximumSourceBytes, text.utf8.count <= WorkflowsLimits.maximumSourceBytes else { return [] }
+        return [WorkflowsLimitViolation(limit: .sourceSize, actual: bytes, path: "")]
     }
 }

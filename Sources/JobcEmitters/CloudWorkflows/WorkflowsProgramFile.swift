@@ -30,8 +30,6 @@ struct WorkflowsProgramFile {
 
     /// Workflows waits at most 30 minutes for an HTTP response.
     static let maximumHTTPTimeout = 1800
-    /// Google's limit on a workflow's source.
-    static let maximumSourceBytes = 128 * 1024
 
     func render() -> String {
         var document: [(String, YAMLBlock)] = [
@@ -88,6 +86,28 @@ struct WorkflowsProgramFile {
     }
 
     // MARK: main
+
+    /// The program's standing against Google's limits, for the header (`WorkflowsLimits` measures it).
+    static func figuresLine(_ figures: WorkflowsProgramFigures) -> String {
+        "# Google's limits: source \(figures.sourceBytes) of \(WorkflowsLimits.maximumSourceBytes) bytes, longest expression "
+            + "\(figures.longestExpression) of \(WorkflowsLimits.maximumExpressionLength), branches \(figures.maxBranches) of "
+            + "\(WorkflowsLimits.maximumBranchesPerParallel), parallel nesting \(figures.parallelDepth) of \(WorkflowsLimits.maximumParallelNesting), "
+            + "call depth \(figures.callDepth) of \(WorkflowsLimits.maximumSubworkflowCallDepth), steps \(figures.stepsUpperBound) of "
+            + "\(WorkflowsLimits.maximumStepsPerExecution)."
+    }
+
+    /// `text` with the figures line at the end of its header (before `main:`); the source size it
+    /// states is the file's own, that line included.
+    func insertingFigures(_ measured: WorkflowsProgramFigures, into text: String) -> String {
+        guard let main = text.range(of: "\nmain:\n") else { return text }
+        var figures = measured
+        var line = Self.figuresLine(figures)
+        while figures.sourceBytes != text.utf8.count + line.utf8.count + 1 {
+            figures.sourceBytes = text.utf8.count + line.utf8.count + 1
+            line = Self.figuresLine(figures)
+        }
+        return String(text[..<main.lowerBound]) + "\n" + line + String(text[main.lowerBound...])
+    }
 
     static func laneName(_ offset: Int) -> String { "lane_\(offset + 1)" }
 
