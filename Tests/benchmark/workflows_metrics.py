@@ -205,12 +205,17 @@ class Program:
                     if isinstance(call["try"].get("args", {}).get("body"), dict)
                     and call["try"]["args"]["body"].get("action") == "run_task")
 
+    def wait_seconds(self) -> int:
+        """How long the executor holds one call of a task before answering 503."""
+        return int(self.run_task_call()["try"]["args"]["body"]["wait_seconds"])
+
     def waiting_steps(self, seconds: int) -> tuple[int, int, int]:
-        """Billed steps a lane spends waiting for a task that runs `seconds`: (polls, steps per poll,
-        total). The executor holds each call `wait_seconds` and answers 503; Workflows then runs
-        the retry predicate (a subworkflow call and its steps) and calls again a second later."""
+        """Billed steps a lane spends waiting for a task that runs `seconds`, beyond the call a
+        successful run bills anyway: (polls, steps per poll, total). The executor holds each call
+        `wait_seconds` and answers 503; Workflows then runs the retry predicate (a subworkflow call
+        and its steps) and calls again a second later."""
         call = self.run_task_call()
-        wait = int(call["try"]["args"]["body"]["wait_seconds"])
+        wait = self.wait_seconds()
         predicate = expression_name(call["retry"]["predicate"])
         count, returned, value = run_steps(self.subworkflows[predicate]["steps"], self.subworkflows, {"e": HTTP_503})
         if not (returned and value is True):
