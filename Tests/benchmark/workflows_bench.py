@@ -186,7 +186,7 @@ def compile_time_vs_size(args, runner: measure.Runner) -> None:
 
 def mixed_corpus(args, runner: measure.Runner, root: pathlib.Path | None) -> None:
     size = args.mixed_jobs
-    section(f"4c. The mixed corpus: {size} jobs × 20 tasks, cloud-workflows vs airflow")
+    section(f"4c. The mixed corpus: {size:,} jobs × 20 tasks, cloud-workflows vs airflow")
     check_limits_module()
     jobs = corpus.corpus(size)
     if root is None:  # section 1 did not write this corpus in this run
