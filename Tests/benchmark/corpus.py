@@ -103,6 +103,22 @@ def random_dag(rng: random.Random, count: int, density: float = 0.12) -> list[li
 SHAPES = [layered, layered, layered, fan_out_fan_in, chain_with_branches, random_dag]
 
 
+# Shapes of one large job, for compile time against size (no randomness: the same job every run).
+
+def chain(count: int) -> list[list[int]]:
+    return [[]] + [[task - 1] for task in range(1, count)]
+
+
+def layered_pipeline(count: int, width: int = 10) -> list[list[int]]:
+    """Layers of `width` tasks, each task depending on two neighbours in the layer before."""
+    upstream = []
+    for task in range(count):
+        layer, position = divmod(task, width)
+        previous = (layer - 1) * width
+        upstream.append([] if layer == 0 else sorted({previous + position, previous + (position + 1) % width}))
+    return upstream
+
+
 def make_job(rng: random.Random, index: int, upstream: list[list[int]]) -> Job:
     count = len(upstream)
     names = rng.sample([f"{verb}_{noun}" for verb in VERBS for noun in NOUNS], count)
@@ -131,6 +147,20 @@ def make_job(rng: random.Random, index: int, upstream: list[list[int]]) -> Job:
         retry_delay=rng.choice([30, 300, 900]) if has_defaults else None,
         timeout=rng.choice([None, 1800]) if has_defaults else None,
         tasks=tasks, dependencies_block=rng.random() < 0.3)
+
+
+def large_job(name: str, upstream: list[list[int]]) -> Job:
+    """One job of any size: task keys numbered after the 120 verb_noun names, which they cycle through
+    for their SQL files and secrets."""
+    pairs = [(verb, noun) for verb in VERBS for noun in NOUNS]
+    tasks = []
+    for position, parents in enumerate(upstream):
+        verb, noun = pairs[position % len(pairs)]
+        tasks.append(Task(key=f"{verb}_{noun}_{position:04d}", sql=f"orchestration/sql/bench/{noun}/{verb}.sql",
+                          secret=SECRETS[position % len(SECRETS)], params={},
+                          upstream=[tasks[parent].key for parent in parents]))
+    return Job(id=name, description=f"{len(tasks)} tasks", schedule="@daily", start_date=(2024, 1, 1), catchup=False,
+               tags=["etl"], retries=None, retry_delay=None, timeout=None, tasks=tasks, dependencies_block=False)
 
 
 def corpus(count: int, tasks_per_job: int = 20, seed: int = 8) -> list[Job]:

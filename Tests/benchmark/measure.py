@@ -47,6 +47,11 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def figures(run: Run, jobs: int) -> list[str]:
+    """A compile's columns: wall s, CPU s, cores, peak MB, jobs/s."""
+    return [f"{run.wall:.3f}", f"{run.cpu:.3f}", f"{run.cores:.2f}", f"{run.peak_mb:.0f}", f"{jobs / run.wall:,.0f}"]
+
+
 def table(headers: list[str], rows: list[list], labels: int = 1) -> str:
     """A plain-text table: the first `labels` columns left-aligned, the figures right-aligned."""
     cells = [[str(cell) for cell in row] + [""] * (len(headers) - len(row)) for row in rows]
