@@ -136,7 +136,7 @@ final class CloudWorkflowsEmitterTests: XCTestCase {
         let params = [RunParameter(name: "region", type: .string, defaultValue: .string("${x}"), description: nil)]
         let alerts = FailureAlerts(webhooks: ["https://h.example/${y}"], emails: ["a@example.com"])
         let text = Self.program([Self.task("a", onFailure: alerts)], [], params: params)
-        XCTAssertLessThan(text.range(of: "- start_run:")!.lowerBound, text.range(of: "- run_tasks:")!.lowerBound)
+        XCTAssertLessThan(text.range(of: "- start_run:")!.lowerBound, text.range(of: "- task_a:")!.lowerBound)
         XCTAssertTrue(text.contains(#"argument_json: "${json.encode_to_string(args)}""#))
         XCTAssertTrue(text.contains(#"- {name: "region", type: "string", default_b64: ""#), text)
         XCTAssertTrue(text.contains("on_failure_b64: "))

@@ -11,8 +11,8 @@ list or `range: [a, b]`); a `parallel` step adds 1 per branch plus the branch's 
 steps per item; a call of a subworkflow adds the steps that subworkflow runs (up to its `return`);
 `except` blocks and retry predicates do not run.
 
-Makespan: the program's lanes are the subworkflows `main` calls (directly, or one per branch of a
-parallel step); a lane's step names are the keys of its tasks, in the order it runs them. Every lane
+Makespan: the program's lanes are the branches of its `run_tasks` step (see `Program.lanes`); a
+lane's steps are its tasks, in the order it runs them. Every lane
 starts at once; a task starts when the previous task of its lane has ended and every upstream task of
 the job (on any lane) has ended, since the executor makes its call wait for them; it lasts its
 duration. The critical-path ratio is makespan ÷ the DAG's own critical path (the longest path,
@@ -183,15 +183,24 @@ class Program:
         return billed_steps(self.steps, self.subworkflows)
 
     def lanes(self) -> list[list[str]]:
-        """The task keys of each lane, in the order it runs them."""
-        calls = []
-        for step in self.steps:
-            ((_, body),) = step.items()
-            calls.append(body)
-            for branch in body.get("parallel", {}).get("branches", []):
-                calls += [next(iter(inner.values())) for inner in next(iter(branch.values()))["steps"]]
-        return [[next(iter(step)) for step in self.subworkflows[body["call"]]["steps"]]
-                for body in calls if body.get("call") in self.subworkflows]
+        """The task keys of each lane, in the order it runs them. Inline form: the `task_KEY` steps
+        of each branch of `run_tasks` (one lane: of main). Shared form: the steps of the `lane_N`
+        subworkflows `run_tasks` calls (directly, or one call per branch)."""
+        def keys(steps: list) -> list[str]:
+            names = [next(iter(step)) for step in steps]
+            if len(steps) == 1 and next(iter(steps[0].values())).get("call") in self.subworkflows:
+                return keys(self.subworkflows[next(iter(steps[0].values()))["call"]]["steps"])
+            return [name.removeprefix("task_") for name in names]
+
+        main = [name.removeprefix("task_") for step in self.steps for name in step if name.startswith("task_")]
+        if main:
+            return [main]
+        run = next((step["run_tasks"] for step in self.steps if "run_tasks" in step), None)
+        if run is None:
+            return []
+        if "parallel" not in run:
+            return [keys([{"run": run}])]
+        return [keys(next(iter(branch.values()))["steps"]) for branch in run["parallel"]["branches"]]
 
     def makespan(self, upstream: dict[str, list[str]], duration: dict[str, float]) -> float:
         return makespan(self.lanes(), upstream, duration)

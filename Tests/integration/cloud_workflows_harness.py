@@ -120,11 +120,6 @@ def job_table(program) -> dict:
     return {"job_id": job["job_id"], "params": job["params"], "tasks": tasks}
 
 
-def lanes(program) -> list[list[str]]:
-    """Task keys per lane, in the order each lane runs them."""
-    return [[next(iter(step)) for step in body["steps"]] for name, body in program.items() if re.fullmatch(r"lane_\d+", name)]
-
-
 @dataclasses.dataclass(frozen=True)
 class WorkflowRun:
     succeeded: bool

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 import yaml
-from cloud_workflows_harness import assert_valid_program, job_table, lanes, local_program, program_steps, task_outcomes
+from cloud_workflows_harness import assert_valid_program, job_table, local_program, program_steps, task_outcomes
 from jobc_cli import compile_jobs, ir, run_jobc
 from jobc_test_support import REPO_ROOT
 
@@ -56,8 +56,9 @@ def test_every_program_validates_and_keeps_every_string(job, compiled):
         if task["forEach"]:
             assert row["for_each"]["items"] == task["forEach"]["items"]
     # Every task runs in exactly one lane, at most ten lanes.
-    assert sorted(key for lane in lanes(program) for key in lane) == sorted(upstream)
-    assert len(lanes(program)) <= 10
+    lanes = workflows_metrics.Program(path.read_text(encoding="utf-8")).lanes()
+    assert sorted(key for lane in lanes for key in lane) == sorted(upstream)
+    assert len(lanes) <= 10
     # The local variant drops the auth blocks and nothing else.
     local = yaml.safe_load(local_program(path.read_text(encoding="utf-8")))
     for node in program_steps(program):
@@ -127,8 +128,8 @@ def _run(cloud_workflows, postgres, secret_dir, tmp_path, job, argument):
 
 def test_task_states_recorded_by_the_executor_decide_the_trigger_rules_across_lanes(cloud_workflows, postgres, secret_dir, tmp_path):
     run, tasks, logged = _run(cloud_workflows, postgres, secret_dir, tmp_path, "cw_states", {"logical_date": "2024-03-01"})
-    program = yaml.safe_load((tmp_path / "cw_states.workflows.yaml").read_text(encoding="utf-8"))
-    assert len(lanes(program)) > 1, "the job should need more than one lane"
+    program = workflows_metrics.Program((tmp_path / "cw_states.workflows.yaml").read_text(encoding="utf-8"))
+    assert len(program.lanes()) > 1, "the job should need more than one lane"
     assert not run.succeeded, run.output
     assert "failed_tasks" in run.output and "slow_fail" in run.output
     assert tasks == {

@@ -11,12 +11,14 @@ import JobcCore
 ///   that order: the earliest unfinished task never waits. All lanes run at once (≤ 10 branches,
 ///   within Google's 20 concurrent branches per execution), so no branch is queued behind a waiter.
 /// - **Little lost parallelism.** Placement is list scheduling with unit task times: a task
-///   continues the lane of an upstream task that ends last (a real dependency, so nothing is
-///   added), else opens a new lane while there are fewer than ten, else takes the lane that is free
-///   earliest. A job at most ten tasks wide runs as soon as its dependencies allow, whatever the
-///   task durations; a wider one gets orderings beyond its own only where ten lanes are full.
+///   continues a lane whose last task it depends on, directly or through others (so the lane adds
+///   no ordering the job does not have), preferring a direct upstream task and then the one ending
+///   last; else it opens a new lane while there are fewer than ten; else it takes the lane that is
+///   free earliest. Where the job needs no more than ten lanes it runs as soon as its dependencies
+///   allow, whatever the task durations; elsewhere orderings are added only where ten lanes are full.
 ///
-/// Linear in tasks and edges (plus a sort): no search over plans, so a 5,000-task job places at once.
+/// Linear in tasks and edges plus one bit per pair of tasks (which task depends on which, for the
+/// lane choice): no search over plans, so a 5,000-task job places at once.
 struct WorkflowsLanes: Equatable {
     /// Google's limit on branches in one `parallel` step.
     static let maximumLanes = 10
@@ -50,20 +52,29 @@ struct WorkflowsLanes: Equatable {
         // Earliest start first; among equals, the longest remaining chain first, then job order.
         let order = (0..<count).sorted { (level[$0], -tail[$0], $0) < (level[$1], -tail[$1], $1) }
 
+        // ancestors[t]: the tasks t depends on, directly or not, one bit each.
+        let words = (count + 63) / 64
+        var ancestors = Array(repeating: UInt64(0), count: count * words)
+        for task in 0..<count {
+            for upstream in predecessors[task] {
+                ancestors[task * words + upstream / 64] |= 1 << UInt64(upstream % 64)
+                for word in 0..<words { ancestors[task * words + word] |= ancestors[upstream * words + word] }
+            }
+        }
+        let dependsOn = { (task: Int, other: Int) in ancestors[task * words + other / 64] & (1 << UInt64(other % 64)) != 0 }
+
         var lanes: [[Int]] = []
         var laneFree: [Int] = []
-        var laneOf = Array(repeating: -1, count: count)
-        var finish = Array(repeating: 0, count: count)
+            var finish = Array(repeating: 0, count: count)
         for task in order {
             let ready = predecessors[task].map { finish[$0] }.max() ?? 0
-            let lane = Self.lane(for: task, ready: ready, predecessors: predecessors[task], lanes: lanes,
-                                 laneFree: laneFree, laneOf: laneOf, finish: finish, maximumLanes: maximumLanes)
+            let lane = Self.lane(for: task, predecessors: Set(predecessors[task]), lanes: lanes, laneFree: laneFree,
+                                 finish: finish, maximumLanes: maximumLanes) { dependsOn(task, $0) }
             if lane == lanes.count {
                 lanes.append([])
                 laneFree.append(0)
             }
             lanes[lane].append(task)
-            laneOf[task] = lane
             finish[task] = max(ready, laneFree[lane]) + 1
             laneFree[lane] = finish[task]
         }
@@ -72,13 +83,16 @@ struct WorkflowsLanes: Equatable {
         unitCriticalPath = count == 0 ? 0 : (0..<count).map { level[$0] + 1 }.max()!
     }
 
-    private static func lane(for task: Int, ready: Int, predecessors: [Int], lanes: [[Int]], laneFree: [Int],
-                             laneOf: [Int], finish: [Int], maximumLanes: Int) -> Int {
-        // 1. Continue the lane of an upstream task that is still its lane's last: the latest-ending one.
-        let continued = predecessors
-            .filter { laneOf[$0] >= 0 && lanes[laneOf[$0]].last == $0 }
-            .max { (finish[$0], -$0) < (finish[$1], -$1) }
-        if let upstream = continued { return laneOf[upstream] }
+    private static func lane(for task: Int, predecessors: Set<Int>, lanes: [[Int]], laneFree: [Int], finish: [Int],
+                             maximumLanes: Int, dependsOn: (Int) -> Bool) -> Int {
+        // 1. A lane whose last task this one depends on: a direct upstream task first, then the latest-ending.
+        let continued = lanes.indices
+            .filter { dependsOn(lanes[$0].last!) }
+            .max { lhs, rhs in
+                let (a, b) = (lanes[lhs].last!, lanes[rhs].last!)
+                return (predecessors.contains(a) ? 1 : 0, finish[a], -lhs) < (predecessors.contains(b) ? 1 : 0, finish[b], -rhs)
+            }
+        if let lane = continued { return lane }
         // 2. A new lane while there are fewer than the maximum.
         if lanes.count < maximumLanes { return lanes.count }
         // 3. The lane free earliest (first such lane on a tie).

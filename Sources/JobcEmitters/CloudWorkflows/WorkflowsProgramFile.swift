@@ -35,7 +35,7 @@ struct WorkflowsProgramFile {
         var document: [(String, YAMLBlock)] = [
             ("main", .map([("params", .scalar("[args]")), ("steps", .list(mainSteps()))])),
         ]
-        for (offset, lane) in lanes.lanes.enumerated() {
+        for (offset, lane) in lanes.lanes.enumerated() where tasks.form == .shared {
             document.append((Self.laneName(offset), .map([
                 ("params", .scalar("[run_id]")),
                 ("steps", .list(lane.map { tasks.step(graph.tasks[$0]) })),
@@ -50,8 +50,10 @@ struct WorkflowsProgramFile {
     /// Billed steps of a run in which every task succeeds at its first attempt (see `header`).
     var successSteps: Int {
         let fixed = 1 + 2 + 2 + 1 + 1  // init, start_run (try + call), finish_run (try + call), fail_run, done
-        // run_tasks calling the one lane, or a parallel step with per lane a branch and its call.
-        let parallel = lanes.lanes.count > 1 ? 1 + 2 * lanes.lanes.count : lanes.lanes.count
+        // Inline: a parallel step and a branch per lane (one lane: its steps in main). Shared: the
+        // same plus each branch's call of its lane (one lane: run_tasks calling it).
+        let laneCount = lanes.lanes.count
+        let parallel = tasks.form == .inline ? (laneCount > 1 ? 1 + laneCount : 0) : (laneCount > 1 ? 1 + 2 * laneCount : laneCount)
         return fixed + parallel + graph.tasks.map(tasks.successSteps).reduce(0, +)
     }
 
@@ -118,24 +120,35 @@ struct WorkflowsProgramFile {
             ]))])),
             YAMLBlock.named("start_run", tasks.controlCall(body: startRunBody(), result: nil)),
         ]
-        // Each lane is a subworkflow: its steps sit at the top level of the file (no indentation
-        // growing with the parallel step around them) and their names are the task keys, in a scope
-        // of their own.
-        let calls = lanes.lanes.indices.map { offset in
-            YAMLBlock.scalar("{call: " + Self.laneName(offset) + ", args: {run_id: " + WorkflowsLiteral.expression("run_id") + "}}")
-        }
-        if calls.count == 1 {
-            steps.append(YAMLBlock.named("run_tasks", calls[0]))
-        } else if calls.count > 1 {
-            steps.append(YAMLBlock.named("run_tasks", .map([("parallel", .map([
-                ("exception_policy", .scalar("continueAll")),
-                ("branches", .list(calls.enumerated().map { offset, call in
-                    YAMLBlock.named(Self.laneName(offset), .map([("steps", .list([YAMLBlock.named("run_" + Self.laneName(offset), call)]))]))
-                })),
-            ]))])))
+        let laneSteps = lanes.lanes.map { lane in lane.map { tasks.step(graph.tasks[$0]) } }
+        switch (tasks.form, laneSteps.count) {
+        case (_, 0):
+            break
+        case (.inline, 1):
+            steps += laneSteps[0]
+        case (.inline, _):
+            steps.append(YAMLBlock.named("run_tasks", parallel(laneSteps.enumerated().map { offset, lane in
+                YAMLBlock.named(Self.laneName(offset), .map([("steps", .list(lane))]))
+            })))
+        case (.shared, 1):
+            steps.append(YAMLBlock.named("run_tasks", laneCall(0)))
+        case (.shared, _):
+            steps.append(YAMLBlock.named("run_tasks", parallel(laneSteps.indices.map { offset in
+                YAMLBlock.named(Self.laneName(offset), .map([("steps", .list([YAMLBlock.named("run_" + Self.laneName(offset), laneCall(offset))]))]))
+            })))
         }
         steps += finalSteps()
         return steps
+    }
+
+    private func parallel(_ branches: [YAMLBlock]) -> YAMLBlock {
+        .map([("parallel", .map([("exception_policy", .scalar("continueAll")), ("branches", .list(branches))]))])
+    }
+
+    /// In the shared form each lane is a subworkflow: its steps sit at the top level of the file (no
+    /// indentation growing with the parallel step around them), named by task key in a scope of their own.
+    private func laneCall(_ offset: Int) -> YAMLBlock {
+        .scalar("{call: " + Self.laneName(offset) + ", args: {run_id: " + WorkflowsLiteral.expression("run_id") + "}}")
     }
 
     /// The job as data and the run's facts: the logical date (the execution argument's

@@ -67,9 +67,10 @@ struct WorkflowsTaskSteps {
 
     // MARK: steps in a lane
 
-    /// The step of one task in its lane's subworkflow, named after the task.
+    /// The step of one task: `task_KEY` in a branch of main (inline), the task's key in its lane's
+    /// subworkflow (shared), where no other step can have that name.
     func step(_ task: TaskNode) -> YAMLBlock {
-        let name = task.key
+        let name = form == .inline ? "task_" + task.key : task.key
         guard let fanOut = task.forEach else { return YAMLBlock.named(name, call(key: task.key, index: nil)) }
         // The gate waits for the decision, so no item waits for another lane while it holds one of
         // the execution's concurrent branches; then one iteration per item.
@@ -113,7 +114,8 @@ struct WorkflowsTaskSteps {
     /// `try` the run_task call, `retry` it while the executor asks to be called again, and on
     /// giving up call `jobc_abandon`. `key` and `index` are written values or expressions.
     private func runTask(key: String, index: String?, abandonArguments: String) -> YAMLBlock {
-        // A lane's run_id parameter; jobc_task reads the execution id (a subworkflow sees no caller's variables).
+        // main's run_id (a branch reads its parent's variables); jobc_task reads the execution id
+        // itself (a subworkflow sees no caller's variables).
         let runID = form == .inline ? "run_id" : Self.runIDExpression
         var body = "{action: run_task, run_id: " + WorkflowsLiteral.expression(runID) + ", key: " + key
         if let index { body += ", index: " + index }
