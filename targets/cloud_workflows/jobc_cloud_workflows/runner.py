@@ -23,6 +23,8 @@ from jobc_runtime.alerts import TaskFailure, send_failure_alerts
 from . import call_log
 from .run_state import Run, Unit, heartbeat_seconds
 
+# How often a runner checks for its timeout's end and for its unit being abandoned.
+CHECK_SECONDS = 1.0
 _logger = logging.getLogger("jobc.executor")
 # Where the child finds this package and jobc_runtime: the very code this process runs.
 _PACKAGE_PATHS = [str(pathlib.Path(module.__file__).resolve().parents[1])
@@ -121,9 +123,9 @@ def _wait(run: Run, unit: Unit, attempt: int, child: subprocess.Popen) -> str | 
     unit is cancelled. Returns "timeout", "cancelled" or None (it ended by itself)."""
     timeout = unit.task.definition.timeout_seconds
     deadline = None if timeout is None else time.monotonic() + timeout
-    interval = heartbeat_seconds()
+    heartbeat = _Heartbeat(run, unit, attempt)
     while True:
-        remaining = interval if deadline is None else min(interval, deadline - time.monotonic())
+        remaining = CHECK_SECONDS if deadline is None else min(CHECK_SECONDS, deadline - time.monotonic())
         try:
             child.wait(timeout=max(remaining, 0))
             return None
@@ -135,17 +137,32 @@ def _wait(run: Run, unit: Unit, attempt: int, child: subprocess.Popen) -> str | 
         if run.cancelled(unit):
             _kill(child)
             return "cancelled"
-        run.set_status(unit, attempt)
+        heartbeat.beat()
 
 
 def _sleep(run: Run, unit: Unit, attempt: int, seconds: float) -> None:
     """The retry delay, keeping the heartbeat; ends early when the unit is cancelled."""
     deadline = time.monotonic() + seconds
+    heartbeat = _Heartbeat(run, unit, attempt)
     while (remaining := deadline - time.monotonic()) > 0:
-        time.sleep(min(remaining, heartbeat_seconds()))
+        time.sleep(min(remaining, CHECK_SECONDS))
         if run.cancelled(unit):
             return
-        run.set_status(unit, attempt)
+        heartbeat.beat()
+
+
+class _Heartbeat:
+    """Refreshes the unit's status record every heartbeat_seconds(), however often it is asked."""
+
+    def __init__(self, run: Run, unit: Unit, attempt: int) -> None:
+        self.run, self.unit, self.attempt = run, unit, attempt
+        self.interval = heartbeat_seconds()
+        self.last = time.monotonic()
+
+    def beat(self) -> None:
+        if time.monotonic() - self.last >= self.interval:
+            self.run.set_status(self.unit, self.attempt)
+            self.last = time.monotonic()
 
 
 def _kill(child: subprocess.Popen) -> None:
