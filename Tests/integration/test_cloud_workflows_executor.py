@@ -498,6 +498,9 @@ def test_finish_run_lists_failed_and_unfinished_tasks_and_stops_what_still_runs(
 
     outcome = run_task(executor, run_id, "running", deadline_seconds=10)
     assert outcome["state"] == "failed" and "the run finished before the task ended" in outcome["error"]
+    late = run_task(executor, run_id, "never_called", deadline_seconds=5)
+    assert late == {"state": "failed", "attempts": 0, "error": "ExecutorError: the run finished before the task ended"}
+    assert finish(executor, run_id) == expected
     [started] = [event for event in executor.events(run_id) if event["event"] == "start"
                  and event["task_id"] == "running"]
     deadline = time.monotonic() + 10

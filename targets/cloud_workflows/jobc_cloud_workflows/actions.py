@@ -87,7 +87,7 @@ def _task_step(run: Run, unit: Unit) -> tuple[bool, dict[str, Any]]:
     """(True, the final answer) or (False, the answer of a 503 for now); starts the unit's runner
     once its decision is "run". Called without an index, a fan-out task answers its decision only."""
     task = unit.task
-    ended = run.end(Unit(task)) or (run.end(unit) if unit.index is not None else None)
+    ended = run.end(unit) or (run.end(Unit(task)) if unit.index is not None else None)
     if ended is not None:
         return True, outcome_answer(ended)
     decision, pending = run.decide(task)
@@ -99,8 +99,11 @@ def _task_step(run: Run, unit: Unit) -> tuple[bool, dict[str, Any]]:
         return True, {"state": decision}
     progress = run.progress(unit)
     if progress["state"] == "waiting":
-        runner.start(run, unit)
-        progress = run.progress(unit)
+        if (run.folder / FINISH_FILE).exists():  # a late call: nothing starts in a finished run
+            progress = run.set_end(unit, {"state": "failed", "attempts": 0, "error": FINISHED_ERROR})
+        else:
+            runner.start(run, unit)
+            progress = run.progress(unit)
     if progress["state"] in TERMINAL_STATES:
         return True, outcome_answer(progress)
     return False, {"state": "running", "attempt": progress.get("attempt", 0)}

@@ -191,16 +191,22 @@ class Run:
             return decision
         if not task.is_fan_out:
             return self.progress(Unit(task))["state"]
+        # Kept once known: downstream tasks waiting on a large fan-out read one file, not one per item.
+        fan_in = state_dir.read_json(self.path(Unit(task), "fan-in"))
+        if fan_in is not None:
+            return fan_in["state"]
         states = [self.progress(Unit(task, index))["state"] for index in range(len(task.items))]
         if any(state not in TERMINAL_STATES for state in states):
             return "running"
-        return "failed" if "failed" in states else "success"
+        stored, _ = state_dir.write_once(self.path(Unit(task), "fan-in"),
+                                         {"state": "failed" if "failed" in states else "success"})
+        return stored["state"]
 
     def unit_state(self, unit: Unit) -> dict[str, Any]:
         """What run_task and abandon_task answer for a unit whose decision may not be made yet."""
         if unit.index is None:
             return {"state": self.task_state(unit.task)}
-        ended = self.end(Unit(unit.task)) or self.end(unit)
+        ended = self.end(unit) or self.end(Unit(unit.task))
         if ended is not None:
             return ended
         decision = self.decision(unit.task)

@@ -125,7 +125,8 @@ def _wait(run: Run, unit: Unit, attempt: int, child: subprocess.Popen) -> str | 
     deadline = None if timeout is None else time.monotonic() + timeout
     heartbeat = _Heartbeat(run, unit, attempt)
     while True:
-        remaining = CHECK_SECONDS if deadline is None else min(CHECK_SECONDS, deadline - time.monotonic())
+        check = min(CHECK_SECONDS, heartbeat.interval)
+        remaining = check if deadline is None else min(check, deadline - time.monotonic())
         try:
             child.wait(timeout=max(remaining, 0))
             return None
@@ -145,7 +146,7 @@ def _sleep(run: Run, unit: Unit, attempt: int, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     heartbeat = _Heartbeat(run, unit, attempt)
     while (remaining := deadline - time.monotonic()) > 0:
-        time.sleep(min(remaining, CHECK_SECONDS))
+        time.sleep(min(remaining, CHECK_SECONDS, heartbeat.interval))
         if run.cancelled(unit):
             return
         heartbeat.beat()
