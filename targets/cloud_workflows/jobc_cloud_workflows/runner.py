@@ -73,7 +73,6 @@ def _attempts(run: Run, unit: Unit) -> dict[str, Any]:
 def _attempt(run: Run, unit: Unit, attempt: int) -> tuple[str, str | None]:
     """Run one attempt in a child process; ("success", None) or ("failed", error text)."""
     definition = unit.task.definition
-    read_end, write_end = os.pipe()
     request = {
         "job_id": definition.job_id,
         "task": _task_json(run, unit),
@@ -82,21 +81,9 @@ def _attempt(run: Run, unit: Unit, attempt: int) -> tuple[str, str | None]:
         "attempt": attempt,
         "params": run.params,
         "item": unit.item,
-        "result_fd": write_end,
     }
-    environment = dict(os.environ)
-    environment["PYTHONPATH"] = os.pathsep.join([*_PACKAGE_PATHS, *filter(None, [environment.get("PYTHONPATH")])])
+    child, read_end = _spawn(request)
     try:
-        child = subprocess.Popen([sys.executable, "-m", "jobc_cloud_workflows.attempt"], stdin=subprocess.PIPE,
-                                 env=environment, pass_fds=(write_end,), start_new_session=True)
-    finally:
-        os.close(write_end)
-    try:
-        try:
-            child.stdin.write(json.dumps(request, ensure_ascii=False).encode("utf-8") + b"\n")
-            child.stdin.flush()
-        except BrokenPipeError:
-            pass  # the child died at once: its exit code says how
         stopped = _wait(run, unit, attempt, child)
         result = _read_result(read_end)
     finally:
@@ -105,17 +92,35 @@ def _attempt(run: Run, unit: Unit, attempt: int) -> tuple[str, str | None]:
     if stopped == "timeout":
         error = f"TimeoutError: task exceeded its timeout of {definition.timeout_seconds:g} s"
         if attempt >= definition.max_attempts and not definition.on_failure.is_empty:
-            # The killed child could not send them.
-            send_failure_alerts(definition.on_failure, TaskFailure(
-                job_id=definition.job_id, task_id=definition.task_id, run_id=run.run_id,
-                logical_date=run.logical_date.date(), attempt=attempt, max_attempts=definition.max_attempts,
-                error=error), _logger)
+            _send_alerts(run, unit, attempt, error)  # the killed child could not
         return "failed", error
     if stopped == "cancelled":
         return "failed", "ExecutorError: the attempt was stopped: the task was abandoned or the run finished"
     if result is None:
         return "failed", f"ExecutorError: the attempt's process ended without an outcome ({_exit(child.returncode)})"
     return result["outcome"], result.get("error")
+
+
+def _spawn(request: dict[str, Any]) -> tuple[subprocess.Popen, int]:
+    """Start the attempt's process (a new process group) and send it the request; returns it and the
+    read end of the pipe its outcome comes through."""
+    read_end, write_end = os.pipe()
+    environment = dict(os.environ)
+    environment["PYTHONPATH"] = os.pathsep.join([*_PACKAGE_PATHS, *filter(None, [environment.get("PYTHONPATH")])])
+    try:
+        child = subprocess.Popen([sys.executable, "-m", "jobc_cloud_workflows.attempt"], stdin=subprocess.PIPE,
+                                 env=environment, pass_fds=(write_end,), start_new_session=True)
+    except BaseException:
+        os.close(read_end)
+        raise
+    finally:
+        os.close(write_end)
+    try:
+        child.stdin.write(json.dumps({**request, "result_fd": write_end}, ensure_ascii=False).encode("utf-8") + b"\n")
+        child.stdin.flush()
+    except BrokenPipeError:
+        pass  # the child died at once: its exit code says how
+    return child, read_end
 
 
 def _wait(run: Run, unit: Unit, attempt: int, child: subprocess.Popen) -> str | None:
@@ -138,6 +143,21 @@ def _wait(run: Run, unit: Unit, attempt: int, child: subprocess.Popen) -> str | 
         if run.cancelled(unit):
             _kill(child)
             return "cancelled"
+        heartbeat.beat()
+
+
+def _send_alerts(run: Run, unit: Unit, attempt: int, error: str) -> None:
+    """send_failure_alerts (up to its deadline), keeping the heartbeat meanwhile."""
+    definition = unit.task.definition
+    failure = TaskFailure(job_id=definition.job_id, task_id=definition.task_id, run_id=run.run_id,
+                          logical_date=run.logical_date.date(), attempt=attempt,
+                          max_attempts=definition.max_attempts, error=error)
+    sender = threading.Thread(target=send_failure_alerts, args=(definition.on_failure, failure, _logger),
+                              name=f"jobc-alerts-{unit.name}", daemon=True)
+    sender.start()
+    heartbeat = _Heartbeat(run, unit, attempt)
+    while sender.is_alive():
+        sender.join(min(CHECK_SECONDS, heartbeat.interval))
         heartbeat.beat()
 
 
