@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import sys
+import threading
 import uuid
 
 import pytest
@@ -157,6 +158,20 @@ def test_a_short_wait_answers_503_and_the_same_request_later_gets_the_outcome(ex
     assert executor.post(body) == answer  # a retried request: the same answer, nothing runs again
     assert run_task(executor, run_id, "next") == {"state": "success", "attempts": 1}
     assert [call["task_id"] for call in executor.calls(run_id)] == ["slow", "next"]
+
+
+def test_the_same_request_from_several_callers_at_once_runs_the_task_once(executor):
+    run_id = start(executor, [task("once", kwargs={"sleep_seconds": 0.5})])
+
+    answers = []
+    callers = [threading.Thread(target=lambda: answers.append(run_task(executor, run_id, "once"))) for _ in range(5)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join()
+
+    assert answers == [{"state": "success", "attempts": 1}] * 5
+    assert len(executor.calls(run_id)) == 1 and len(executor.events(run_id)) == 2
 
 
 def test_wait_seconds_is_clamped_and_requests_are_checked(executor):

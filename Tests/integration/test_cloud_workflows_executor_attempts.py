@@ -90,6 +90,8 @@ def test_a_fan_out_task_gates_runs_each_item_with_its_own_attempts_and_aggregate
         task("after_fan", ["fan"]),
         task("cleanup", ["fan"], trigger_rule="all_done"),
         task("fan_skipped", ["after_fan"], for_each={"parameter": "item", "items": [1, 2]}),
+        task("no_items", for_each={"parameter": "item", "items": []}),
+        task("after_no_items", ["no_items"]),
     ])
 
     gate = lanes(executor, run_id, [("fan", None), ("before", None)])
@@ -104,6 +106,8 @@ def test_a_fan_out_task_gates_runs_each_item_with_its_own_attempts_and_aggregate
     assert answers[("fan", 2)] == {"state": "success", "attempts": 1}
     assert answers[("after_fan", None)] == {"state": "upstream_failed"}
     assert answers[("cleanup", None)] == {"state": "success", "attempts": 1}
+    assert run_task(executor, run_id, "no_items") == {"state": "decided", "decision": "run"}
+    assert run_task(executor, run_id, "after_no_items") == {"state": "success", "attempts": 1}
     assert run_task(executor, run_id, "fan_skipped") == {"state": "decided", "decision": "upstream_failed"}
     assert run_task(executor, run_id, "fan_skipped", index=1) == {"state": "upstream_failed"}
     fan_calls = sorted((call["item_index"], call["attempt"], call["outcome"], json.dumps(call["item"]))
@@ -112,7 +116,8 @@ def test_a_fan_out_task_gates_runs_each_item_with_its_own_attempts_and_aggregate
                          (2, 1, "success", '{"x": "${y}"}')]
     assert all(call["max_attempts"] == 2 for call in executor.calls(run_id) if call["task_id"] == "fan")
     assert finish(executor, run_id)["states"] == {"before": "success", "fan": "failed", "after_fan": "upstream_failed",
-                                                  "cleanup": "success", "fan_skipped": "upstream_failed"}
+                                                  "cleanup": "success", "fan_skipped": "upstream_failed",
+                                                  "no_items": "success", "after_no_items": "success"}
 
 
 # -- finish_run and abandon_task ----------------------------------------------------------------------------------------
