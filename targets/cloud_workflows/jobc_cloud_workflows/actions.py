@@ -67,8 +67,9 @@ def finish_run(request: FinishRun) -> Answer:
     stored, _ = state_dir.write_once(run.folder / FINISH_FILE, answer)
     # Whatever still runs now runs for nobody: stop it (its runner sees the outcome and kills the attempt).
     for unit in run.started_units():
-        if run.progress(unit)["state"] not in TERMINAL_STATES:
-            run.set_end(unit, {"state": "failed", "attempts": 0, "error": FINISHED_ERROR})
+        progress = run.progress(unit)
+        if progress["state"] not in TERMINAL_STATES:
+            run.set_end(unit, {"state": "failed", "attempts": progress.get("attempt", 0), "error": FINISHED_ERROR})
     return 200, stored
 
 
