@@ -1,0 +1,72 @@
+"""One attempt of a task, in a process of its own: ``python -m jobc_cloud_workflows.attempt``.
+
+The runner starts it in a new process group (so a timeout can kill the function and whatever it
+started), writes one JSON line to its stdin and keeps stdin open: when stdin closes (the runner's
+process ended) the attempt kills its own process group, so no attempt outlives its executor. The
+outcome, ``{"outcome": "success"}`` or ``{"outcome": "failed", "error": "<Type>: <message>"}``, goes
+to the file descriptor ``result_fd``; stdout and stderr stay the function's (they reach the
+executor's log).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from typing import Any
+
+import jobc_runtime
+from jobc_runtime.alerts import error_text
+
+from .job import parse_task
+
+
+def main() -> int:
+    request = json.loads(_read_line(sys.stdin.fileno()))
+    threading.Thread(target=_die_with_the_runner, name="jobc-attempt-watchdog", daemon=True).start()
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    outcome = run(request)
+    with os.fdopen(request["result_fd"], "w", encoding="utf-8") as result:
+        result.write(json.dumps(outcome, ensure_ascii=False))
+    return 0
+
+
+def run(request: dict[str, Any]) -> dict[str, Any]:
+    try:
+        task = parse_task(request["job_id"], request["task"], "task", earlier=set(request["task"].get("upstream", [])))
+        jobc_runtime.run_task(
+            task.definition,
+            run_id=request["run_id"],
+            execution_date=jobc_runtime.parse_logical_date(request["logical_date"]),
+            attempt=request["attempt"],
+            params=request["params"],
+            item=request.get("item"),
+        )
+    except BaseException as error:  # the attempt's outcome, whatever ended it (SystemExit too)
+        return {"outcome": "failed", "error": error_text(error)}
+    return {"outcome": "success"}
+
+
+def _read_line(descriptor: int) -> bytes:
+    # Unbuffered reads (the runner sends nothing after the line): the watchdog reads on from the
+    # same descriptor, and a buffered reader a daemon thread holds at exit aborts the interpreter.
+    chunks: list[bytes] = []
+    while not chunks or not chunks[-1].endswith(b"\n"):
+        chunk = os.read(descriptor, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _die_with_the_runner() -> None:
+    while os.read(sys.stdin.fileno(), 4096):
+        pass  # nothing more is sent; end of file means the runner closed stdin or is gone
+    os.killpg(os.getpgrp(), signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
