@@ -196,18 +196,23 @@ def test_wait_seconds_is_clamped_and_requests_are_checked(executor):
 # -- _b64 members ------------------------------------------------------------------------------------------------------
 
 
-def test_b64_members_are_decoded_anywhere_in_the_job_and_taken_literally(executor):
+def test_b64_members_of_the_job_its_params_defaults_and_tasks_are_decoded_and_taken_literally(executor):
     run_id = f"b64-{uuid.uuid4().hex[:8]}"
     kwargs = {"events_dir": str(executor.events_dir), "text": "${sys.get_env(\"X\")}", "nested_b64": "not decoded"}
-    job = {"job_id": "executor_test", "params_b64": b64([{"name": "p", "type": "string", "default": "${p}"}]),
+    job = {"job_id": "executor_test", "params": [{"name": "p", "type": "string", "default_b64": b64("${p}")}],
+           "defaults_b64": b64({"retries": 0}),
            "tasks": [{"key": "a", "task_id_b64": b64("a"), "function": FUNCTION, "kwargs_b64": b64(kwargs),
-                      "on_failure": {"webhooks": [], "emails_b64": b64([])}}]}
+                      "on_failure_b64": b64({"webhooks": [], "emails": []})},
+                     # A kwarg named like an encoded member is the user's: never decoded.
+                     {"key": "b", "function": FUNCTION, "kwargs": {"events_dir": str(executor.events_dir), "data_b64": "x"}}]}
     body = {"action": "start_run", "run_id": run_id, "logical_date": "2024-03-01", "argument_json": "null", "job": job}
     assert executor.post(body) == (200, {"state": "started"})
 
     assert run_task(executor, run_id, "a") == {"state": "success", "attempts": 1}
-    [started] = [event for event in executor.events(run_id) if event["event"] == "start"]
-    assert started["kwargs"] == kwargs and started["params"] == {"p": "${p}"}
+    assert run_task(executor, run_id, "b") == {"state": "success", "attempts": 1}
+    started = {event["task_id"]: event for event in executor.events(run_id) if event["event"] == "start"}
+    assert started["a"]["kwargs"] == kwargs and started["a"]["params"] == {"p": "${p}"}
+    assert started["b"]["kwargs"]["data_b64"] == "x"
     # The whole job may come encoded too; what is inside an encoded value is never decoded again.
     plain = {"job_id": "executor_test", "tasks": [{"key": "a", "task_id": "a", "function": FUNCTION, "kwargs": kwargs}]}
     whole = {"action": "start_run", "run_id": f"whole-{run_id}", "logical_date": "2024-03-01",

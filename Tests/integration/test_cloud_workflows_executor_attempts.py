@@ -45,7 +45,7 @@ def test_retries_wait_the_retry_delay_and_every_attempt_is_in_the_call_log(execu
 def test_a_timeout_kills_the_attempt_and_its_processes_then_retries_and_alerts_once(executor):
     with WebhookReceiver() as webhook:
         run_id = start(executor, [task("slow", kwargs={"sleep_seconds": 60, "spawn_sleeper": True}, retries=1,
-                                       timeout_seconds=1, on_failure={"webhooks": [webhook.url]})])
+                                       retry_delay_seconds=0, timeout_seconds=1, on_failure={"webhooks": [webhook.url]})])
         began = time.monotonic()
 
         answer = run_task(executor, run_id, "slow")
@@ -67,7 +67,7 @@ def test_a_timeout_kills_the_attempt_and_its_processes_then_retries_and_alerts_o
 def test_a_failed_last_attempt_alerts_once_from_the_function_runtime(executor):
     with WebhookReceiver() as webhook:
         run_id = start(executor, [task("broken", kwargs={"fail": True}, retries=1,
-                                       on_failure={"webhooks": [webhook.url]})])
+                                       retry_delay_seconds=0, on_failure={"webhooks": [webhook.url]})])
 
         answer = run_task(executor, run_id, "broken")
 
@@ -86,7 +86,7 @@ def test_a_fan_out_task_gates_runs_each_item_with_its_own_attempts_and_aggregate
     run_id = start(executor, [
         task("before", kwargs={"sleep_seconds": 0.5}),
         task("fan", ["before"], for_each={"parameter": "item", "items": items}, retries=1,
-             kwargs={"fail_item": "two"}),
+             retry_delay_seconds=0, kwargs={"fail_item": "two"}),
         task("after_fan", ["fan"]),
         task("cleanup", ["fan"], trigger_rule="all_done"),
         task("fan_skipped", ["after_fan"], for_each={"parameter": "item", "items": [1, 2]}),

@@ -1,8 +1,11 @@
 """The job a start_run request describes: its tasks, checked once, in topological order.
 
 A program sends each task's definition once per run (in start_run); every later request names a
-task by its key. Any member ``F`` of any object of the job may arrive as ``F_b64``, the base64 of
-F's JSON text: Workflows evaluates every string holding ``${``, so the program hides such values.
+task by its key. A member ``F`` of the job, of a run parameter, of ``defaults`` or of a task may
+arrive as ``F_b64``, the base64 of F's JSON text: Workflows evaluates every string holding ``${``,
+so the program hides such values. Only those members: a kwarg, item or default value is the user's
+and is never decoded (a kwarg may well be named ``data_b64``). A member a task leaves out takes
+``defaults`` (the job's shared values), else the executor's default (``TASK_DEFAULTS``).
 """
 
 from __future__ import annotations
@@ -18,10 +21,17 @@ from typing import Any
 import jobc_runtime
 
 B64_SUFFIX = "_b64"
-_JOB_MEMBERS = ("job_id", "params", "tasks")
+_JOB_MEMBERS = ("job_id", "params", "defaults", "tasks")
 _TASK_MEMBERS = ("key", "task_id", "function", "kwargs", "secret", "retries", "retry_delay_seconds",
                  "timeout_seconds", "trigger_rule", "upstream", "on_failure", "for_each")
 _FUNCTION_MEMBERS = ("module", "class")
+# Members `defaults` may set for every task that leaves them out.
+_DEFAULTABLE_MEMBERS = ("function", "kwargs", "secret", "retries", "retry_delay_seconds", "timeout_seconds",
+                        "trigger_rule", "on_failure")
+# What a task gets for a member neither it nor `defaults` has (the IR's defaults: a retry waits 300 s).
+TASK_DEFAULTS: Mapping[str, Any] = {"kwargs": {}, "secret": None, "retries": 0, "retry_delay_seconds": 300,
+                                    "timeout_seconds": None, "trigger_rule": "all_success", "upstream": [],
+                                    "on_failure": None, "for_each": None}
 _FOR_EACH_MEMBERS = ("parameter", "items")
 
 
@@ -69,18 +79,19 @@ class JobSpec:
         return self._by_key.get(key)
 
 
-def decode_b64_members(value: Any, path: str = "job") -> Any:
-    """``value`` with every ``F_b64`` member of every object replaced by ``F`` and its decoded value.
-    A decoded value is taken literally: nothing inside it is decoded again."""
+def decode_b64_members(value: Any, path: str = "job", depth: int = 1) -> Any:
+    """``value`` with every ``F_b64`` member replaced by ``F`` and its decoded value, in ``value``
+    itself (depth 0) or also in the objects of its members and lists (depth 1: a job's params,
+    defaults and tasks). A decoded value is taken literally: nothing inside it is decoded again."""
     if isinstance(value, list):
-        return [decode_b64_members(item, f"{path}[{index}]") for index, item in enumerate(value)]
+        return [decode_b64_members(item, f"{path}[{index}]", depth) for index, item in enumerate(value)]
     if not isinstance(value, Mapping):
         return value
     decoded: dict[str, Any] = {}
     for name, member in value.items():
         member_path = f"{path}.{name}" if path else str(name)
         if not (isinstance(name, str) and name.endswith(B64_SUFFIX) and len(name) > len(B64_SUFFIX)):
-            decoded[name] = decode_b64_members(member, member_path)
+            decoded[name] = decode_b64_members(member, member_path, depth - 1) if depth > 0 else member
             continue
         plain = name[: -len(B64_SUFFIX)]
         if plain in value:
@@ -112,9 +123,15 @@ def parse_job(job: Any) -> JobSpec:
     tasks = job.get("tasks")
     if not isinstance(tasks, list):
         raise JobError(f"job.tasks must be a list, got {_json_type(tasks)}")
+    defaults = job.get("defaults", {})
+    if not isinstance(defaults, Mapping):
+        raise JobError(f"job.defaults must be a JSON object, got {_json_type(defaults)}")
+    _refuse_unknown(defaults, _DEFAULTABLE_MEMBERS, "job.defaults")
     parsed: list[TaskSpec] = []
     task_ids: set[str] = set()
     for index, task in enumerate(tasks):
+        if isinstance(task, Mapping):
+            task = {**TASK_DEFAULTS, **defaults, **task}
         spec = parse_task(job_id, task, f"job.tasks[{index}]", earlier={spec.key for spec in parsed})
         if spec.task_id in task_ids:
             raise JobError(f"job.tasks[{index}]: task_id {spec.task_id!r} is used twice")
@@ -135,8 +152,12 @@ def parse_task(job_id: str, task: Any, path: str, earlier: set[str]) -> TaskSpec
         raise JobError(f"{path}: the key is used twice")
     _refuse_unknown(task, _TASK_MEMBERS, path)
     function = task.get("function")
+    if isinstance(function, str) and function.count(":") == 1:  # "module:Class", as the program writes it
+        module, _, class_name = function.partition(":")
+        function = {"module": module, "class": class_name}
     if not isinstance(function, Mapping):
-        raise JobError(f"{path}.function must be a JSON object {{\"module\", \"class\"}}, got {_json_type(function)}")
+        raise JobError(f"{path}.function must be \"module:Class\" or a JSON object {{\"module\", \"class\"}}, "
+                       f"got {_json_type(function)}")
     _refuse_unknown(function, _FUNCTION_MEMBERS, f"{path}.function")
     upstream = task.get("upstream", [])
     if not isinstance(upstream, list) or not all(isinstance(name, str) for name in upstream):
@@ -146,14 +167,14 @@ def parse_task(job_id: str, task: Any, path: str, earlier: set[str]) -> TaskSpec
         raise JobError(f"{path}.upstream names {', '.join(map(repr, unknown))}: not the key of an earlier task")
     if len(set(upstream)) != len(upstream):
         raise JobError(f"{path}.upstream names a task twice")
-    delay = task.get("retry_delay_seconds", 0)
+    delay = task.get("retry_delay_seconds", TASK_DEFAULTS["retry_delay_seconds"])
     if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not math.isfinite(delay) or delay < 0:
         raise JobError(f"{path}.retry_delay_seconds must be a number >= 0, got {delay!r}")
     parameter, items = _for_each(task.get("for_each"), f"{path}.for_each")
     try:
         definition = jobc_runtime.TaskDefinition(
             job_id=job_id,
-            task_id=task.get("task_id"),
+            task_id=task.get("task_id", key),
             function_module=function.get("module"),
             function_class=function.get("class"),
             function_kwargs=task.get("kwargs"),

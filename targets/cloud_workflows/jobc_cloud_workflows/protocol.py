@@ -105,11 +105,12 @@ def _start_run(body: Mapping[str, Any], run_id: str) -> StartRun:
     if argument is not None and not isinstance(argument, Mapping):
         raise ExecutorRequestError("the execution argument must be a JSON object or null")
     try:
-        # The job itself may come as job_b64 too (then nothing inside it is decoded again).
-        job = decode_b64_members({name: body[name] for name in ("job", "job_b64") if name in body}, "")
-        if "job" not in job:
+        # The job itself may come as job_b64 too (then nothing inside it is decoded again); else
+        # its members and those of its params, defaults and tasks may be F_b64.
+        wrapped = decode_b64_members({name: body[name] for name in ("job", "job_b64") if name in body}, "", depth=0)
+        if "job" not in wrapped:
             raise JobError("job is missing")
-        job = job["job"]
+        job = wrapped["job"] if "job_b64" in body else decode_b64_members(wrapped["job"], "job", depth=1)
         spec = parse_job(job)
     except JobError as error:
         raise ExecutorRequestError(str(error)) from None
@@ -134,7 +135,7 @@ def _string(body: Mapping[str, Any], name: str) -> str:
 
 def _index(body: Mapping[str, Any]) -> int | None:
     index = body.get("index")
-    if index is None:
+    if index is None or index == -1:  # -1: the whole task (jobc_abandon's default; a null would arrive as "None")
         return None
     if isinstance(index, float) and index.is_integer():
         index = int(index)  # Workflows numbers may arrive as 2.0
