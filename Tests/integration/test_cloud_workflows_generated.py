@@ -131,7 +131,7 @@ def test_task_states_recorded_by_the_executor_decide_the_trigger_rules_across_la
     program = workflows_metrics.Program((tmp_path / "cw_states.workflows.yaml").read_text(encoding="utf-8"))
     assert len(program.lanes()) > 1, "the job should need more than one lane"
     assert not run.succeeded, run.output
-    assert "failed_tasks" in run.output and "slow_fail" in run.output
+    assert "jobc job 'cw_states' failed: task(s) slow_fail failed" in run.output
     assert tasks == {
         "slow_fail": {"state": "failed", "attempts": 2},
         **{key: {"state": "success", "attempts": 1} for key in ("b", "c", "d", "e", "compensate")},

@@ -182,7 +182,7 @@ struct WorkflowsProgramFile {
             YAMLBlock.named("fail_run", .map([("switch", .list([.map([
                 ("condition", .scalar(WorkflowsLiteral.expression("len(finished.body.failed_tasks) > 0"))),
                 ("raise", .map([
-                    ("message", .scalar(WorkflowsLiteral.string("jobc job '\(graph.job.id)' failed: one or more tasks failed"))),
+                    ("message", .scalar(WorkflowsLiteral.expression("finished.body.message"))),
                     ("tags", .scalar(YAMLLiteral.value(.list([.string("JobcTaskFailed")])))),
                     ("job_id", .scalar(WorkflowsLiteral.string(graph.job.id))),
                     ("failed_tasks", .scalar(WorkflowsLiteral.expression("finished.body.failed_tasks"))),

@@ -62,8 +62,10 @@ def finish_run(request: FinishRun) -> Answer:
     for task in run.job.tasks:
         state = run.task_state(task)
         states[task.task_id] = state if state in TERMINAL_STATES else UNFINISHED
-    answer = {"failed_tasks": [task_id for task_id, state in states.items() if state in ("failed", UNFINISHED)],
-              "states": states}
+    failed = [task_id for task_id, state in states.items() if state in ("failed", UNFINISHED)]
+    # The message the program raises when a task failed: which ones, in the job's order.
+    message = f"jobc job {run.job.job_id!r} failed: task(s) {', '.join(failed)} failed" if failed else ""
+    answer = {"failed_tasks": failed, "states": states, "message": message}
     stored, _ = state_dir.write_once(run.folder / FINISH_FILE, answer)
     # Whatever still runs now runs for nobody: stop it (its runner sees the outcome and kills the attempt).
     for unit in run.started_units():

@@ -130,14 +130,23 @@ def parse_job(job: Any) -> JobSpec:
     parsed: list[TaskSpec] = []
     task_ids: set[str] = set()
     for index, task in enumerate(tasks):
-        if isinstance(task, Mapping):
-            task = {**TASK_DEFAULTS, **defaults, **task}
+        task = with_defaults(task, defaults)
         spec = parse_task(job_id, task, f"job.tasks[{index}]", earlier={spec.key for spec in parsed})
         if spec.task_id in task_ids:
             raise JobError(f"job.tasks[{index}]: task_id {spec.task_id!r} is used twice")
         task_ids.add(spec.task_id)
         parsed.append(spec)
     return JobSpec(job_id=job_id, params=tuple(params), tasks=tuple(parsed))
+
+
+def with_defaults(task: Any, defaults: Mapping[str, Any]) -> Any:
+    """A TASK object with every member it leaves out taken from ``defaults``, else ``TASK_DEFAULTS``."""
+    return {**TASK_DEFAULTS, **defaults, **task} if isinstance(task, Mapping) else task
+
+
+def task_object(job: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """The complete TASK object of ``key`` in a checked job (what an attempt's process parses)."""
+    return with_defaults(next(task for task in job["tasks"] if task["key"] == key), job.get("defaults", {}))
 
 
 def parse_task(job_id: str, task: Any, path: str, earlier: set[str]) -> TaskSpec:

@@ -21,6 +21,7 @@ import jobc_runtime
 from jobc_runtime.alerts import TaskFailure, send_failure_alerts
 
 from . import call_log
+from .job import task_object
 from .run_state import Run, Unit, heartbeat_seconds
 
 # How often a runner checks for its timeout's end and for its unit being abandoned.
@@ -214,7 +215,7 @@ def _read_result(descriptor: int) -> dict[str, Any] | None:
 
 
 def _task_json(run: Run, unit: Unit) -> dict[str, Any]:
-    return next(task for task in run.record["job"]["tasks"] if task["key"] == unit.task.key)
+    return task_object(run.record["job"], unit.task.key)
 
 
 def _exit(code: int) -> str:
