@@ -43,7 +43,7 @@ final class CloudWorkflowsEmitterTests: XCTestCase {
         }
     }
 
-    func testWideGraphsRunInAtMostTenLanes() {
+    func testWideGraphsRunInAtMostFifteenLanesTenBranches() {
         let function = FunctionReference(name: "F", module: "m", className: "F")
         let tasks = (0..<25).map { index in
             TaskNode(key: "t\(index)", taskID: "t\(index)", function: function, parameters: [], fileReferences: [],
@@ -57,8 +57,10 @@ final class CloudWorkflowsEmitterTests: XCTestCase {
         let text = output.artifacts[0].contents
         XCTAssertEqual(output.artifacts.map(\.relativePath), ["wide.workflows.yaml", "wide.workflow.tf.json"])  // manual: no scheduler file
         XCTAssertEqual(text.components(separatedBy: "action: run_task").count - 1, 25)
+        XCTAssertTrue(text.contains("- lanes_5_15:"))
         XCTAssertTrue(text.contains("- lane_10:"))
-        XCTAssertFalse(text.contains("- lane_11:"))
+        XCTAssertFalse(text.contains("- lane_16:"))
+        XCTAssertEqual(WorkflowsLimits.check(program: text), [])
     }
 
     // MARK: IR v2 features
@@ -211,12 +213,16 @@ final class WorkflowsLanesTests: XCTestCase {
         XCTAssertEqual(diamond.unitMakespan, diamond.unitCriticalPath)
     }
 
-    func testMoreThanTenIndependentTasksShareTenLanes() {
+    func testManyIndependentTasksShareFifteenLanesOrTenWithAFanOut() {
         let lanes = WorkflowsLanes(graph: Self.graph(120, []))
-        XCTAssertEqual(lanes.lanes.count, 10)
-        XCTAssertEqual(lanes.lanes.map(\.count), Array(repeating: 12, count: 10))
-        XCTAssertEqual(lanes.unitMakespan, 12)
+        XCTAssertEqual(lanes.lanes.count, 15)
+        XCTAssertEqual(lanes.lanes.map(\.count), Array(repeating: 8, count: 15))
+        XCTAssertEqual(lanes.unitMakespan, 8)
         Self.assertLanesKeepTopologicalOrder(lanes, 120, [])
+        var withFanOut = Self.graph(120, [])
+        withFanOut.tasks[0].forEach = FanOut(parameter: "p", items: [.integer(1)])
+        XCTAssertEqual(WorkflowsLanes(graph: withFanOut).lanes.count, 10)
+        XCTAssertEqual(WorkflowsProgramFile.branchGroups(15), (0..<10).map { $0 < 5 ? [$0, $0 + 10] : [$0] })
     }
 
     func testRandomDAGsKeepOrderAndStayNearTheCriticalPath() {

@@ -185,22 +185,22 @@ class Program:
     def lanes(self) -> list[list[str]]:
         """The task keys of each lane, in the order it runs them. Inline form: the `task_KEY` steps
         of each branch of `run_tasks` (one lane: of main). Shared form: the steps of the `lane_N`
-        subworkflows `run_tasks` calls (directly, or one call per branch)."""
-        def keys(steps: list) -> list[str]:
-            names = [next(iter(step)) for step in steps]
-            if len(steps) == 1 and next(iter(steps[0].values())).get("call") in self.subworkflows:
-                return keys(self.subworkflows[next(iter(steps[0].values()))["call"]]["steps"])
-            return [name.removeprefix("task_") for name in names]
+        subworkflow a branch calls (one lane: main calls it). Beyond ten lanes a branch holds a
+        parallel step of two lanes."""
+        def branch_lanes(steps: list) -> list[list[str]]:
+            if len(steps) == 1:
+                body = next(iter(steps[0].values()))
+                if "parallel" in body:
+                    return [lane for branch in body["parallel"]["branches"] for lane in branch_lanes(next(iter(branch.values()))["steps"])]
+                if body.get("call") in self.subworkflows and body["call"].startswith("lane_"):
+                    return branch_lanes(self.subworkflows[body["call"]]["steps"])
+            return [[name.removeprefix("task_") for step in steps for name in step]]
 
-        main = [name.removeprefix("task_") for step in self.steps for name in step if name.startswith("task_")]
+        main = [step for step in self.steps if next(iter(step)).startswith(("task_", "run_lane_"))]
         if main:
-            return [main]
+            return branch_lanes(main)
         run = next((step["run_tasks"] for step in self.steps if "run_tasks" in step), None)
-        if run is None:
-            return []
-        if "parallel" not in run:
-            return [keys([{"run": run}])]
-        return [keys(next(iter(branch.values()))["steps"]) for branch in run["parallel"]["branches"]]
+        return [] if run is None else branch_lanes([{"run_tasks": run}])
 
     def makespan(self, upstream: dict[str, list[str]], duration: dict[str, float]) -> float:
         return makespan(self.lanes(), upstream, duration)

@@ -3,11 +3,12 @@ import JobcCore
 /// The text of one generated Cloud Workflows program. Decides structure and names only; every value
 /// from the job goes through `WorkflowsLiteral`, `YAMLLiteral` or `WorkflowsJobTable`.
 ///
-/// Shape: `init` (the run id) → `start_run`, which hands the executor the job as data
+/// Shape: `start_run`, which hands the executor the job as data
 /// (`WorkflowsJobTable`) and has it resolve the run parameters → the tasks, in at most ten lanes
-/// run as the branches of one `parallel` step (`WorkflowsLanes`), one step per task
+/// run as the branches of one `parallel` step (`WorkflowsLanes`; beyond ten lanes, the first
+/// branches hold two lanes each in a parallel step of their own), one step per task
 /// (`WorkflowsTaskSteps`) → `finish_run`, which asks the executor which tasks failed → the run
-/// fails listing them, as on Airflow and Dagster → `done`.
+/// fails listing them, as on Airflow and Dagster.
 ///
 /// The program keeps no task state: the executor records every task's state, decides each trigger
 /// rule from the upstream states and makes each task's call wait for its upstream tasks. So the
@@ -36,10 +37,7 @@ struct WorkflowsProgramFile {
             ("main", .map([("params", .scalar("[args]")), ("steps", .list(mainSteps()))])),
         ]
         for (offset, lane) in lanes.lanes.enumerated() where tasks.form == .shared {
-            document.append((Self.laneName(offset), .map([
-                ("params", .scalar("[run_id]")),
-                ("steps", .list(lane.map { tasks.step(graph.tasks[$0]) })),
-            ])))
+            document.append((Self.laneName(offset), .map([("steps", .list(lane.map { tasks.step(graph.tasks[$0]) }))])))
         }
         document += tasks.subworkflows()
         var text = header().map { $0 + "\n" }.joined()
@@ -49,12 +47,14 @@ struct WorkflowsProgramFile {
 
     /// Billed steps of a run in which every task succeeds at its first attempt (see `header`).
     var successSteps: Int {
-        let fixed = 1 + 2 + 2 + 1 + 1  // init, start_run (try + call), finish_run (try + call), fail_run, done
-        // Inline: a parallel step and a branch per lane (one lane: its steps in main). Shared: the
-        // same plus each branch's call of its lane (one lane: run_tasks calling it).
+        let fixed = 2 + 2 + 1  // start_run and finish_run (each a try and its call), fail_run
+        // run_tasks and its branches; a branch holding two lanes adds its parallel step and two branches.
         let laneCount = lanes.lanes.count
-        let parallel = tasks.form == .inline ? (laneCount > 1 ? 1 + laneCount : 0) : (laneCount > 1 ? 1 + 2 * laneCount : laneCount)
-        return fixed + parallel + graph.tasks.map(tasks.successSteps).reduce(0, +)
+        let groups = Self.branchGroups(laneCount)
+        let structure = laneCount > 1 ? 1 + groups.count + groups.filter { $0.count == 2 }.count * 3 : 0
+        // Shared form: each lane's call of its subworkflow.
+        let calls = tasks.form == .shared ? laneCount : 0
+        return fixed + structure + calls + graph.tasks.map(tasks.successSteps).reduce(0, +)
     }
 
     private func header() -> [String] {
@@ -113,42 +113,47 @@ struct WorkflowsProgramFile {
 
     static func laneName(_ offset: Int) -> String { "lane_\(offset + 1)" }
 
+    /// The run's id in an expression: the execution's own, read where it is needed (a subworkflow
+    /// sees no caller's variables, and a variable for it would cost a billed step).
+    static let runID = WorkflowsLiteral.expression(WorkflowsTaskSteps.runIDExpression)
+
     private func mainSteps() -> [YAMLBlock] {
-        var steps: [YAMLBlock] = [
-            YAMLBlock.named("init", .map([("assign", .list([
-                .map([("run_id", .scalar(WorkflowsLiteral.expression(WorkflowsTaskSteps.runIDExpression)))]),
-            ]))])),
-            YAMLBlock.named("start_run", tasks.controlCall(body: startRunBody(), result: nil)),
-        ]
-        let laneSteps = lanes.lanes.map { lane in lane.map { tasks.step(graph.tasks[$0]) } }
-        switch (tasks.form, laneSteps.count) {
-        case (_, 0):
-            break
-        case (.inline, 1):
+        var steps: [YAMLBlock] = [YAMLBlock.named("start_run", tasks.controlCall(body: startRunBody(), result: nil))]
+        // A lane's steps: its tasks (inline), or the call of its subworkflow (shared).
+        let laneSteps: [[YAMLBlock]] = lanes.lanes.indices.map { offset in
+            tasks.form == .inline
+                ? lanes.lanes[offset].map { tasks.step(graph.tasks[$0]) }
+                : [YAMLBlock.named("run_" + Self.laneName(offset), .scalar("{call: " + Self.laneName(offset) + "}"))]
+        }
+        if laneSteps.count == 1 {
             steps += laneSteps[0]
-        case (.inline, _):
-            steps.append(YAMLBlock.named("run_tasks", parallel(laneSteps.enumerated().map { offset, lane in
-                YAMLBlock.named(Self.laneName(offset), .map([("steps", .list(lane))]))
-            })))
-        case (.shared, 1):
-            steps.append(YAMLBlock.named("run_tasks", laneCall(0)))
-        case (.shared, _):
-            steps.append(YAMLBlock.named("run_tasks", parallel(laneSteps.indices.map { offset in
-                YAMLBlock.named(Self.laneName(offset), .map([("steps", .list([YAMLBlock.named("run_" + Self.laneName(offset), laneCall(offset))]))]))
+        } else if laneSteps.count > 1 {
+            steps.append(YAMLBlock.named("run_tasks", parallel(Self.branchGroups(laneSteps.count).map { group in
+                guard group.count == 2 else { return laneBranch(group[0], laneSteps[group[0]]) }
+                // Two lanes in one branch: a parallel step of their own (nesting 2).
+                let name = "lanes_\(group[0] + 1)_\(group[1] + 1)"
+                return YAMLBlock.named(name, .map([("steps", .list([
+                    YAMLBlock.named("run_" + name, parallel(group.map { laneBranch($0, laneSteps[$0]) })),
+                ]))]))
             })))
         }
         steps += finalSteps()
         return steps
     }
 
-    private func parallel(_ branches: [YAMLBlock]) -> YAMLBlock {
-        .map([("parallel", .map([("exception_policy", .scalar("continueAll")), ("branches", .list(branches))]))])
+    /// The branches of `run_tasks`, as lane offsets: one lane each up to ten lanes; beyond that the
+    /// first branches hold two lanes each (Google allows ten branches per parallel step).
+    static func branchGroups(_ laneCount: Int) -> [[Int]] {
+        let branches = min(laneCount, WorkflowsLanes.maximumBranches)
+        return (0..<branches).map { offset in offset + branches < laneCount ? [offset, offset + branches] : [offset] }
     }
 
-    /// In the shared form each lane is a subworkflow: its steps sit at the top level of the file (no
-    /// indentation growing with the parallel step around them), named by task key in a scope of their own.
-    private func laneCall(_ offset: Int) -> YAMLBlock {
-        .scalar("{call: " + Self.laneName(offset) + ", args: {run_id: " + WorkflowsLiteral.expression("run_id") + "}}")
+    private func laneBranch(_ offset: Int, _ steps: [YAMLBlock]) -> YAMLBlock {
+        YAMLBlock.named(Self.laneName(offset), .map([("steps", .list(steps))]))
+    }
+
+    private func parallel(_ branches: [YAMLBlock]) -> YAMLBlock {
+        .map([("parallel", .map([("exception_policy", .scalar("continueAll")), ("branches", .list(branches))]))])
     }
 
     /// The job as data and the run's facts: the logical date (the execution argument's
@@ -166,7 +171,7 @@ struct WorkflowsProgramFile {
         job.append(("tasks", .list(table.rows.map(YAMLBlock.scalar))))
         return .map([
             ("action", .scalar("start_run")),
-            ("run_id", .scalar(WorkflowsLiteral.expression("run_id"))),
+            ("run_id", .scalar(Self.runID)),
             ("logical_date", .scalar(WorkflowsLiteral.expression(
                 #"default(map.get(args, "logical_date"), text.substring(time.format(sys.now()), 0, 10))"#))),
             ("argument_json", .scalar(WorkflowsLiteral.expression("json.encode_to_string(args)"))),
@@ -178,7 +183,7 @@ struct WorkflowsProgramFile {
     private func finalSteps() -> [YAMLBlock] {
         [
             YAMLBlock.named("finish_run", tasks.controlCall(
-                body: .scalar("{action: finish_run, run_id: " + WorkflowsLiteral.expression("run_id") + "}"), result: "finished")),
+                body: .scalar("{action: finish_run, run_id: " + Self.runID + "}"), result: "finished")),
             YAMLBlock.named("fail_run", .map([("switch", .list([.map([
                 ("condition", .scalar(WorkflowsLiteral.expression("len(finished.body.failed_tasks) > 0"))),
                 ("raise", .map([
@@ -188,7 +193,6 @@ struct WorkflowsProgramFile {
                     ("failed_tasks", .scalar(WorkflowsLiteral.expression("finished.body.failed_tasks"))),
                 ])),
             ])]))])),
-            YAMLBlock.named("done", .map([("return", .scalar(YAMLLiteral.string("success")))])),
         ]
     }
 }

@@ -75,7 +75,7 @@ struct WorkflowsTaskSteps {
         // The gate waits for the decision, so no item waits for another lane while it holds one of
         // the execution's concurrent branches; then one iteration per item.
         let index = "index_" + task.key
-        let lanesAndItems = Self.concurrentBranchesPerExecution - WorkflowsLanes.maximumLanes
+        let lanesAndItems = Self.concurrentBranchesPerExecution - WorkflowsLanes.maximumBranches
         let loop = YAMLBlock.named("items_" + task.key, .map([("parallel", .map([
             ("exception_policy", .scalar("continueAll")),
             ("concurrency_limit", .scalar(String(max(1, min(fanOut.items.count, lanesAndItems))))),
@@ -114,10 +114,7 @@ struct WorkflowsTaskSteps {
     /// `try` the run_task call, `retry` it while the executor asks to be called again, and on
     /// giving up call `jobc_abandon`. `key` and `index` are written values or expressions.
     private func runTask(key: String, index: String?, abandonArguments: String) -> YAMLBlock {
-        // main's run_id (a branch reads its parent's variables); jobc_task reads the execution id
-        // itself (a subworkflow sees no caller's variables).
-        let runID = form == .inline ? "run_id" : Self.runIDExpression
-        var body = "{action: run_task, run_id: " + WorkflowsLiteral.expression(runID) + ", key: " + key
+        var body = "{action: run_task, run_id: " + WorkflowsLiteral.expression(Self.runIDExpression) + ", key: " + key
         if let index { body += ", index: " + index }
         body += ", wait_seconds: \(waitSeconds)}"
         return .map([
