@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 
 import jsonschema
+import workflows_limits
 from jobc_test_support import REPO_ROOT
 
 VENV_ENV = "JOBC_CLOUD_WORKFLOWS_VENV"
@@ -65,9 +66,12 @@ def _schema_validator():
     return validator(schema)
 
 
-def assert_valid_program(program) -> None:
-    """A parsed program validates against the Cloud Workflows JSON Schema and the limits it misses."""
+def assert_valid_program(program, text: str) -> None:
+    """A parsed program (`text` as written) validates against the Cloud Workflows JSON Schema, the
+    checks the schema misses, and Google's resource limits (workflows_limits, independent of the
+    check jobc itself runs on every program)."""
     _schema_validator().validate(program)
+    assert workflows_limits.violations(workflows_limits.load_program(text), text) == []
     for node in program_steps(program):
         if "parallel" in node and isinstance(node["parallel"], dict) and "branches" in node["parallel"]:
             assert len(node["parallel"]["branches"]) <= 10

@@ -35,7 +35,7 @@ def test_every_program_validates_and_keeps_every_string(job, compiled):
     graph = ir(job)
     path = compiled / f"{graph['job']['id']}.workflows.yaml"
     program = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert_valid_program(program)
+    assert_valid_program(program, path.read_text(encoding="utf-8"))
     # The job as the executor gets it: every task with its kwargs, secret, retries and dependencies,
     # every user string intact (never an expression: `${` travels as base64 JSON).
     table = job_table(program)

@@ -150,8 +150,9 @@ def _terraform_text(literal: str) -> str:
 
 def read_cloud_workflows(out: pathlib.Path, job: Job) -> Emitted:
     # libyaml's parser (jobc writes its YAML itself), for speed.
-    program = yaml.load((out / f"{job.id}.workflows.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    assert_valid_program(program)
+    text = (out / f"{job.id}.workflows.yaml").read_text(encoding="utf-8")
+    program = yaml.load(text, Loader=yaml.CSafeLoader)
+    assert_valid_program(program, text)
     table = job_table(program)
     tasks = {}
     for row in table["tasks"]:
