@@ -166,7 +166,8 @@ final class CloudWorkflowsEmitterTests: XCTestCase {
         XCTAssertTrue(small.contains("2 billed steps a task"))
         XCTAssertFalse(small.contains("jobc_task:"))
         XCTAssertTrue(large.contains("\njobc_task:\n"))
-        XCTAssertTrue(large.contains("\n    - load_customer_orders_partition_299: {call: jobc_task, args: {key: \"load_customer_orders_partition_299\"}}\n"))
+        XCTAssertTrue(large.contains("\"load_customer_orders_partition_299\""))
+        XCTAssertTrue(large.contains("            - run_task: {call: jobc_task, args: {key: \"${key}\"}}\n"), large)
         XCTAssertLessThanOrEqual(large.utf8.count, 128 * 1024)
     }
 }
@@ -278,5 +279,61 @@ final class CloudWorkflowsLimitsInEmitTests: XCTestCase {
         let line = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("# Google's limits: ") })
         XCTAssertTrue(line.contains("source \(text.utf8.count) of 131072 bytes"), String(line))
         XCTAssertEqual(WorkflowsLimits.check(program: text), [])
+    }
+}
+
+/// The bar: every program for a job of up to 300 tasks, of any shape, within every limit.
+final class CloudWorkflowsShapesTests: XCTestCase {
+    private static let function = FunctionReference(name: "PostgreSQLFunction", module: "postgres_sql_function", className: "PostgreSQLFunction")
+
+    /// A realistic task: a long name, a SQL file, a secret, and (every third) retries and a timeout.
+    private static func task(_ index: Int, group: String? = nil, rule: TriggerRule = .allSuccess, items: Int = 0) -> TaskNode {
+        let key = "load_regional_sales_partition_\(index)"
+        return TaskNode(
+            key: key, taskID: key, function: function,
+            parameters: [.init(key: "sql_file_path", value: .string("orchestration/sql/regional_sales/partition_\(index).sql")),
+                         .init(key: "region", value: .string("europe-west-\(index % 7)"))],
+            fileReferences: [], secretName: "postgres_credentials",
+            retry: RetryPolicy(retries: index % 3 == 0 ? 2 : 0, delay: Duration(seconds: 120)),
+            timeout: index % 3 == 0 ? Duration(seconds: 7200) : nil, sourceLine: index + 1, sourceColumn: 1,
+            group: group, triggerRule: rule,
+            forEach: items > 0 ? FanOut(parameter: "table_name", items: (0..<items).map { .string("raw_events_shard_\($0)") }) : nil)
+    }
+
+    private static func program(_ name: String, _ tasks: [TaskNode], _ edges: [(Int, Int)], groups: [TaskGroup] = []) -> String {
+        let graph = JobGraph(
+            job: JobMetadata(id: name, description: nil, schedule: .manual, startDate: nil, catchup: false, tags: [], sourcePath: name + ".yaml"),
+            tasks: tasks, edges: edges.map { Edge(source: tasks[$0.0].key, target: tasks[$0.1].key) }, groups: groups)
+        let output = CloudWorkflowsEmitter().emit(graph, context: EmitContext())
+        XCTAssertFalse(output.diagnostics.containsErrors, "\(name): \(output.diagnostics.map(\.message))")
+        return output.artifacts.first?.contents ?? ""
+    }
+
+    func testEveryShapeOfThreeHundredTasksFitsGooglesLimits() {
+        let count = 300
+        var shapes: [(String, [TaskNode], [(Int, Int)], [TaskGroup])] = []
+        shapes.append(("chain", (0..<count).map { Self.task($0) }, (1..<count).map { ($0 - 1, $0) }, []))
+        // 60-way fan-in: sixty sources into one join, then a chain.
+        shapes.append(("fan_in", (0..<count).map { Self.task($0) }, (0..<60).map { ($0, 60) } + (61..<count).map { ($0 - 1, $0) }, []))
+        // 120-way fan-out: one task, then 120 independent tasks, each continued by a short chain.
+        shapes.append(("fan_out", (0..<count).map { Self.task($0) }, (1...120).map { (0, $0) } + (121..<count).map { ($0 - 120, $0) }, []))
+        // Layered, width 10, with trigger rules, retries, groups, and fan-out tasks of 120 items.
+        let groups = (0..<30).map { TaskGroup(key: "layer_\($0)", parent: nil, description: nil, sourceLine: 1, sourceColumn: 1) }
+        var layered: [TaskNode] = []
+        var layers: [(Int, Int)] = []
+        for index in 0..<count {
+            let rule: TriggerRule = index % 17 == 5 ? .oneFailed : (index % 13 == 4 ? .allDone : .allSuccess)
+            layered.append(Self.task(index, group: "layer_\(index / 10)", rule: rule, items: index % 50 == 7 ? 120 : 0))
+            guard index >= 10 else { continue }
+            let previousLayer = (index / 10 - 1) * 10
+            layers.append((index - 10, index))
+            layers.append((previousLayer + (index + 1) % 10, index))
+        }
+        shapes.append(("layered", layered, layers, groups))
+        for (name, tasks, edges, groups) in shapes {
+            let text = Self.program(name, tasks, edges, groups: groups)
+            XCTAssertEqual(WorkflowsLimits.check(program: text), [], name)
+            XCTAssertLessThanOrEqual(text.utf8.count, WorkflowsLimits.maximumSourceBytes, name)
+        }
     }
 }

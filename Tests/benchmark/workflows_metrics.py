@@ -194,7 +194,12 @@ class Program:
                     return [lane for branch in body["parallel"]["branches"] for lane in branch_lanes(next(iter(branch.values()))["steps"])]
                 if body.get("call") in self.subworkflows and body["call"].startswith("lane_"):
                     return branch_lanes(self.subworkflows[body["call"]]["steps"])
-            return [[name.removeprefix("task_") for step in steps for name in step]]
+            keys: list[str] = []
+            for step in steps:
+                ((name, body),) = step.items()
+                # A run of tasks in the shared form: one loop over their keys.
+                keys += list(body["for"]["in"]) if isinstance(body, dict) and "for" in body else [name.removeprefix("task_")]
+            return [keys]
 
         main = [step for step in self.steps if next(iter(step)).startswith(("task_", "run_lane_"))]
         if main:
