@@ -25,6 +25,8 @@ from dagster_harness import DagsterHarness, DagsterHarnessError  # noqa: E402
 from jobc_test_support import FIXTURE_FUNCTIONS, REPO_ROOT, HookLog  # noqa: E402
 from postgres_cluster import PostgresCluster  # noqa: E402
 
+FIXTURE_EXECUTOR = HERE / "fixtures" / "executor"
+
 TABLES = (
     "source", "sink", "failing_target", "bind_target",
     # written by orchestration/job/sales_diamond.yaml's SQL files
@@ -175,3 +177,15 @@ def conformance_webhook():
         yield receiver
     finally:
         receiver.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def executor(tmp_path_factory):
+    """A Cloud Workflows executor of its own for a module's protocol tests (fixtures/executor/)."""
+    sys.path.insert(0, str(FIXTURE_EXECUTOR))
+    from executor_client import Executor
+
+    work = tmp_path_factory.mktemp("executor")
+    server = Executor(work, work / "state").start()
+    yield server
+    server.stop()

@@ -19,16 +19,9 @@ import pytest
 from jobc_test_support import FIXTURES
 
 sys.path.insert(0, str(FIXTURES / "executor"))  # the helpers below, next to their functions
-from executor_client import (FUNCTION, Executor, b64, finish, lanes, run_task, start,
+from executor_client import (FUNCTION, b64, finish, lanes, run_task, start,
                              task)  # noqa: E402
 
-
-@pytest.fixture(scope="module")
-def executor(tmp_path_factory):
-    work = tmp_path_factory.mktemp("executor")
-    server = Executor(work, work / "state").start()
-    yield server
-    server.stop()
 
 
 # -- start_run -----------------------------------------------------------------------------------------

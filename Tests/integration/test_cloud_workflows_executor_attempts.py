@@ -19,13 +19,6 @@ from executor_client import (LOST_AFTER_SECONDS, Executor, finish, lanes, pid_al
                              task)  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def executor(tmp_path_factory):
-    work = tmp_path_factory.mktemp("executor")
-    server = Executor(work, work / "state").start()
-    yield server
-    server.stop()
-
 
 # -- attempts: retries, timeout, alerts -------------------------------------------------------------------
 
