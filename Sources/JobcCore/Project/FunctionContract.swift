@@ -45,11 +45,11 @@ public enum SecretKeyRequirement: Sendable, Equatable {
         }
     }
 
-    /// For messages: `'host'`, `one of 'database', 'dbname'`.
+    /// For messages: `'host'`, `either 'database' or 'dbname'`.
     public var description: String {
         switch self {
         case .key(let name): return "'\(name)'"
-        case .oneOf(let names): return "one of " + names.map { "'\($0)'" }.joined(separator: ", ")
+        case .oneOf(let names): return "either " + names.map { "'\($0)'" }.joined(separator: " or ")
         }
     }
 }
