@@ -91,7 +91,7 @@ final class BadInputCorpusTests: JobcCLITestCase {
         .init("symlink_escape.yaml",             1,  8,  22, "path-escape", mentions: "symlink"), // link generated
         .init("missing_secret.yaml",             1,  5,  17, "missing-secret", mentions: "did you mean 'postgres_credentials'?"),
         .init("bad_secret_name.yaml",            1,  5,  17, "invalid-secret-name", mentions: "not a secret name"),
-        .init("secret_missing_keys.yaml",        1,  5,  17, "secret-keys", mentions: "is missing keys 'user', either 'database' or 'dbname'"), // secret generated
+        .init("secret_missing_keys.yaml",        1,  5,  17, "secret-keys", mentions: "lacks keys required by PostgreSQLFunction: 'user', 'database' or 'dbname'"), // secret generated
         .init("unknown_dependency.yaml",         1,  8,  18, "unknown-dependency", mentions: "did you mean 'extract'?"),
         .init("dependency_cycle.yaml",           1,  5,  17, "dependency-cycle", mentions: "a → b → c → a"),
         .init("self_dependency.yaml",            1,  7,  13, "dependency-cycle", mentions: "cannot depend on itself"),

@@ -55,7 +55,7 @@ final class SecretKeysTests: XCTestCase {
         let diagnostic = try XCTUnwrap(result.diagnostics.first)
         XCTAssertEqual(
             diagnostic.message,
-            "secret/partial.json is missing keys 'user', either 'database' or 'dbname', required by PG")
+            "secret/partial.json lacks keys required by PG: 'user', 'database' or 'dbname'")
         XCTAssertEqual(diagnostic.notes.map(\.message), ["PG declares its secret's keys in orchestration/function/pg.contract.yaml"])
         XCTAssertEqual(diagnostic.suggestion, "secret/partial.json has 'usr': rename it to 'user'?")
         XCTAssertFalse("\(result.diagnostics)".contains("s3cr3t"))

@@ -45,11 +45,11 @@ public enum SecretKeyRequirement: Sendable, Equatable {
         }
     }
 
-    /// For messages: `'host'`, `either 'database' or 'dbname'`.
+    /// For messages: `'host'`, `'database' or 'dbname'`.
     public var description: String {
         switch self {
         case .key(let name): return "'\(name)'"
-        case .oneOf(let names): return "either " + names.map { "'\($0)'" }.joined(separator: " or ")
+        case .oneOf(let names): return names.map { "'\($0)'" }.joined(separator: " or ")
         }
     }
 }

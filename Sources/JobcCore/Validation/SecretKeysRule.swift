@@ -23,7 +23,7 @@ struct SecretKeysRule: JobRule {
                 let names = missing.map(\.description).joined(separator: ", ")
                 diagnostics.error(
                     .secretKeys,
-                    "\(file) is missing key\(missing.count > 1 ? "s" : "") \(names), required by \(contract.name)",
+                    "\(file) lacks \(missing.count > 1 ? "keys" : "a key") required by \(contract.name): \(names)",
                     at: secret.location, notes: [contractNote], suggestion: suggestion(missing, keys, file))
             }
         }
