@@ -7,7 +7,9 @@ struct LintCommand: ParsableCommand {
         abstract: "Check job files and report every problem, with its file, line and column.",
         discussion: """
             Exit status: 0 clean (warnings allowed), 1 when any error (or warning, with
-            --warnings-as-errors), 2 for usage errors.
+            --warnings-as-errors), 2 for usage errors. The text format ends with a summary line
+            ("0 errors, 0 warnings in 2 files") on standard error, and names each hidden or
+            extension-less file a folder search skipped although it looks like a job.
 
             Examples:
               jobc lint orchestration/job
@@ -33,7 +35,7 @@ struct LintCommand: ParsableCommand {
     var warningsAsErrors = false
 
     func run() throws {
-        let files = try discoverJobFiles(paths)
+        let (files, skipped) = try discoverJobFilesAndSkipped(paths)
         let catalog = try Targets(project: project, jobPaths: paths)
         let portabilityTargets = try target.map(catalog.emitters(listedIn:)) ?? []
         let pipeline = Pipeline(targets: catalog.builtins + portabilityTargets, today: .today())
@@ -46,7 +48,7 @@ struct LintCommand: ParsableCommand {
         for jobDiagnostics in diagnostics {
             try reporter.report(jobDiagnostics, warningsAsErrors: warningsAsErrors)
         }
-        try reporter.finish(files: files.count)
+        try reporter.finish(files: files.count, skipped: skipped, summary: true)
         if reporter.errors > 0 { throw ExitCode(1) }
     }
 }

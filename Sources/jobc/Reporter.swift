@@ -30,13 +30,22 @@ struct Reporter {
         }
     }
 
-    func finish(files: Int) throws(Console.WriteFailure) {
+    static let skipReason = "a folder search reads only *.yaml and *.yml files, and no hidden ones; rename it (NAME.yaml) to lint it"
+
+    /// In text, a run with diagnostics ends with a one-line summary, and with `summary` (lint) a clean
+    /// run too; each file a folder search skipped that looks like a job gets a line before it. The
+    /// machine-readable formats leave both out.
+    func finish(files: Int, skipped: [String] = [], summary: Bool = false) throws(Console.WriteFailure) {
         let report = DiagnosticReport(diagnostics: collected, filesChecked: files)
         switch format {
         case .text:
-            guard !collected.isEmpty else { return }
+            for path in skipped {
+                try Console.error("\(path): skipped: looks like a job, but \(Self.skipReason)\n")
+            }
+            guard summary || !collected.isEmpty else { return }
             func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
-            try Console.error("\(plural(errors, "error")), \(plural(warnings, "warning")) in \(plural(files, "file"))\n")
+            let skippedNote = skipped.isEmpty ? "" : " (\(plural(skipped.count, "file")) skipped)"
+            try Console.error("\(plural(errors, "error")), \(plural(warnings, "warning")) in \(plural(files, "file"))\(skippedNote)\n")
         case .json: try Console.out(JSONDiagnostics.render(report))
         case .github: try Console.out(GitHubAnnotations.render(report))
         case .sarif: try Console.out(SARIFLog.render(report))
@@ -64,10 +73,20 @@ extension DiagnosticFormat: ExpressibleByArgument {}
 
 /// Expands job paths; a missing path, or none holding a job file, is a usage error (exit 2).
 func discoverJobFiles(_ paths: [String]) throws -> [String] {
+    try discoverJobFilesAndSkipped(paths).files
+}
+
+/// The job files, and the hidden or extension-less files that look like jobs, which a folder
+/// search passed over (see `InputDiscovery.discover`).
+func discoverJobFilesAndSkipped(_ paths: [String]) throws -> (files: [String], skipped: [String]) {
     do {
-        let files = try InputDiscovery.jobFiles(in: paths)
-        if files.isEmpty { throw UsageError("no job files (*.yaml, *.yml) found in \(paths.joined(separator: ", "))") }
-        return files
+        let found = try InputDiscovery.discover(in: paths)
+        if found.files.isEmpty {
+            let skipped = found.skipped.isEmpty ? "" : "; skipped, though they look like jobs: "
+                + found.skipped.joined(separator: ", ") + " (\(Reporter.skipReason))"
+            throw UsageError("no job files (*.yaml, *.yml) found in \(paths.joined(separator: ", "))\(skipped)")
+        }
+        return found
     } catch let missing as InputDiscovery.MissingPath {
         throw UsageError("no such file or folder: \(missing.path)")
     }

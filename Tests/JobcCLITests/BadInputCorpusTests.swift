@@ -91,14 +91,15 @@ final class BadInputCorpusTests: JobcCLITestCase {
         .init("symlink_escape.yaml",             1,  8,  22, "path-escape", mentions: "symlink"), // link generated
         .init("missing_secret.yaml",             1,  5,  17, "missing-secret", mentions: "did you mean 'postgres_credentials'?"),
         .init("bad_secret_name.yaml",            1,  5,  17, "invalid-secret-name", mentions: "not a secret name"),
+        .init("secret_missing_keys.yaml",        1,  5,  17, "secret-keys", mentions: "lacks keys required by PostgreSQLFunction: 'user', 'database' or 'dbname'"), // secret generated
         .init("unknown_dependency.yaml",         1,  8,  18, "unknown-dependency", mentions: "did you mean 'extract'?"),
         .init("dependency_cycle.yaml",           1,  5,  17, "dependency-cycle", mentions: "a → b → c → a"),
         .init("self_dependency.yaml",            1,  7,  13, "dependency-cycle", mentions: "cannot depend on itself"),
         .init("duplicate_task_id.yaml",          1,  9,  14, "duplicate-task-id", mentions: "already used by task 'a'"),
     ]
 
-    /// A scratch copy of the project with the generated inputs added: the deep nesting file and a
-    /// symlink that leaves the project.
+    /// A scratch copy of the project with the generated inputs added: the deep nesting file, a
+    /// symlink that leaves the project, and a secret without the keys its function's contract declares.
     private func prepareCorpus() throws -> URL {
         let project = try copyOfFixtureProject()
         let bad = project.appendingPathComponent("jobs/bad")
@@ -109,6 +110,8 @@ final class BadInputCorpusTests: JobcCLITestCase {
         try write("SELECT 'outside the project';\n", to: outside)
         try FileManager.default.createSymbolicLink(
             at: project.appendingPathComponent("orchestration/sql/linked_outside.sql"), withDestinationURL: outside)
+        try write(#"{"host": "db-host-q7x.invalid", "password": "not-a-real-password"}"#,
+                  to: project.appendingPathComponent("secret/incomplete_credentials.json"))
         return project
     }
 

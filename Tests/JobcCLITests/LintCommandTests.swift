@@ -9,13 +9,40 @@ final class LintCommandTests: JobcCLITestCase {
         let project = try copyOfFixtureProject()
         let folder = try jobc(["lint", "jobs/good"], in: project)
         XCTAssertEqual(folder.status, 0, folder.summary)
-        XCTAssertTrue(folder.stderr.isEmpty, folder.summary)
+        XCTAssertEqual(folder.stderr, "0 errors, 0 warnings in \(Self.goodJobs.count) files\n", folder.summary)
         XCTAssertTrue(folder.stdout.isEmpty, folder.summary)
         for job in Self.goodJobs {
             let run = try jobc(["lint", "jobs/good/" + job], in: project)
             XCTAssertEqual(run.status, 0, run.summary)
-            XCTAssertTrue(run.stderr.isEmpty, run.summary)
+            XCTAssertEqual(run.stderr, "0 errors, 0 warnings in 1 file\n", run.summary)
         }
+    }
+
+    /// A folder search reads *.yaml and *.yml files only, no hidden ones; a skipped file that looks
+    /// like a job (one tool wrote a job as `.yaml`) is named, and counted in the summary.
+    func testSkippedFilesThatLookLikeJobsAreNamed() throws {
+        let project = try copyOfFixtureProject()
+        let job = try String(contentsOf: project.appendingPathComponent("jobs/good/echo_pipeline.yaml"), encoding: .utf8)
+        try write(job, to: project.appendingPathComponent("jobs/good/demo_17/.yaml"))
+        try write(job, to: project.appendingPathComponent("jobs/good/no_extension"))
+        try write("not: a job\n", to: project.appendingPathComponent("jobs/good/.other.yaml"))
+        try write("job_id: in_a_hidden_folder\n", to: project.appendingPathComponent("jobs/good/.cache/job"))
+        let run = try jobc(["lint", "jobs/good"], in: project)
+        XCTAssertEqual(run.status, 0, run.summary)
+        let reason = "looks like a job, but a folder search reads only *.yaml and *.yml files, and no hidden ones; rename it (NAME.yaml) to lint it"
+        XCTAssertEqual(run.stderr, """
+            jobs/good/demo_17/.yaml: skipped: \(reason)
+            jobs/good/no_extension: skipped: \(reason)
+            0 errors, 0 warnings in \(Self.goodJobs.count) files (2 files skipped)
+
+            """, run.summary)
+        let json = try jobc(["lint", "jobs/good", "--format", "json"], in: project)
+        XCTAssertEqual(json.status, 0, json.summary)
+        XCTAssertTrue(json.stderr.isEmpty, json.summary)
+
+        let only = try jobc(["lint", "jobs/good/demo_17"], in: project)
+        XCTAssertEqual(only.status, 2, only.summary)
+        XCTAssertTrue(only.stderr.contains("no job files (*.yaml, *.yml) found in jobs/good/demo_17; skipped, though they look like jobs: jobs/good/demo_17/.yaml"), only.summary)
     }
 
     /// Linting from outside the project, by absolute path, finds the same project root.
@@ -23,7 +50,7 @@ final class LintCommandTests: JobcCLITestCase {
         let project = try copyOfFixtureProject()
         let run = try jobc(["lint", project.appendingPathComponent("jobs/good").path], in: URL(fileURLWithPath: "/"))
         XCTAssertEqual(run.status, 0, run.summary)
-        XCTAssertTrue(run.stderr.isEmpty, run.summary)
+        XCTAssertEqual(run.stderr, "0 errors, 0 warnings in \(Self.goodJobs.count) files\n", run.summary)
     }
 
     func testRepositorySampleJobLintsClean() throws {
@@ -32,7 +59,7 @@ final class LintCommandTests: JobcCLITestCase {
                       "sample job not found under \(jobs.path)")
         let run = try jobc(["lint", "orchestration/job"], in: Self.repositoryRoot)
         XCTAssertEqual(run.status, 0, run.summary)
-        XCTAssertTrue(run.stderr.isEmpty, run.summary)
+        XCTAssertTrue(run.stderr.hasPrefix("0 errors, 0 warnings in "), run.summary)
     }
 
     func testIRPrintsVersionedJSON() throws {

@@ -58,8 +58,12 @@ final class OutputFailureTests: JobcCLITestCase {
                 XCTAssertTrue(run.stdout.contains("jobc: error: cannot write to standard error"), run.summary)
             }
         }
-        // Nothing to say on the lost stream: nothing lost, success.
-        XCTAssertEqual(try jobcRedirected("2>&-", ["lint", "jobs/good"], in: project).status, 0)
+        // A clean lint still has its summary line to write: losing it fails like any lost write.
+        let clean = try jobcRedirected("2>&-", ["lint", "jobs/good"], in: project)
+        XCTAssertNotEqual(clean.status, 0, clean.summary)
+        XCTAssertTrue(clean.stdout.contains("jobc: error: cannot write to standard error"), clean.summary)
+        // Nothing to say on the lost stream (the report goes to standard output): nothing lost, success.
+        XCTAssertEqual(try jobcRedirected("2>&-", ["lint", "jobs/good", "--format", "json"], in: project).status, 0)
     }
 
     /// A reader that went away: SIGPIPE must not end jobc silently; the write fails with EPIPE.

@@ -55,7 +55,7 @@ def _secret_files() -> dict[str, dict]:
         return f"{kind}-{rng.getrandbits(64):016x}"
 
     return {"postgres_credentials": {"host": token("host") + ".invalid", "port": rng.randrange(10**9, 10**10),
-                                     "user": token("user"), "password": token("password")},
+                                     "dbname": token("dbname"), "user": token("user"), "password": token("password")},
             "Property-Secret_1": {"token": token("token"), "nested": {"list": [token("listed"), rng.randrange(10**12, 10**13)]}},
             "p": {"key": token("key")}}
 

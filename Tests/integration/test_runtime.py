@@ -368,7 +368,49 @@ def test_secret_without_connection_keys_names_them_but_not_the_values(jobc_env, 
     with pytest.raises(base.FunctionConfigurationError) as raised:
         run(secret_key="partial")
 
-    assert str(raised.value) == "PostgreSQL secret is missing key(s): port, dbname, user"
+    assert str(raised.value) == "PostgreSQL secret is missing key(s): user, database or dbname"
+
+
+def test_a_demo_style_secret_with_database_and_no_port_connects(jobc_env, clean_db, tmp_path, monkeypatch):
+    """The demo's secret: host, database, user, password; no port, so libpq's default applies (5432,
+    or PGPORT: the test cluster listens elsewhere, as the worker's environment would say)."""
+    credentials = clean_db.credentials()
+    demo = {"host": credentials["host"], "database": credentials["dbname"], "user": credentials["user"],
+            "password": credentials["password"]}
+    (tmp_path / "demo.json").write_text(json.dumps(demo))
+    jobc_env.setenv("JOBC_SECRET_DIR", str(tmp_path))
+    monkeypatch.setenv("PGPORT", str(credentials["port"]))
+
+    assert run(kwargs={"sql_file_path": SEED_SQL}, secret_key="demo") == {"rowcount": 5}
+    assert run(secret_key="demo") == {"rowcount": 3}
+
+
+def test_a_secret_without_port_uses_libpqs_default(jobc_env, tmp_path, monkeypatch, project_root):
+    """Without PGPORT, libpq's default is 5432: nothing listens there for the test cluster, so the
+    connection is refused on that port (and the error names no secret value)."""
+    monkeypatch.delenv("PGPORT", raising=False)
+    (tmp_path / "noport.json").write_text(json.dumps(
+        {"host": "127.0.0.1", "database": "jobc", "user": "jobc", "password": "s3cr3t-noport", "connect_timeout": 2}))
+    jobc_env.setenv("JOBC_SECRET_DIR", str(tmp_path))
+    with pytest.raises(psycopg2.OperationalError) as raised:
+        run(secret_key="noport")
+    assert "5432" in str(raised.value)
+    assert "s3cr3t" not in str(raised.value)
+
+
+def test_database_and_dbname_that_differ_are_an_error_naming_the_keys_not_the_values(jobc_env, clean_db, tmp_path, project_root):
+    credentials = clean_db.credentials()
+    (tmp_path / "both.json").write_text(json.dumps({**credentials, "database": "s3cr3t-other-db"}))
+    (tmp_path / "same.json").write_text(json.dumps({**credentials, "database": credentials["dbname"]}))
+    jobc_env.setenv("JOBC_SECRET_DIR", str(tmp_path))
+    base = function_base(project_root)
+
+    with pytest.raises(base.FunctionConfigurationError) as raised:
+        run(secret_key="both")
+    message = str(raised.value)
+    assert "'database'" in message and "'dbname'" in message
+    assert "s3cr3t" not in message and credentials["dbname"] not in message
+    assert run(kwargs={"sql_file_path": SEED_SQL}, secret_key="same") == {"rowcount": 5}
 
 
 def test_the_secret_value_never_appears_in_logs_errors_or_reprs(jobc_env, clean_db, tmp_path, caplog, project_root):
@@ -396,7 +438,7 @@ def test_the_secret_value_never_appears_in_logs_errors_or_reprs(jobc_env, clean_
         project_root=project_root, secret=clean_db.credentials(),
     )
     assert password not in repr(ctx)
-    assert "secret" not in repr(ctx)
+    assert "secret=" not in repr(ctx)
 
 
 # -- project root and function loading ------------------------------------------------

@@ -25,8 +25,11 @@ succeeded and rolled back on any error, so a failed attempt leaves nothing
 half-written. The connection is always closed. For the same reason the file
 must not contain transaction control (BEGIN/COMMIT/ROLLBACK) of its own.
 
-The secret must be a mapping with the keys ``host``, ``port``, ``dbname``,
-``user`` and ``password``; ``sslmode`` and ``connect_timeout`` are optional.
+The secret must be a mapping with the keys ``host``, ``user``, ``password`` and
+the database name as ``database`` or ``dbname`` (both may be present only if
+they agree). ``port`` is optional: without it libpq's default applies, 5432
+(or ``PGPORT`` when the worker sets it). ``sslmode`` and ``connect_timeout``
+are optional too. Errors name keys, never values.
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ from function_abstract import ExecutionContext, Function, FunctionConfigurationE
 
 __all__ = ["PostgreSQLFunction"]
 
-_REQUIRED_SECRET_KEYS = ("host", "port", "dbname", "user", "password")
+_REQUIRED_SECRET_KEYS = ("host", "user", "password")
+_DATABASE_KEYS = ("database", "dbname")
 _DEFAULT_CONNECT_TIMEOUT_SECONDS = 10
 _RUNTIME_PARAMS = ("execution_date",)
 
@@ -145,21 +149,29 @@ def _connect_kwargs(secret: Mapping[str, Any] | None) -> dict[str, Any]:
     if not isinstance(secret, Mapping):
         raise FunctionConfigurationError("PostgreSQL secret must be a mapping of connection settings")
     missing = [key for key in _REQUIRED_SECRET_KEYS if secret.get(key) in (None, "")]
+    database_keys = [key for key in _DATABASE_KEYS if secret.get(key) not in (None, "")]
+    if not database_keys:
+        missing.append(" or ".join(_DATABASE_KEYS))
     if missing:
         raise FunctionConfigurationError(f"PostgreSQL secret is missing key(s): {', '.join(missing)}")
+    databases = {str(secret[key]) for key in database_keys}
+    if len(databases) > 1:
+        raise FunctionConfigurationError(
+            "PostgreSQL secret names the database twice, as 'database' and 'dbname', with different values; keep one"
+        )
     # Other keys are ignored: secret stores often carry metadata next to the
     # connection settings.
-    port = _int_setting(secret, "port")
     kwargs: dict[str, Any] = {
         "host": str(secret["host"]),
-        "port": port,
-        "dbname": str(secret["dbname"]),
+        "dbname": databases.pop(),
         "user": str(secret["user"]),
         "password": str(secret["password"]),
         "connect_timeout": (
             _int_setting(secret, "connect_timeout") if "connect_timeout" in secret else _DEFAULT_CONNECT_TIMEOUT_SECONDS
         ),
     }
+    if secret.get("port") not in (None, ""):
+        kwargs["port"] = _int_setting(secret, "port")
     if "sslmode" in secret:
         kwargs["sslmode"] = str(secret["sslmode"])
     return kwargs

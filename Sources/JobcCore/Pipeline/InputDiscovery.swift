@@ -1,18 +1,28 @@
 import Foundation
 
 /// Expands the paths given on the command line into job files: files as given, folders searched
-/// recursively for `*.yaml` / `*.yml` (hidden folders, symlinked folders and function contracts
-/// skipped), sorted, each file once even when reached by two paths.
+/// recursively for `*.yaml` / `*.yml` (hidden files and folders, symlinked folders and function
+/// contracts skipped), sorted, each file once even when reached by two paths.
 public enum InputDiscovery {
     public struct MissingPath: Error {
         public let path: String
     }
 
     public static func jobFiles(in paths: [String]) throws(MissingPath) -> [String] {
+        try discover(in: paths).files
+    }
+
+    /// The job files, and the files a folder search passed over that look like jobs: hidden files
+    /// (`.yaml`, as one tool wrote a job) and files without an extension, whose text has a top-level
+    /// `job_id:` or `tasks:` line. A run says it skipped them rather than stay silent.
+    public static func discover(in paths: [String]) throws(MissingPath) -> (files: [String], skipped: [String]) {
         var files: [String] = []
+        var skipped: [String] = []
         for path in paths {
             if FileSystem.isDirectory(path) {
-                files += yamlFiles(under: path)
+                let found = yamlFiles(under: path)
+                files += found.files
+                skipped += found.skipped
             } else if FileSystem.exists(path) {
                 files.append(path)
             } else {
@@ -20,7 +30,9 @@ public enum InputDiscovery {
             }
         }
         var seen = Set<String>()
-        return files.filter { seen.insert(FileSystem.realPath($0) ?? $0).inserted }
+        var seenSkipped = Set<String>()
+        return (files.filter { seen.insert(FileSystem.realPath($0) ?? $0).inserted },
+                skipped.filter { seenSkipped.insert(FileSystem.realPath($0) ?? $0).inserted }.sorted())
     }
 
     /// The first of `paths` that is a folder holding `folder` (or is it), links resolved, even when
@@ -35,20 +47,33 @@ public enum InputDiscovery {
         }
     }
 
-    private static func yamlFiles(under directory: String) -> [String] {
+    private static func yamlFiles(under directory: String) -> (files: [String], skipped: [String]) {
         var found: [String] = []
+        var skipped: [String] = []
         var pending = [directory]
         while let folder = pending.popLast() {
-            for name in FileSystem.list(folder).sorted() where !name.hasPrefix(".") {
+            for name in FileSystem.list(folder).sorted() {
                 let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
                 if FileSystem.isDirectory(path) {
                     // A symlinked folder can loop (`up -> ..`) or repeat a sibling: walk real folders only.
-                    if !FileSystem.isSymbolicLink(path) { pending.append(path) }
+                    if !name.hasPrefix("."), !FileSystem.isSymbolicLink(path) { pending.append(path) }
+                } else if name.hasPrefix(".") || !name.dropFirst().contains(".") {
+                    if FileSystem.isRegularFile(path), looksLikeJob(path) { skipped.append(path) }
                 } else if (name.hasSuffix(".yaml") || name.hasSuffix(".yml")) && !name.hasSuffix(FunctionCatalog.contractSuffix) {
                     found.append(path)
                 }
             }
         }
-        return found.sorted()
+        return (found.sorted(), skipped)
+    }
+
+    /// A top-level `job_id:` or `tasks:` line in the file's first 64 KiB.
+    private static func looksLikeJob(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let data = try? handle.read(upToCount: 65_536) else { return false }
+        return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).contains { line in
+            line.hasPrefix("job_id:") || line.hasPrefix("tasks:")
+        }
     }
 }

@@ -19,6 +19,8 @@ public struct FunctionContract: Sendable, Equatable {
     public var className: String
     public var description: String?
     public var secret: SecretRequirement
+    /// The keys the secret's JSON object must hold (`secret_keys:`); empty when the contract names none.
+    public var secretKeys: [SecretKeyRequirement] = []
     public var extraParameters: ExtraParameters
     public var parameters: [ParameterContract]
     /// The contract file, relative to the project root.
@@ -26,6 +28,29 @@ public struct FunctionContract: Sendable, Equatable {
 
     public func parameter(named name: String) -> ParameterContract? {
         parameters.first { $0.name == name }
+    }
+}
+
+/// A key a function's secret must hold: one name (`host`), or at least one of several names
+/// (`{one_of: [database, dbname]}`) for a setting the function accepts under either.
+public enum SecretKeyRequirement: Sendable, Equatable {
+    case key(String)
+    case oneOf([String])
+
+    /// Whether a secret holding `keys` meets it.
+    public func isMet(by keys: Set<String>) -> Bool {
+        switch self {
+        case .key(let name): return keys.contains(name)
+        case .oneOf(let names): return names.contains(where: keys.contains)
+        }
+    }
+
+    /// For messages: `'host'`, `'database' or 'dbname'`.
+    public var description: String {
+        switch self {
+        case .key(let name): return "'\(name)'"
+        case .oneOf(let names): return names.map { "'\($0)'" }.joined(separator: " or ")
+        }
     }
 }
 

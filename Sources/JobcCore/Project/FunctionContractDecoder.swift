@@ -1,6 +1,6 @@
 /// Reads a `*.contract.yaml` file into a `FunctionContract`, with located diagnostics like job files.
 struct FunctionContractDecoder {
-    static let contractKeys = ["name", "module", "class", "description", "secret", "extra_parameters", "parameters"]
+    static let contractKeys = ["name", "module", "class", "description", "secret", "secret_keys", "extra_parameters", "parameters"]
     static let parameterKeys = ["type", "required", "default", "description"]
 
     func decode(_ root: YAMLNode, contractPath: String, diagnostics: inout DiagnosticCollector) -> FunctionContract? {
@@ -13,6 +13,12 @@ struct FunctionContractDecoder {
         let secret = reader.value("secret").map {
             choice($0, "'secret'", FunctionContract.SecretRequirement.self, &diagnostics)
         } ?? FunctionContract.SecretRequirement.none
+        let secretKeys = reader.value("secret_keys").map { decodeSecretKeys($0, &diagnostics) } ?? []
+        if let node = reader.value("secret_keys"), secret == FunctionContract.SecretRequirement.none, !secretKeys.isEmpty {
+            diagnostics.error(
+                .invalidContract, "'secret_keys' names the keys of a secret, but the contract says secret: none", at: node.location,
+                suggestion: "set secret: required (or optional), or remove 'secret_keys'")
+        }
         let extra = reader.value("extra_parameters").map {
             choice($0, "'extra_parameters'", FunctionContract.ExtraParameters.self, &diagnostics)
         } ?? FunctionContract.ExtraParameters.none
@@ -27,7 +33,44 @@ struct FunctionContractDecoder {
         guard let name, let module, let className else { return nil }
         return FunctionContract(
             name: name.value, module: module.value, className: className.value, description: description?.value,
-            secret: secret ?? .none, extraParameters: extra ?? .none, parameters: parameters, contractPath: contractPath)
+            secret: secret ?? .none, secretKeys: secretKeys, extraParameters: extra ?? .none, parameters: parameters, contractPath: contractPath)
+    }
+
+    /// `secret_keys: [host, user, {one_of: [database, dbname]}]`: each item a key name, or a mapping
+    /// whose only key `one_of` lists two or more names of which the secret must hold at least one.
+    private func decodeSecretKeys(_ node: YAMLNode, _ diagnostics: inout DiagnosticCollector) -> [SecretKeyRequirement] {
+        guard let items = MappingReader.sequence(node, "'secret_keys'", diagnostics: &diagnostics) else { return [] }
+        var requirements: [SecretKeyRequirement] = []
+        var seen: Set<String> = []
+        func note(_ name: Located<String>) -> Bool {
+            guard !name.value.isEmpty else {
+                diagnostics.error(.invalidContract, "a key name in 'secret_keys' is empty", at: name.location)
+                return false
+            }
+            guard seen.insert(name.value).inserted else {
+                diagnostics.error(.invalidContract, "'secret_keys' names '\(name.value)' twice", at: name.location)
+                return false
+            }
+            return true
+        }
+        for item in items {
+            if case .mapping = item.content {
+                guard let reader = MappingReader(item, context: "an item of 'secret_keys'", diagnostics: &diagnostics) else { continue }
+                reader.reportUnknownKeys(allowed: ["one_of"], diagnostics: &diagnostics)
+                guard let list = reader.require("one_of", diagnostics: &diagnostics) else { continue }
+                let names = MappingReader.stringList(list, "'one_of'", diagnostics: &diagnostics).filter(note)
+                if case .sequence(let given) = list.content, given.count < 2 {
+                    diagnostics.error(
+                        .invalidContract, "'one_of' in 'secret_keys' must list at least two key names", at: list.location,
+                        suggestion: "write a single key as a plain item of 'secret_keys'")
+                } else if names.count >= 2 {
+                    requirements.append(.oneOf(names.map(\.value)))
+                }
+            } else if let name = MappingReader.string(item, "each item of 'secret_keys'", diagnostics: &diagnostics), note(name) {
+                requirements.append(.key(name.value))
+            }
+        }
+        return requirements
     }
 
     private func decodeParameter(_ entry: YAMLMappingEntry, _ diagnostics: inout DiagnosticCollector) -> ParameterContract? {

@@ -104,12 +104,13 @@ public struct Project: Sendable {
     }
 }
 
-/// The mock secret store: `secret/<name>.json` under the project root. jobc only checks that a secret
-/// exists; it never reads a value into anything it writes.
+/// The mock secret store: `secret/<name>.json` under the project root. jobc checks that a secret
+/// exists and which keys its JSON object holds; it never reads a value into anything it writes.
 public struct SecretStore: Sendable {
     public let directory: String
     /// Asked once per secret name a run, however many tasks name it.
     private let known = Memo<String, Entry>()
+    private let read = Memo<String, Contents>()
 
     init(projectRoot: String) {
         directory = projectRoot + "/secret"
@@ -135,6 +136,31 @@ public struct SecretStore: Sendable {
 
     public func contains(_ name: String) -> Bool {
         entry(name) == .secret
+    }
+
+    /// What a secret's file holds, as far as jobc looks: the names of its top-level keys, never a value.
+    public enum Contents: Sendable, Equatable {
+        case keys(Set<String>)
+        /// The file is no JSON object: what it is instead ("a JSON array", "not valid JSON").
+        case notAnObject(String)
+    }
+
+    /// The keys of a secret the store holds (`entry(name) == .secret`), read once a run. The values
+    /// are dropped at once; a parse error's text, which may quote the file, is never kept.
+    public func contents(_ name: String) -> Contents {
+        read.value(for: name) { name in
+            guard let bytes = try? FileSystem.read(directory + "/" + name + ".json") else { return .notAnObject("unreadable") }
+            guard let parsed = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else {
+                return .notAnObject("not valid JSON")
+            }
+            switch parsed {
+            case let object as [String: Any]: return .keys(Set(object.keys))
+            case is [Any]: return .notAnObject("a JSON array")
+            case is String: return .notAnObject("a JSON string")
+            case is NSNull: return .notAnObject("JSON null")
+            default: return .notAnObject("a JSON scalar")
+            }
+        }
     }
 
     /// The names of the secrets the store really holds (not its folders or dangling links).

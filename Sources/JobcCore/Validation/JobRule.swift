@@ -17,6 +17,7 @@ public enum JobRules {
         RunParameterRule(),
         FunctionContractRule(),
         SecretRule(),
+        SecretKeysRule(),
     ]
 
     public static func check(_ job: JobSpec, in project: Project) -> [Diagnostic] {

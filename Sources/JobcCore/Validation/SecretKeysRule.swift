@@ -1,0 +1,44 @@
+/// A task's secret holds the keys its function's contract declares (`secret_keys:`), so a wrong
+/// secret fails at lint, not at run time. Messages name keys and files, never a value.
+struct SecretKeysRule: JobRule {
+    static let rules: [RuleID] = [.secretKeys]
+
+    func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
+        for task in job.tasks {
+            guard let secret = task.secretKey, let function = task.function,
+                  let contract = project.functions[function.value], !contract.secretKeys.isEmpty,
+                  project.secretStore.entry(secret.value) == .secret  // a missing secret is the secret rule's
+            else { continue }
+            let file = "secret/\(secret.value).json"
+            let contractNote = Diagnostic.Note("\(contract.name) declares its secret's keys in \(contract.contractPath)")
+            let declared = contract.secretKeys.map(\.description).joined(separator: ", ")
+            switch project.secretStore.contents(secret.value) {
+            case .notAnObject(let what):
+                diagnostics.error(
+                    .secretKeys, "\(file) is \(what), not a JSON object; \(contract.name) needs an object with the keys \(declared)",
+                    at: secret.location, notes: [contractNote])
+            case .keys(let keys):
+                let missing = contract.secretKeys.filter { !$0.isMet(by: keys) }
+                guard !missing.isEmpty else { continue }
+                let names = missing.map(\.description).joined(separator: ", ")
+                diagnostics.error(
+                    .secretKeys,
+                    "\(file) lacks \(missing.count > 1 ? "keys" : "a key") required by \(contract.name): \(names)",
+                    at: secret.location, notes: [contractNote], suggestion: suggestion(missing, keys, file))
+            }
+        }
+    }
+
+    /// A near miss among the keys the secret holds (names only), else what to add.
+    private func suggestion(_ missing: [SecretKeyRequirement], _ keys: Set<String>, _ file: String) -> String {
+        for case .key(let name) in missing {
+            if let near = Suggestions.closest(to: name, in: keys.sorted()) { return "\(file) has '\(near)': rename it to '\(name)'?" }
+        }
+        return "add the key\(missing.count > 1 ? "s" : "") to \(file)"
+    }
+}
+
+extension RuleID {
+    public static let secretKeys = RuleID(
+        "secret-keys", summary: "A task's secret is no JSON object, or lacks a key its function's contract declares in secret_keys.")
+}
