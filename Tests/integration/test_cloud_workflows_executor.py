@@ -130,7 +130,7 @@ def test_trigger_rules_decide_from_upstream_states_and_propagate(executor):
     assert finish(executor, run_id) == {"failed_tasks": ["bad"], "states": {
         "ok": "success", "bad": "failed", "after_bad": "upstream_failed", "after_after_bad": "upstream_failed",
         "cleanup": "success", "on_bad": "success", "on_ok": "skipped", "after_skipped": "skipped",
-        "after_both": "success"}}
+        "after_both": "success"}, "message": "jobc job 'executor_test' failed: task(s) bad failed"}
 
 
 # -- the long poll ---------------------------------------------------------------------------------------------

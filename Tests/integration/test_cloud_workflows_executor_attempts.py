@@ -123,7 +123,8 @@ def test_finish_run_lists_failed_and_unfinished_tasks_and_stops_what_still_runs(
     assert executor.post({"action": "run_task", "run_id": run_id, "key": "running", "wait_seconds": 1.5})[0] == 503
 
     expected = {"failed_tasks": ["bad", "never_called", "running"],
-                "states": {"bad": "failed", "never_called": "unfinished", "running": "unfinished"}}
+                "states": {"bad": "failed", "never_called": "unfinished", "running": "unfinished"},
+                "message": "jobc job 'executor_test' failed: task(s) bad, never_called, running failed"}
     assert finish(executor, run_id) == expected
     assert finish(executor, run_id) == expected
 
@@ -161,7 +162,8 @@ def test_an_abandoned_task_fails_so_downstream_tasks_stop_waiting(executor):
     assert executor.post({**abandon, "key": "done"}) == (200, {"state": "success"})
     assert finish(executor, run_id) == {
         "failed_tasks": ["stuck", "fan"],
-        "states": {"stuck": "failed", "after": "upstream_failed", "fan": "failed", "done": "success"}}
+        "states": {"stuck": "failed", "after": "upstream_failed", "fan": "failed", "done": "success"},
+        "message": "jobc job 'executor_test' failed: task(s) stuck, fan failed"}
     # The abandoned attempt is stopped (its runner notices within a second or so) and logged as failed.
     deadline = time.monotonic() + 10
     while not [call for call in executor.calls(run_id) if call["task_id"] == "stuck"] and time.monotonic() < deadline:
