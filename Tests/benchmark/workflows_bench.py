@@ -113,8 +113,8 @@ def cloud_workflows(args, runner: measure.Runner) -> None:
                          "CP ratio random", "max", "compile ms/job"], rows, labels=2))
     print("steps/task: billed steps of one run ÷ tasks, as Google bills them (each assignment and each call in a "
           "try a step; parallel steps and branches included): 2 per task, 3 when the program calls a shared "
-          "task subworkflow; plus 8 a run (init, start_run, run_tasks, finish_run, fail_run, done) and 2 a lane when "
-          "there are several.\n"
+          "task subworkflow (and 1 a loop); plus 5 a run (start_run and finish_run, a try and a call each; fail_run), "
+          "and with several lanes 1 for run_tasks and 1 a branch (4 for a branch holding two lanes).\n"
           "CP ratio: makespan ÷ the DAG's critical path, every lane running at once and each task starting when "
           "its lane's previous task and its upstream tasks have ended; with unit task durations, and with "
           "durations uniform in [1, 10] drawn per task; 1.000 = no parallelism lost.")
