@@ -4,7 +4,7 @@ import JobcCore
 /// from the job goes through `WorkflowsLiteral`, `YAMLLiteral` or `WorkflowsJobTable`.
 ///
 /// Shape: `start_run`, which hands the executor the job as data
-/// (`WorkflowsJobTable`) and has it resolve the run parameters → the tasks, in at most ten lanes
+/// (`WorkflowsJobTable`) and has it resolve the run parameters → the tasks, in at most fifteen lanes
 /// run as the branches of one `parallel` step (`WorkflowsLanes`; beyond ten lanes, the first
 /// branches hold two lanes each in a parallel step of their own), one step per task
 /// (`WorkflowsTaskSteps`) → `finish_run`, which asks the executor which tasks failed → the run
@@ -12,8 +12,8 @@ import JobcCore
 ///
 /// The program keeps no task state: the executor records every task's state, decides each trigger
 /// rule from the upstream states and makes each task's call wait for its upstream tasks. So the
-/// program grows by one table line and one short step per task, whatever the fan-in; no expression
-/// depends on the job's size; and no variable grows with the run.
+/// program grows by one table line and one short step (a loop entry in the shared form) per task,
+/// whatever the fan-in; no expression depends on the job's size; and no variable grows with the run.
 struct WorkflowsProgramFile {
     let graph: JobGraph
     let options: CloudWorkflowsOptions
