@@ -24,7 +24,7 @@ from jobc_cli import compile_jobs, jobc_binary
 from random_jobs import PropertyProject
 
 JOBS = 1000
-TARGET = "cloud-workflows"  # two files for a scheduled job: a kill may fall between them
+TARGET = "cloud-workflows"  # three files for a scheduled job: a kill may fall between them
 # Fractions of the output files rewritten before the signal is sent.
 # The last one is a SIGKILL, so the final normal run finds its temporary files.
 KILL_POINTS = [("SIGINT", 0.3), ("SIGTERM", 0.6), ("SIGKILL", 0.0), ("SIGKILL", 0.02), ("SIGKILL", 0.5), ("SIGKILL", 0.9)]
@@ -61,7 +61,8 @@ def versions(tmp_path_factory):
         out = tmp_path_factory.mktemp(f"version_{version}")
         compile_jobs(TARGET, out, jobs, root=project.root)
         outputs[version] = snapshot(out)
-    assert len(outputs["A"]) == 2 * JOBS and outputs["A"].keys() == outputs["B"].keys()
+    # Per scheduled job: the program, its workflow resource and its scheduler job.
+    assert len(outputs["A"]) == 3 * JOBS and outputs["A"].keys() == outputs["B"].keys()
     assert all(outputs["A"][name] != outputs["B"][name] for name in outputs["A"])
     return project, outputs
 
