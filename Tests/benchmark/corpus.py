@@ -182,7 +182,9 @@ def write_project(root: pathlib.Path, jobs: list[Job]) -> pathlib.Path:
             sql.write_text(f"-- {verb} {noun}\nselect count(*) from {noun} where day = %(execution_date)s;\n")
     (root / "secret").mkdir()
     for name in SECRETS:
-        (root / "secret" / f"{name}.json").write_text(json.dumps({"host": "127.0.0.1", "user": name}) + "\n")
+        # Every key the contract's secret_keys requires (lint checks them), made-up values.
+        secret = {"host": "127.0.0.1", "port": 5432, "dbname": "bench", "user": name, "password": "not-a-real-password"}
+        (root / "secret" / f"{name}.json").write_text(json.dumps(secret) + "\n")
     job_folder = root / "orchestration" / "job"
     job_folder.mkdir()
     for job in jobs:
