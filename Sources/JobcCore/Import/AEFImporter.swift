@@ -15,6 +15,10 @@ import Foundation
 ///   every WAIT_TIME_SECONDS for at most ASYNC_TIMEOUT_LOOP_IN_MINUTES.
 /// - The task key is JOB_NAME made a valid identifier (deduplicated with `_2`, `_3`…; a warning when
 ///   it changes); the executor still receives the exact JOB_NAME. JOB_ID goes along as `aef_job_id`.
+/// - Every form AEF's generators read is accepted (`AEFPipelineDecoder`): the bare array of levels,
+///   Composer steps (`AEFComposerSteps`), a repeated JOB_ID (both steps kept), NEXT to the following
+///   step, LAST_STEP. With platform parameters, a step without STEP_PROPERTIES gets the
+///   `{"jobs_definitions_bucket": …}` AEF sent (`AEFPlatformParameters`).
 /// - AEF has no schedule in the definition (its scheduling function holds it): the job is manual
 ///   (`schedule: null`). `engine`, keys of sync steps that only apply to async ones, and keys jobc
 ///   does not know are reported as not carried over.
@@ -32,7 +36,10 @@ public enum AEFImporter {
 
     /// Reads `source` (the definition's bytes) and builds the job. `jobID` nil: from the file name.
     /// Every name the job gets is free on the targets behind `names`.
-    public static func importDefinition(_ source: SourceFile, jobID requestedJobID: String? = nil, names: TargetNames = .none) -> Result {
+    /// `parameters`: AEF's platform parameters, when given (see `AEFPlatformParameters`).
+    public static func importDefinition(
+        _ source: SourceFile, jobID requestedJobID: String? = nil, parameters: AEFPlatformParameters? = nil, names: TargetNames = .none
+    ) -> Result {
         let document: LocatedJSON
         do {
             document = try LocatedJSONParser.parse(source)
@@ -51,9 +58,16 @@ public enum AEFImporter {
             jobID = requestedJobID
         } else {
             jobID = defaultJobID(forFile: source.displayPath, names: names)
+            let stem = ((source.displayPath as NSString).lastPathComponent as NSString).deletingPathExtension
+            if jobID != stem {
+                diagnostics.append(.warning(
+                    .importRenamed, "the file name \"\(stem)\" cannot be the job id as it is: the job is '\(jobID)'",
+                    at: SourceLocation(file: source.displayPath, line: 1, column: 1),
+                    suggestion: "rename the file, or choose the id with --job-id"))
+            }
         }
         guard let pipeline, !diagnostics.containsErrors else { return Result(yaml: nil, diagnostics: diagnostics) }
-        var builder = JobBuilder(names: IdentifierAllocator(names: names))
+        var builder = JobBuilder(names: IdentifierAllocator(names: names), defaultStepProperties: parameters?.defaultStepProperties)
         let job = builder.job(from: pipeline, jobID: jobID, fileName: (source.displayPath as NSString).lastPathComponent)
         diagnostics += builder.diagnostics.diagnostics
         return Result(yaml: job.yaml, diagnostics: diagnostics)
@@ -73,6 +87,8 @@ public enum AEFImporter {
     private struct JobBuilder {
         var diagnostics = DiagnosticCollector()
         var names: IdentifierAllocator
+        /// From the platform parameters: what AEF sent a step without STEP_PROPERTIES.
+        var defaultStepProperties: String?
 
         mutating func job(from pipeline: AEFPipeline, jobID: String, fileName: String) -> ImportedJob {
             var groups: [ImportedJob.Group] = []
@@ -130,7 +146,7 @@ public enum AEFImporter {
             if let status = step.statusFunction { kwargs.append(("status_function", .string(status))) }
             if let wait = step.waitTimeSeconds { kwargs.append(("wait_time_seconds", .integer(wait))) }
             if let timeout = step.asyncTimeoutMinutes { kwargs.append(("async_timeout_minutes", .integer(timeout))) }
-            if let properties = step.stepProperties { kwargs.append(("step_properties", .string(properties))) }
+            if let properties = step.stepProperties ?? defaultStepProperties { kwargs.append(("step_properties", .string(properties))) }
             return ImportedJob.Task(
                 key: key, function: AEFImporter.functionName, secretKey: AEFImporter.secretKey, group: group,
                 dependsOn: previous.map { [$0] } ?? [], timeoutSeconds: step.timeoutSeconds, kwargs: kwargs)
@@ -219,7 +235,7 @@ struct IdentifierAllocator {
 
 extension AEFImporter: RuleDeclaring {
     /// With the rules of `AEFPipelineDecoder`, which reads the definition for it.
-    public static let rules: [RuleID] = [.jsonSyntax, .importNotCarriedOver, .importDuplicateID, .importRenamed]
+    public static let rules: [RuleID] = [.jsonSyntax, .importNotCarriedOver, .importDuplicateID, .importUnsupported, .importRenamed]
 }
 
 extension RuleID {

@@ -5,6 +5,9 @@ import Foundation
 /// string; the decoder has already turned the numeric ones into integers.
 public struct AEFPipeline: Sendable {
     public var engine: Located<String>?
+    /// True for the original form, a bare array of levels (AEF's generator read it until the
+    /// `{"engine", "definition"}` wrapper arrived; it always meant Cloud Workflows).
+    public var isBareArray = false
     public var levels: [Level]
 
     public struct Level: Sendable {
@@ -44,6 +47,10 @@ public struct AEFPipeline: Sendable {
         public var timeoutSeconds: Int?
         /// AEF's STEP_PROPERTIES: a JSON text AEF hands to the executor as `step_properties`.
         public var stepProperties: String?
+        /// The Composer engine's form: the executor named by COMPOSER_STEP (see `AEFComposerSteps`).
+        public var composerStep: Located<String>?
+        /// NEXT: the JOB_ID of the step to run after this one.
+        public var next: Located<String>?
     }
 }
 
@@ -57,22 +64,27 @@ public struct AEFPipelineDecoder {
     /// Step keys AEF's generator reads but a jobc job has no place for, with the reason.
     static let droppedStepKeys: [String: String] = [
         "CONTINUE_IF_FAIL": "AEF's own generator leaves it unimplemented; every step must succeed for its thread to go on",
-        "NEXT": "steps run in file order; jobc does not jump between steps",
         "READ_INPUT_FROM": "the executor reads its input as configured on its side",
     ]
 
     private var diagnostics = DiagnosticCollector()
+    private var unmappedComposerSteps: [Located<String>] = []
 
     public static func decode(_ document: LocatedJSON) -> (pipeline: AEFPipeline?, diagnostics: [Diagnostic]) {
         var decoder = AEFPipelineDecoder()
         let pipeline = decoder.decodePipeline(document)
+        decoder.reportUnmappedComposerSteps()
         let diagnostics = decoder.diagnostics.diagnostics
         return (diagnostics.containsErrors ? nil : pipeline, diagnostics)
     }
 
     private mutating func decodePipeline(_ document: LocatedJSON) -> AEFPipeline? {
-        guard let members = object(document, path: "the definition file") else { return nil }
         var pipeline = AEFPipeline(engine: nil, levels: [])
+        if document.array != nil {
+            pipeline.isBareArray = true
+            return decodeLevels(document, into: pipeline)
+        }
+        guard let members = object(document, path: "the definition file") else { return nil }
         var definition: LocatedJSON?
         for (key, value) in members {
             switch key.value {
@@ -87,9 +99,16 @@ public struct AEFPipelineDecoder {
             }
         }
         guard let definition else {
-            diagnostics.error(.missingKey, "missing key 'definition' (the list of levels)", at: document.location)
+            diagnostics.error(.missingKey, "missing key 'definition' (the list of levels)", at: document.location,
+                              notes: [.init("an AEF definition is {\"engine\": ..., \"definition\": [levels]} or, in its original form, the bare array of levels")])
             return nil
         }
+        return decodeLevels(definition, into: pipeline)
+    }
+
+    /// `definition`: the array of levels, in the wrapper or bare.
+    private mutating func decodeLevels(_ definition: LocatedJSON, into pipeline: AEFPipeline) -> AEFPipeline? {
+        var pipeline = pipeline
         guard let levels = array(definition, path: "definition") else { return nil }
         if levels.isEmpty { diagnostics.error(.invalidValue, "definition has no level", at: definition.location) }
         var levelIDs: [String: SourceLocation] = [:]
@@ -100,6 +119,7 @@ public struct AEFPipelineDecoder {
             if let level = decodeLevel(node, path: path, jobIDs: &jobIDs) { pipeline.levels.append(level) }
         }
         warnIfLevelsAreOutOfOrder(pipeline.levels)
+        checkNext(pipeline.levels)
         return pipeline
     }
 
@@ -156,7 +176,7 @@ public struct AEFPipelineDecoder {
         var steps: [AEFPipeline.Step] = []
         for (index, stepNode) in stepNodes.enumerated() {
             let stepPath = "\(path).STEPS[\(index)]"
-            checkUnique("JOB_ID", of: stepNode, path: stepPath, among: &jobIDs)
+            warnIfRepeated(jobIDOf: stepNode, path: stepPath, among: &jobIDs)
             if let step = decodeStep(stepNode, path: stepPath) { steps.append(step) }
         }
         guard let id else { return nil }
@@ -174,6 +194,11 @@ public struct AEFPipelineDecoder {
 
         let jobID = identifier(values["JOB_ID"]?.value, key: "JOB_ID", in: path, at: node.location)
         let jobName = identifier(values["JOB_NAME"]?.value, key: "JOB_NAME", in: path, at: node.location)
+        if let composer = values["COMPOSER_STEP"] {
+            // Composer's DAG generator never reads TYPE: every executor template waits for its job.
+            return decodeComposerStep(node, path: path, values: values, composer: composer, jobID: jobID, jobName: jobName,
+                                      type: values["TYPE"]?.value.string.flatMap(AEFPipeline.StepType.init(rawValue:)))
+        }
         var type: AEFPipeline.StepType?
         if let raw = text("TYPE") {
             type = AEFPipeline.StepType(rawValue: raw.value)
@@ -235,13 +260,106 @@ public struct AEFPipelineDecoder {
             step.timeoutSeconds = integer(timeout, path: "\(path).TIMEOUT_SECONDS", range: Self.timeoutRange, unit: "seconds")
         }
         if let properties = text("STEP_PROPERTIES") { step.stepProperties = properties.value }
-        used.formUnion(["TIMEOUT_SECONDS", "STEP_PROPERTIES"])
+        step.next = text("NEXT")
+        if let last = text("LAST_STEP") { checkLastStep(last, path: "\(path).LAST_STEP") }
+        used.formUnion(["TIMEOUT_SECONDS", "STEP_PROPERTIES", "NEXT", "LAST_STEP"])
 
         for (key, _) in members where !used.contains(key.value) {
             notCarriedOver(key, path: "\(path).\(key.value)", reason: Self.droppedStepKeys[key.value] ?? "jobc does not know this AEF step key")
         }
         guard jobID != nil, jobName != nil, type != nil, executor != nil else { return nil }
         return step
+    }
+
+    /// The Composer engine's step: JOB_ID, JOB_NAME, TYPE and COMPOSER_STEP, the executor its DAG
+    /// generator expands. Mapped through `AEFComposerSteps`; the ones without a mapping are reported
+    /// together, once per file, by `reportUnmappedComposerSteps`.
+    private mutating func decodeComposerStep(
+        _ node: LocatedJSON, path: String, values: [String: (key: Located<String>, value: LocatedJSON)],
+        composer: (key: Located<String>, value: LocatedJSON), jobID: Located<String>?, jobName: Located<String>?, type: AEFPipeline.StepType?
+    ) -> AEFPipeline.Step? {
+        guard let name = string(composer.value, path: "\(path).COMPOSER_STEP") else { return nil }
+        let located = Located(name, at: composer.value.location)
+        guard nonEmpty(located, path: "\(path).COMPOSER_STEP") else { return nil }
+        for key in ["FUNCTION_ID_NAME", "FUNCTION_NAME"] where values[key] != nil {
+            diagnostics.error(.invalidValue, "\(path) has both COMPOSER_STEP and \(key); keep one", at: values[key]!.key.location)
+        }
+        let used: Set<String> = ["JOB_ID", "JOB_NAME", "TYPE", "COMPOSER_STEP", "FUNCTION_ID_NAME", "FUNCTION_NAME", "LAST_STEP", "NEXT"]
+        var step = AEFPipeline.Step(
+            path: path, jobID: jobID ?? Located("", at: node.location), jobName: jobName ?? Located("", at: node.location),
+            type: .async, executorFunction: name, composerStep: located)
+        if let next = values["NEXT"], let text = string(next.value, path: "\(path).NEXT") { step.next = Located(text, at: next.value.location) }
+        if let last = values["LAST_STEP"], let text = string(last.value, path: "\(path).LAST_STEP") {
+            checkLastStep(Located(text, at: last.value.location), path: "\(path).LAST_STEP")
+        }
+        if let mapping = AEFComposerSteps.mapping(for: name) {
+            step.statusFunction = mapping.statusFunction
+            step.waitTimeSeconds = mapping.waitTimeSeconds
+            step.asyncTimeoutMinutes = mapping.asyncTimeoutMinutes
+            if type == .sync {
+                diagnostics.warning(
+                    .importNotCarriedOver, "\(path).TYPE \"sync\" is not carried over: AEF's Composer DAG ran \(name) as an async job whatever TYPE said",
+                    at: values["TYPE"]?.value.location)
+            }
+        } else {
+            unmappedComposerSteps.append(located)
+        }
+        for (key, _) in node.members ?? [] where !used.contains(key.value) {
+            notCarriedOver(key, path: "\(path).\(key.value)", reason: "AEF's Composer DAG generator reads only JOB_ID, JOB_NAME and COMPOSER_STEP")
+        }
+        guard jobID != nil, jobName != nil else { return nil }
+        return step
+    }
+
+    /// One error for the file, at the first COMPOSER_STEP that has no mapping, naming all of them.
+    private mutating func reportUnmappedComposerSteps() {
+        guard let first = unmappedComposerSteps.first else { return }
+        let names = unmappedComposerSteps.map(\.value).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        diagnostics.error(
+            .importUnsupported,
+            "COMPOSER_STEP \"\(first.value)\" has no jobc equivalent"
+                + (names.count > 1 ? " (nor \(names.dropFirst().map { "\"\($0)\"" }.joined(separator: ", ")))" : "")
+                + ": AEF's Composer DAG ran it with its own Airflow operators, and no AEF executor function does the same work",
+            at: first.location,
+            notes: unmappedComposerSteps.dropFirst().map { .init("also used here", at: $0.location) }
+                + [.init("COMPOSER_STEP values jobc maps to AEF executor functions: \(AEFComposerSteps.known.joined(separator: ", "))")],
+            suggestion: "deploy an AEF executor Cloud Function for it and write the step in the Cloud Workflows form "
+                + "(TYPE, FUNCTION_ID_NAME, FUNCTION_STATUS_NAME, WAIT_TIME_SECONDS), or write the task in the job with a jobc function")
+    }
+
+    /// LAST_STEP ("True"/"False"): read by AEF's first generators and sent nowhere by its Cloud
+    /// Workflows templates, so it changes nothing; only its value is checked.
+    private mutating func checkLastStep(_ value: Located<String>, path: String) {
+        guard !["true", "false"].contains(value.value.lowercased()) else { return }
+        diagnostics.error(.invalidValue, "\(path) must be \"True\" or \"False\", found \"\(value.value)\"", at: value.location)
+    }
+
+    /// NEXT names (by JOB_ID) the step AEF's generator jumps to after this one. Jumping to the step
+    /// that comes next in the thread anyway is what every step does; any other jump changes which
+    /// steps run, which a job's dependencies cannot say.
+    private mutating func checkNext(_ levels: [AEFPipeline.Level]) {
+        let allIDs = Set(levels.flatMap { $0.threads.flatMap { $0.steps.map(\.jobID.value) } })
+        for level in levels {
+            for thread in level.threads {
+                for (index, step) in thread.steps.enumerated() {
+                    guard let next = step.next else { continue }
+                    let following = index + 1 < thread.steps.count ? thread.steps[index + 1] : nil
+                    if following?.jobID.value == next.value { continue }
+                    if !allIDs.contains(next.value) {
+                        diagnostics.error(.invalidValue, "\(step.path).NEXT \"\(next.value)\" is no JOB_ID of this definition", at: next.location,
+                                          suggestion: "name the JOB_ID of the step that follows, or remove NEXT")
+                        continue
+                    }
+                    diagnostics.error(
+                        .importUnsupported,
+                        "\(step.path).NEXT \"\(next.value)\" jumps to a step other than the one that follows it in its thread "
+                            + (following.map { "(\"\($0.jobID.value)\")" } ?? "(it is the thread's last step)")
+                            + "; a jobc job runs every step, in the order of its dependencies",
+                        at: next.location,
+                        suggestion: "reorder the steps so that NEXT names the step that follows, then remove NEXT; steps AEF skipped can be deleted")
+                }
+            }
+        }
     }
 
     // MARK: - Values
@@ -333,6 +451,22 @@ public struct AEFPipelineDecoder {
         diagnostics.warning(.importNotCarriedOver, "\(path) is not carried over: \(reason)", at: key.location)
     }
 
+    /// A JOB_ID used twice: AEF's generators named a step <JOB_ID>_<JOB_NAME>, later <JOB_NAME>,
+    /// and used JOB_ID only as the id sent to the executor, so they kept both steps; so does jobc.
+    private mutating func warnIfRepeated(jobIDOf node: LocatedJSON, path: String, among seen: inout [String: SourceLocation]) {
+        guard let member = node.members?.first(where: { $0.key.value == "JOB_ID" }), let id = member.value.string, !id.isEmpty else { return }
+        guard let first = seen[id] else {
+            seen[id] = member.value.location
+            return
+        }
+        diagnostics.warning(
+            .importDuplicateID,
+            "\(path).JOB_ID \"\(id)\" is used twice: both steps are kept, as AEF's generator kept them (it named steps <JOB_ID>_<JOB_NAME>, later <JOB_NAME>), "
+                + "and both executors receive aef_job_id \"\(id)\"",
+            at: member.value.location, notes: [.init("first used here", at: first)],
+            suggestion: "give each step its own JOB_ID")
+    }
+
     /// AEF's generator finds the next level as LEVEL_ID + 1; jobc runs levels in file order, and says
     /// so when the two could differ.
     private mutating func warnIfLevelsAreOutOfOrder(_ levels: [AEFPipeline.Level]) {
@@ -353,5 +487,8 @@ extension RuleID {
         summary: "A value of the imported definition that the job cannot express; it is left out.")
     public static let importDuplicateID = RuleID(
         "import-duplicate-id",
-        summary: "An imported definition uses the same LEVEL_ID, THREAD_ID (within a level) or JOB_ID twice.")
+        summary: "An imported definition uses the same LEVEL_ID or THREAD_ID (within a level) twice (an error), or the same JOB_ID (a warning: both steps are kept).")
+    public static let importUnsupported = RuleID(
+        "import-unsupported",
+        summary: "A form of the imported definition that jobc cannot run as AEF did (a COMPOSER_STEP without a mapping, a NEXT that jumps).")
 }
