@@ -18,7 +18,24 @@ struct FuzzHarness: Sendable {
         if bytes.count < 4096, bytes.containsSubsequence(Array("module".utf8)) {
             summary += "; as a contract: " + compileContract(bytes)
         }
-        return summary
+        return summary + "; as SQL: " + analyzeSQL(bytes)
+    }
+
+    /// The input as a SQL file a task runs: libpg_query on hostile bytes, and the positions and
+    /// lineage it reports.
+    private func analyzeSQL(_ bytes: [UInt8]) -> String {
+        let analysis = SQLAnalyzer.analyzePostgreSQL(bytes)
+        let lines = bytes.count(where: { $0 == UInt8(ascii: "\n") }) + 1
+        let positions = analysis.problems.map(\.position) + analysis.parameters.map(\.position)
+            + (analysis.reads + analysis.writes).map(\.position)
+        for position in positions {
+            require(position.line >= 1 && position.line <= lines && position.column >= 1, "SQL position \(position) outside the input")
+        }
+        for uses in [analysis.reads, analysis.writes] {
+            let names = uses.map(\.table)
+            require(names == names.sorted() && Set(names).count == names.count, "SQL tables not sorted and unique: \(names)")
+        }
+        return "\(analysis.statementCount) statements, \(analysis.problems.count) problems, \(analysis.reads.count) reads, \(analysis.writes.count) writes"
     }
 
     private func compileJob(_ bytes: [UInt8], in project: Project, displayPath: String) -> String {

@@ -19,7 +19,7 @@ struct Jobc: ParsableCommand {
             """,
         version: JobcVersion.current,
         subcommands: [
-            LintCommand.self, CompileCommand.self, IRCommand.self, GraphCommand.self, SchemaCommand.self, TargetsCommand.self,
+            LintCommand.self, CompileCommand.self, IRCommand.self, GraphCommand.self, LineageCommand.self, SchemaCommand.self, TargetsCommand.self,
             RulesCommand.self, ImportCommand.self,
         ]
     )

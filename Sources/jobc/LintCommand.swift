@@ -34,6 +34,9 @@ struct LintCommand: ParsableCommand {
     @Flag(help: "Treat warnings as errors (exit 1 when there is any).")
     var warningsAsErrors = false
 
+    @Flag(help: "Also say, per task, which SQL files were parsed and the tables they read and write, and which were not parsed (a dialect jobc has no parser for).")
+    var verbose = false
+
     func run() throws {
         let (files, skipped) = try discoverJobFilesAndSkipped(paths)
         let catalog = try Targets(project: project, jobPaths: paths)
@@ -42,13 +45,26 @@ struct LintCommand: ParsableCommand {
         let workspace = Workspace(rootOverride: project.root, pipeline: pipeline)
         var reporter = Reporter(noColor: project.noColor, format: format)
         // Every job on every core; reported in file order.
-        let diagnostics = workspace.compileJobs(at: files) { compilation in
-            compilation.allDiagnostics + (compilation.graph.map { pipeline.checkTargets($0, portabilityTargets) } ?? [])
+        let results = workspace.compileJobs(at: files) { compilation in
+            (compilation.allDiagnostics + (compilation.graph.map { pipeline.checkTargets($0, portabilityTargets) } ?? []), compilation.graph)
         }
-        for jobDiagnostics in diagnostics {
+        for (jobDiagnostics, graph) in results {
             try reporter.report(jobDiagnostics, warningsAsErrors: warningsAsErrors)
+            if verbose, let graph, format == .text, case let summary = Self.sqlSummary(of: graph), !summary.isEmpty { try Console.error(summary) }
         }
         try reporter.finish(files: files.count, skipped: skipped, summary: true)
         if reporter.errors > 0 { throw ExitCode(1) }
+    }
+
+    /// One line per task that runs SQL: what jobc parsed and found, or why it did not parse.
+    static func sqlSummary(of graph: JobGraph) -> String {
+        graph.tasks.compactMap { task -> String? in
+            guard let sql = task.lineage.sqlFiles else { return nil }
+            let files = sql.paths.joined(separator: ", ")
+            let prefix = "\(graph.job.sources.file): note: task '\(task.key)' runs \(files.isEmpty ? "no SQL file" : files) (\(sql.dialect))"
+            guard sql.parsed else { return prefix + ": not parsed, jobc has no \(sql.dialect) parser (only \(SQLContract.parsedDialects.joined(separator: ", ")))" }
+            func tables(_ accesses: [TableAccess]) -> String { accesses.isEmpty ? "nothing" : accesses.map(\.table).joined(separator: ", ") }
+            return prefix + ": parsed; reads \(tables(task.lineage.reads)); writes \(tables(task.lineage.writes))"
+        }.joined(separator: "\n")
     }
 }

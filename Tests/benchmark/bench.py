@@ -104,6 +104,40 @@ def physical_floor(args, jobs_folder: pathlib.Path, reference: pathlib.Path, rep
     return measure.median_run(runs)
 
 
+SQL_GOAL = 1.10  # whole-corpus compile with SQL parsing ÷ without (issue #16)
+
+
+def sql_analysis_cost(args, projects: dict[int, pathlib.Path]) -> None:
+    """Table 1b: the whole-corpus airflow compile with the SQL files parsed (the contract's `sql:`)
+    and without (the same project, the contract's `sql:` line removed). The corpus shares 120 SQL files
+    among all jobs; each is parsed once a run. Runs alternate so drift in the machine's load hits both."""
+    section("1b. What parsing the SQL costs: whole-corpus compile → airflow, SQL parsed vs not")
+    rows = []
+    goal = None
+    for size, root in projects.items():
+        baseline = args.work / f"corpus-{size}-no-sql"
+        shutil.rmtree(baseline, ignore_errors=True)
+        corpus.write_project(baseline, corpus.corpus(size), sql_analysis=False)
+        repeat = args.repeat if size < 10_000 else max(1, args.repeat - 2)
+        runs: dict[str, list[measure.Run]] = {"parsed": [], "not parsed": []}
+        for _ in range(repeat):
+            for label, project in (("parsed", root), ("not parsed", baseline)):
+                out = project / "sql-cost-out"
+                shutil.rmtree(out, ignore_errors=True)
+                run = runner.run([str(args.jobc), "compile", "orchestration/job", "--target", "airflow", "--out", str(out)], cwd=project)
+                check(run.exit_code == 0, f"jobc compile ({label} SQL) failed on {size} jobs: {run.output[-500:]}")
+                runs[label].append(run)
+        parsed, unparsed = measure.median_run(runs["parsed"]), measure.median_run(runs["not parsed"])
+        ratio = parsed.wall / unparsed.wall
+        rows.append([size, "SQL not parsed", *measure.figures(unparsed, size), ""])
+        rows.append([size, "SQL parsed (120 files)", *measure.figures(parsed, size), f"{ratio:.2f}×"])
+        goal = f"SQL parsing at {size:,} jobs: {ratio:.2f}× the compile without it (goal ≤ {SQL_GOAL:.2f}×: {'met' if ratio <= SQL_GOAL else 'NOT met'})"
+        shutil.rmtree(baseline, ignore_errors=True)
+    print(measure.table(["jobs", "what", "wall s", "CPU s", "cores", "peak MB", "jobs/s", "÷ not parsed"], rows, labels=2))
+    if goal:
+        print(goal)
+
+
 def single_job_latency(args, project: pathlib.Path) -> None:
     section("2. Single-job compile latency, process start included")
     job = sorted((project / "orchestration" / "job").iterdir())[0]
@@ -259,6 +293,7 @@ def main() -> None:
     print("Corpus: N jobs × 20 tasks (Tests/benchmark/corpus.py, seed 8); every figure is wall time unless said.")
     projects = {} if args.only_workflows else compile_corpus(args, args.sizes)
     if not args.only_workflows:
+        sql_analysis_cost(args, {size: projects[size] for size in args.sizes if size >= 1_000 or args.smoke})
         single_job_latency(args, projects[args.sizes[0]])
         dagbag(args, projects, args.dagbag_sizes)
     workflows_bench.cloud_workflows(args, runner)

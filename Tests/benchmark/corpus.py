@@ -30,6 +30,32 @@ SCHEDULES = ["@daily", "@daily", "@hourly", "0 3 * * *", "30 2 * * 1-5", "*/15 *
 DEFAULT_RETRY_DELAY = 300
 
 
+def sql_parameters(verb: str, noun: str) -> list[str]:
+    """The bind parameters one SQL file uses besides execution_date (about 30% of files look back
+    over days, 20% filter a region): every task that runs the file passes them, as jobc checks."""
+    index = VERBS.index(verb) * len(NOUNS) + NOUNS.index(noun)
+    return (["lookback_days"] if index % 10 < 3 else []) + (["region"] if index % 5 == 0 else [])
+
+
+def sql_text(verb: str, noun: str) -> str:
+    """One SQL file: reads raw.NOUN, which no task writes, and writes marts.NOUN_VERB, a table of its own,
+    so jobs that run distinct files never race (jobc's lineage check would refuse them)."""
+    used = sql_parameters(verb, noun)
+    conditions = ["day >= %(execution_date)s::date" + (" - %(lookback_days)s::int" if "lookback_days" in used else "")]
+    if "region" in used:
+        conditions.append("region = %(region)s")
+    return (f"-- {verb} {noun}\n"
+            f"insert into marts.{noun}_{verb} (day, n)\n"
+            f"select %(execution_date)s::date, count(*)\n"
+            f"from raw.{noun}\n"
+            f"where {' and '.join(conditions)};\n")
+
+
+def task_parameters(rng: random.Random | None, verb: str, noun: str) -> dict:
+    choices = {"lookback_days": [1, 7, 30], "region": ["eu-west", "us-east", "ap-south"]}
+    return {name: (rng.choice(choices[name]) if rng else choices[name][0]) for name in sql_parameters(verb, noun)}
+
+
 @dataclasses.dataclass
 class Task:
     key: str
@@ -125,11 +151,7 @@ def make_job(rng: random.Random, index: int, upstream: list[list[int]]) -> Job:
     tasks = []
     for position, key in enumerate(names):
         verb, noun = key.split("_", 1)
-        params: dict = {}
-        if rng.random() < 0.3:
-            params["lookback_days"] = rng.choice([1, 7, 30])
-        if rng.random() < 0.2:
-            params["region"] = rng.choice(["eu-west", "us-east", "ap-south"])
+        params = task_parameters(rng, verb, noun)
         if rng.random() < 0.1:
             params["use_dict_cursor"] = False
         tasks.append(Task(
@@ -157,7 +179,7 @@ def large_job(name: str, upstream: list[list[int]]) -> Job:
     for position, parents in enumerate(upstream):
         verb, noun = pairs[position % len(pairs)]
         tasks.append(Task(key=f"{verb}_{noun}_{position:04d}", sql=f"orchestration/sql/bench/{noun}/{verb}.sql",
-                          secret=SECRETS[position % len(SECRETS)], params={},
+                          secret=SECRETS[position % len(SECRETS)], params=task_parameters(None, verb, noun),
                           upstream=[tasks[parent].key for parent in parents]))
     return Job(id=name, description=f"{len(tasks)} tasks", schedule="@daily", start_date=(2024, 1, 1), catchup=False,
                tags=["etl"], retries=None, retry_delay=None, timeout=None, tasks=tasks, dependencies_block=False)
@@ -168,18 +190,23 @@ def corpus(count: int, tasks_per_job: int = 20, seed: int = 8) -> list[Job]:
     return [make_job(rng, index, rng.choice(SHAPES)(rng, tasks_per_job)) for index in range(count)]
 
 
-def write_project(root: pathlib.Path, jobs: list[Job]) -> pathlib.Path:
+def write_project(root: pathlib.Path, jobs: list[Job], sql_analysis: bool = True) -> pathlib.Path:
     """A jobc project under `root`: the sample function and its contract, SQL files, secrets, jobs.
-    Returns the job folder."""
+    Without `sql_analysis` the contract loses its `sql:` line, so jobc does not parse the SQL files
+    (the benchmark's baseline for what parsing costs). Returns the job folder."""
     function_folder = root / "orchestration" / "function"
     function_folder.mkdir(parents=True)
     for name in FUNCTION_FILES:
         shutil.copy(REPO / "orchestration" / "function" / name, function_folder / name)
+    if not sql_analysis:
+        contract = function_folder / "postgres_sql_function.contract.yaml"
+        lines = contract.read_text().splitlines(keepends=True)
+        contract.write_text("".join(line for line in lines if not line.startswith("sql:")))
     for verb in VERBS:
         for noun in NOUNS:
             sql = root / "orchestration" / "sql" / "bench" / noun / f"{verb}.sql"
             sql.parent.mkdir(parents=True, exist_ok=True)
-            sql.write_text(f"-- {verb} {noun}\nselect count(*) from {noun} where day = %(execution_date)s;\n")
+            sql.write_text(sql_text(verb, noun))
     (root / "secret").mkdir()
     for name in SECRETS:
         # Every key the contract's secret_keys requires (lint checks them), made-up values.

@@ -34,7 +34,7 @@ mkdir -p "$corpus" "$artifacts" "$work/seeds"
 # in a read-only second corpus folder; new inputs are written to the working corpus only.
 {
     find Tests/JobcCLITests/Fixtures Tests/conformance Tests/JobcEmittersTests/Golden/jobs orchestration \
-        -type f \( -name '*.yaml' -o -name '*.yml' \) -print0
+        -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.sql' \) -print0
     find Tests/fuzz/corpus -type f -print0
 } |
     while IFS= read -r -d '' seed; do cp "$seed" "$work/seeds/$(printf '%s' "$seed" | tr '/' '_')"; done

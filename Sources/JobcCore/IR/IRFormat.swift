@@ -72,6 +72,9 @@ public enum IRFormat {
         },
         Field("forEach", .nullable(fanOut.shape), "Set when the task runs once per item.") { $0.forEach.map(fanOut.encode) ?? .null },
         Field("locations", taskLocations.shape, "Where each of the task's settings is written (null: not written; a policy from defaults: points there).") { taskLocations.encode($0.sources) },
+        Field("reads", .array(.string), "Tables the task's SQL reads, sorted, as PostgreSQL resolves the names (schema kept when written); empty without parsed SQL.") { .array($0.lineage.reads.map { .string($0.table) }) },
+        Field("writes", .array(.string), "Tables the task's SQL writes (INSERT, UPDATE, DELETE, MERGE, TRUNCATE, CREATE … AS, views), sorted.") { .array($0.lineage.writes.map { .string($0.table) }) },
+        Field("allowUnordered", .array(.string), "Tables the task may read or write with no dependency path to another task that touches them (allow_unordered:), sorted.") { .array($0.lineage.allowUnordered.map(JSONValue.string)) },
     ])
 
     static let function = JSONObjectFormat<FunctionReference>([

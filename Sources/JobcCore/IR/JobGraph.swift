@@ -123,6 +123,9 @@ public struct TaskNode: Sendable, Equatable {
     public var forEach: FanOut?
     /// Where each of the task's settings is written.
     public var sources: TaskSources
+    /// The tables the task's SQL reads and writes, sorted, as PostgreSQL resolves the names; empty
+    /// for tasks that run no SQL jobc parses.
+    public var lineage = TableLineage()
 
     public init(
         key: String, taskID: String, function: FunctionReference, parameters: [ParameterValue.MappingEntry],
@@ -158,6 +161,43 @@ public struct FunctionReference: Sendable, Equatable {
         self.name = name
         self.module = module
         self.className = className
+    }
+}
+
+/// What a task's SQL does to tables (`reads`, `writes`), each table once, sorted by name, located
+/// at its first use in the SQL file; and the tables it may touch unordered (`allow_unordered:`).
+public struct TableLineage: Sendable, Equatable {
+    public var reads: [TableAccess] = []
+    public var writes: [TableAccess] = []
+    public var allowUnordered: [String] = []
+    /// The SQL files the task runs (root-relative) and their dialect, parsed or not; nil when its
+    /// function runs no SQL file. Not in the JSON form: `jobc lint --verbose` reports it.
+    public var sqlFiles: SQLFileSet?
+
+    public init(reads: [TableAccess] = [], writes: [TableAccess] = [], allowUnordered: [String] = []) {
+        self.reads = reads
+        self.writes = writes
+        self.allowUnordered = allowUnordered
+    }
+}
+
+/// The SQL files one task runs, in a dialect jobc parses or not.
+public struct SQLFileSet: Sendable, Equatable {
+    public var dialect: String
+    /// Relative to the project root; one per fan-out item when for_each sets the file.
+    public var paths: [String]
+    public var parsed: Bool
+}
+
+/// One table a task reads or writes, and where its SQL file first names it that way.
+public struct TableAccess: Sendable, Equatable {
+    /// As PostgreSQL resolves it: unquoted names lowercased, schema kept when written (`sales.orders`).
+    public var table: String
+    public var location: SourceLocation
+
+    public init(table: String, location: SourceLocation) {
+        self.table = table
+        self.location = location
     }
 }
 

@@ -105,7 +105,7 @@ public struct JobGraphBuilder: Sendable {
         }
         let retries = task.policy.retries?.value ?? defaults.retries?.value ?? 0
         let delay = task.policy.retryDelay?.value ?? defaults.retryDelay?.value ?? RetryPolicy.defaultDelay
-        return TaskNode(
+        var node = TaskNode(
             key: task.key.value,
             taskID: task.effectiveTaskID.value,
             function: FunctionReference(name: contract.name, module: contract.module, className: contract.className),
@@ -121,6 +121,30 @@ public struct JobGraphBuilder: Sendable {
             onFailure: Self.alerts(spec.onFailure, task.onFailure),
             forEach: fanOut,
             sources: Self.sources(of: task, defaults: defaults))
+        node.lineage = Self.lineage(of: task, in: project)
+        return node
+    }
+
+    /// The tables the task's SQL files read and write, merged over its files (one per fan-out item),
+    /// each table located at its first use in the first file that names it.
+    static func lineage(of task: TaskSpec, in project: Project) -> TableLineage {
+        var lineage = TableLineage(allowUnordered: Array(Set(task.allowUnordered.map(\.value))).sorted())
+        guard let files = TaskSQLFiles(task, in: project) else { return lineage }
+        lineage.sqlFiles = SQLFileSet(dialect: files.contract.dialect, paths: files.uses.map(\.path), parsed: files.contract.isParsed)
+        guard files.contract.isParsed else { return lineage }
+        var reads: [String: TableAccess] = [:], writes: [String: TableAccess] = [:]
+        for path in files.uses.map(\.path) {
+            let analysis = project.postgreSQLAnalysis(ofFile: path)
+            func access(_ use: SQLTableUse) -> TableAccess {
+                TableAccess(table: use.table.description, location: SourceLocation(
+                    file: project.displayPath(of: path), line: use.position.line, column: use.position.column))
+            }
+            for use in analysis.reads where reads[use.table.description] == nil { reads[use.table.description] = access(use) }
+            for use in analysis.writes where writes[use.table.description] == nil { writes[use.table.description] = access(use) }
+        }
+        lineage.reads = reads.values.sorted { $0.table < $1.table }
+        lineage.writes = writes.values.sorted { $0.table < $1.table }
+        return lineage
     }
 
     /// A path parameter's value as the contract rule checked it on disk: its normalised spelling, which

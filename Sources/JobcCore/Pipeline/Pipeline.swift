@@ -4,8 +4,8 @@
 /// that returns `Staged`: its value (nil when it could not make one) and its diagnostics, so a run
 /// reports every problem, not the first.
 ///
-///     job file ──read──▶ SourceFile ──parse──▶ YAMLNode ──decode──▶ JobSpec ──check──▶ (rules)
-///                                                                     └──lower──▶ JobGraph (the IR)
+///     job file ──read──▶ SourceFile ──parse──▶ YAMLNode ──decode──▶ JobSpec ──check──▶ (rules, SQL)
+///                                                                     └──lower──▶ JobGraph (the IR) ──checkLineage──▶ (races)
 ///     JobGraph ──checkTargets──▶ (portability) ──emit (per target, a batch per run)──▶ [Artifact]
 ///     [Artifact] ──write (atomic, OutputWriter)──▶ files
 ///
@@ -53,6 +53,12 @@ public struct Pipeline: Sendable {
         JobGraphBuilder().build(spec, in: project, sourcePath: sourcePath)
     }
 
+    /// The IR's lineage against its dependencies: tasks that race on a table (one reads or writes
+    /// what another writes, and no dependency path orders them).
+    public func checkLineage(_ graph: JobGraph) -> [Diagnostic] {
+        LineageCheck.check(graph)
+    }
+
     /// The IR against each target: what a target cannot express (an error where the run would
     /// differ, else a warning), a start_date still to come included.
     public func checkTargets(_ graph: JobGraph, _ targets: [any Emitter]) -> [Diagnostic] {
@@ -83,7 +89,9 @@ public struct Pipeline: Sendable {
         let checked = check(spec, in: project)
         let diagnostics = parsed.diagnostics + decoded.diagnostics + checked.diagnostics
         guard checked.value != nil, !diagnostics.containsErrors else { return FrontEndResult(spec: spec, graph: nil, diagnostics: diagnostics) }
-        return FrontEndResult(spec: spec, graph: lower(spec, in: project, sourcePath: sourcePath), diagnostics: diagnostics)
+        let graph = lower(spec, in: project, sourcePath: sourcePath)
+        let races = checkLineage(graph)
+        return FrontEndResult(spec: spec, graph: races.containsErrors ? nil : graph, diagnostics: diagnostics + races)
     }
 
     /// parse → decode over a job jobc wrote itself (`jobc import`): what it wrote must read back as a

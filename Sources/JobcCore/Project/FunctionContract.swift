@@ -23,12 +23,28 @@ public struct FunctionContract: Sendable, Equatable {
     public var secretKeys: [SecretKeyRequirement] = []
     public var extraParameters: ExtraParameters
     public var parameters: [ParameterContract]
+    /// Which parameter names a SQL file and in which dialect (`sql:`), so jobc can parse it; nil for
+    /// functions that run no SQL file.
+    public var sql: SQLContract? = nil
     /// The contract file, relative to the project root.
     public var contractPath: String
 
     public func parameter(named name: String) -> ParameterContract? {
         parameters.first { $0.name == name }
     }
+}
+
+/// `sql: {parameter: sql_file_path, dialect: postgresql}`: the parameter (of type path) that names
+/// the SQL file a task runs, and the SQL's dialect. jobc parses the dialects it has a parser for
+/// (`SQLContract.parsedDialects`) and leaves other dialects' files unread.
+public struct SQLContract: Sendable, Equatable {
+    public var parameter: String
+    public var dialect: String
+
+    /// The dialects jobc parses: PostgreSQL, with libpg_query (the server's own parser).
+    public static let parsedDialects = ["postgresql"]
+
+    public var isParsed: Bool { Self.parsedDialects.contains(dialect) }
 }
 
 /// A key a function's secret must hold: one name (`host`), or at least one of several names

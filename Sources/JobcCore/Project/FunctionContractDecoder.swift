@@ -1,6 +1,6 @@
 /// Reads a `*.contract.yaml` file into a `FunctionContract`, with located diagnostics like job files.
 struct FunctionContractDecoder {
-    static let contractKeys = ["name", "module", "class", "description", "secret", "secret_keys", "extra_parameters", "parameters"]
+    static let contractKeys = ["name", "module", "class", "description", "secret", "secret_keys", "extra_parameters", "parameters", "sql"]
     static let parameterKeys = ["type", "required", "default", "description"]
 
     func decode(_ root: YAMLNode, contractPath: String, diagnostics: inout DiagnosticCollector) -> FunctionContract? {
@@ -27,13 +27,43 @@ struct FunctionContractDecoder {
            let mapping = MappingReader(node, context: "'parameters'", diagnostics: &diagnostics) {
             parameters = mapping.entries.compactMap { decodeParameter($0, &diagnostics) }
         }
+        let sql = reader.value("sql").flatMap { decodeSQL($0, parameters: parameters, &diagnostics) }
         for located in [module, className].compactMap({ $0 }) where !Self.isPythonName(located.value) {
             diagnostics.error(.invalidContract, "'\(located.value)' is not a valid Python name", at: located.location)
         }
         guard let name, let module, let className else { return nil }
         return FunctionContract(
             name: name.value, module: module.value, className: className.value, description: description?.value,
-            secret: secret ?? .none, secretKeys: secretKeys, extraParameters: extra ?? .none, parameters: parameters, contractPath: contractPath)
+            secret: secret ?? .none, secretKeys: secretKeys, extraParameters: extra ?? .none, parameters: parameters, sql: sql, contractPath: contractPath)
+    }
+
+    /// `sql: {parameter: NAME, dialect: DIALECT}`: NAME must be a declared parameter of type path.
+    private func decodeSQL(_ node: YAMLNode, parameters: [ParameterContract], _ diagnostics: inout DiagnosticCollector) -> SQLContract? {
+        guard let reader = MappingReader(node, context: "'sql'", diagnostics: &diagnostics) else { return nil }
+        reader.reportUnknownKeys(allowed: ["parameter", "dialect"], diagnostics: &diagnostics)
+        let parameter = reader.require("parameter", diagnostics: &diagnostics).flatMap { MappingReader.string($0, "'parameter'", diagnostics: &diagnostics) }
+        let dialect = reader.require("dialect", diagnostics: &diagnostics).flatMap { MappingReader.string($0, "'dialect'", diagnostics: &diagnostics) }
+        guard let parameter, let dialect else { return nil }
+        guard let declared = parameters.first(where: { $0.name == parameter.value }) else {
+            diagnostics.error(
+                .invalidContract, "'sql' names parameter '\(parameter.value)', which the contract does not declare", at: parameter.location,
+                suggestion: Suggestions.didYouMean(parameter.value, in: parameters.map(\.name)))
+            return nil
+        }
+        guard declared.type == .path else {
+            diagnostics.error(
+                .invalidContract, "'sql' names parameter '\(parameter.value)', which is of type \(declared.type.rawValue), not path",
+                at: parameter.location, suggestion: "declare it with type: path (a project file)")
+            return nil
+        }
+        let known = SQLContract.parsedDialects
+        if !known.contains(dialect.value), let close = Suggestions.closest(to: dialect.value, in: known) {
+            // An unknown dialect is allowed (its files are not parsed), a near miss of a known one is a typo.
+            diagnostics.error(
+                .invalidContract, "unknown SQL dialect '\(dialect.value)'", at: dialect.location, suggestion: "did you mean '\(close)'?")
+            return nil
+        }
+        return SQLContract(parameter: parameter.value, dialect: dialect.value)
     }
 
     /// `secret_keys: [host, user, {one_of: [database, dbname]}]`: each item a key name, or a mapping

@@ -10,6 +10,10 @@ public struct Project: Sendable {
     /// What the disk said about each project file a job named: one run asks once per file, however
     /// many tasks name it.
     private let resolvedFiles = Memo<String, Result<String, FileProblem>>()
+    /// Each SQL file a task runs, read and parsed once a run however many tasks and jobs use it.
+    private let analyzedSQL = Memo<String, SQLAnalysis>()
+    /// Prepended to root-relative paths in diagnostics, so they open from the working directory.
+    public let displayPrefix: String
 
     public static let functionFolder = "orchestration/function"
 
@@ -19,7 +23,8 @@ public struct Project: Sendable {
     public static func open(root: String, loader: YAMLLoader = YAMLLoader(), displayPrefix: String = "") -> (Project, [Diagnostic]) {
         let resolvedRoot = FileSystem.realPath(root) ?? FileSystem.absolute(root)
         let (catalog, diagnostics) = FunctionCatalog.load(projectRoot: resolvedRoot, loader: loader, displayPrefix: displayPrefix)
-        let project = Project(root: resolvedRoot, functions: catalog, secretStore: SecretStore(projectRoot: resolvedRoot))
+        let project = Project(
+            root: resolvedRoot, functions: catalog, secretStore: SecretStore(projectRoot: resolvedRoot), displayPrefix: displayPrefix)
         return (project, diagnostics)
     }
 
@@ -42,6 +47,24 @@ public struct Project: Sendable {
         let absolute = FileSystem.realPath(path) ?? FileSystem.absolute(path)
         guard absolute.hasPrefix(root + "/") else { return nil }
         return String(absolute.dropFirst(root.count + 1))
+    }
+
+    /// The PostgreSQL analysis of a SQL file the project holds (`path` as `resolveProjectFile`
+    /// returned it), computed once a run. A file that cannot be read is one located problem.
+    public func postgreSQLAnalysis(ofFile path: String) -> SQLAnalysis {
+        analyzedSQL.value(for: path) { path in
+            guard let bytes = try? FileSystem.read(root + "/" + path) else {
+                var unreadable = SQLAnalysis()
+                unreadable.problems = [SQLProblem(kind: .encoding, message: "the file cannot be read", position: SQLPosition(line: 1, column: 1))]
+                return unreadable
+            }
+            return SQLAnalyzer.analyzePostgreSQL(bytes)
+        }
+    }
+
+    /// How diagnostics name a project file: relative to the working directory when that is shorter.
+    public func displayPath(of relativePath: String) -> String {
+        displayPrefix + relativePath
     }
 
     public enum FileProblem: Error, Equatable {

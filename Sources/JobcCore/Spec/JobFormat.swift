@@ -78,7 +78,10 @@ public enum JobFormat {
         public static let triggerRule = Key(name: "trigger_rule", kind: .triggerRule, required: false, summary: "When the task runs: all_success (default), all_done or one_failed.")
         public static let onFailure = Key(name: "on_failure", kind: .alerts, required: false, summary: "Alerts when the task fails at its last attempt, added to the job's.")
         public static let forEach = Key(name: "for_each", kind: .forEach, required: false, summary: "Fan-out: run the task once per item, each run getting the item as one kwarg.")
-        public static let keys = [function, taskID, secretKey, kwargs, dependsOn, group, triggerRule, onFailure, forEach] + Policy.keys
+        public static let allowUnordered = Key(
+            name: "allow_unordered", kind: .stringOrList, required: false,
+            summary: "Tables this task may read or write with no dependency path to another task that writes or reads them (a reviewed race).")
+        public static let keys = [function, taskID, secretKey, kwargs, dependsOn, group, triggerRule, onFailure, forEach, allowUnordered] + Policy.keys
     }
 
     /// One entry of `params:`.

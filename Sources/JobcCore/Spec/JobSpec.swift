@@ -79,6 +79,8 @@ public struct TaskSpec: Sendable {
     public var triggerRule: Located<TriggerRule>?
     public var onFailure: AlertsSpec?
     public var forEach: ForEachSpec?
+    /// `allow_unordered:` tables the lineage check does not ask this task to order (reviewed races).
+    public var allowUnordered: [Located<String>] = []
 
     /// The id engines show: `task_id` when given, else the key.
     public var effectiveTaskID: Located<String> { taskID ?? key }

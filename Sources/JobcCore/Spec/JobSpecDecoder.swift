@@ -142,6 +142,9 @@ public struct JobSpecDecoder: Sendable {
         if let node = task.value(JobFormat.Task.group, &diagnostics), node.scalar?.resolved != .null {
             spec.group = MappingReader.string(node, "'group'", diagnostics: &diagnostics)
         }
+        if let node = task.value(JobFormat.Task.allowUnordered, &diagnostics) {
+            spec.allowUnordered = stringOrList(node, "'allow_unordered'", &diagnostics)
+        }
         if let node = task.value(JobFormat.Task.triggerRule, &diagnostics), let text = MappingReader.string(node, "'trigger_rule'", diagnostics: &diagnostics) {
             if let rule = TriggerRule(rawValue: text.value) {
                 spec.triggerRule = Located(rule, at: text.location)

@@ -18,6 +18,7 @@ public enum JobRules {
         FunctionContractRule(),
         SecretRule(),
         SecretKeysRule(),
+        SQLRule(),
     ]
 
     public static func check(_ job: JobSpec, in project: Project) -> [Diagnostic] {
