@@ -1,0 +1,91 @@
+/// Reads an SQL file the way the task that runs it will: psycopg2's parameter formatting first,
+/// then PostgreSQL's parser; reports the tables read and written, the parameters, and the problems.
+public enum SQLAnalyzer {
+    /// Larger files get one `.tooLarge` problem and are not parsed.
+    public static let maximumFileSize = 16 << 20
+
+    /// PostgreSQL SQL as psycopg2 executes it with a dict of parameters (pyformat: `%(name)s`).
+    /// Safe to call from several threads at once.
+    public static func analyzePostgreSQL(_ bytes: [UInt8]) -> SQLAnalysis {
+        let start = SQLPosition(line: 1, column: 1)
+        guard bytes.count <= maximumFileSize else {
+            let megabytes = Double(bytes.count) / Double(1 << 20)
+            let size = (megabytes * 10).rounded(.down) / 10
+            return SQLAnalysis(problems: [SQLProblem(
+                kind: .tooLarge, message: "the SQL file is \(size) MiB; jobc analyses SQL files up to \(maximumFileSize >> 20) MiB",
+                position: start, help: "split the file, or load bulk data with COPY from a data file")])
+        }
+        let source = SQLSourceText(bytes)
+        if let problem = source.encodingProblem() {
+            return SQLAnalysis(problems: [problem])
+        }
+
+        let placeholders = PyformatPlaceholders(scanning: bytes, from: source.bodyStart)
+        var analysis = SQLAnalysis()
+        analysis.parameters = placeholders.parameters.map {
+            SQLParameterUse(name: $0.name, position: source.position(ofByte: $0.offset))
+        }
+        analysis.problems = placeholders.problems.map {
+            SQLProblem(kind: .placeholder, message: $0.message, position: source.position(ofByte: $0.offset), help: $0.help)
+        }
+
+        switch PostgreSQLParser.parse(placeholders.masked) {
+        case .statements(let tree, let statements):
+            analysis.statementCount = statements.count
+            if statements.isEmpty {
+                analysis.problems.append(SQLProblem(
+                    kind: .empty, message: "the SQL file has no statement", position: start,
+                    help: "psycopg2 refuses an empty query: write the statement, or remove the task"))
+            }
+            var lineage = SQLLineage(tree: tree, source: placeholders.masked)
+            for statement in statements { lineage.add(statement: statement) }
+            analysis.reads = uses(lineage.reads, in: source)
+            analysis.writes = uses(lineage.writes, in: source)
+        case .error(let message, let characterPosition):
+            let offset = byteOffset(ofCharacter: characterPosition, in: placeholders.masked)
+            analysis.problems.append(SQLProblem(
+                kind: .syntax, message: oneLine(message), position: offset.map(source.position(ofByte:)) ?? start))
+        case .unreadable:
+            analysis.problems.append(SQLProblem(
+                kind: .syntax, message: "libpg_query returned a parse tree jobc cannot read", position: start))
+        case .outOfMemory:
+            analysis.problems.append(SQLProblem(
+                kind: .tooLarge, message: "not enough memory to parse the SQL file", position: start))
+        }
+        analysis.problems = sortedStably(analysis.problems)
+        return analysis
+    }
+
+    private static func uses(_ offsets: [SQLTableName: Int], in source: SQLSourceText) -> [SQLTableUse] {
+        offsets.map { SQLTableUse(table: $0.key, position: source.position(ofByte: $0.value)) }
+            .sorted { $0.table < $1.table || ($0.table.description == $1.table.description && $0.position < $1.position) }
+    }
+
+    /// PostgreSQL counts error positions in characters from 1 (0: no position); the byte offset of
+    /// that character in the text it parsed, or nil.
+    static func byteOffset(ofCharacter position: Int, in text: [UInt8]) -> Int? {
+        guard position >= 1 else { return nil }
+        var characters = 0
+        for (offset, byte) in text.enumerated() where byte & 0xC0 != 0x80 {
+            characters += 1
+            if characters == position { return offset }
+        }
+        return text.count  // "at end of input" points one past the last character
+    }
+
+    /// PostgreSQL's message on one line, with what it quotes of the file cut to 40 characters.
+    static func oneLine(_ message: String) -> String {
+        var text = String(message.map { $0.isNewline ? " " : $0 })
+        if let open = text.firstIndex(of: "\""), let close = text.lastIndex(of: "\""), open < close {
+            let quoted = text[text.index(after: open)..<close]
+            if quoted.count > 40 {
+                text.replaceSubrange(text.index(after: open)..<close, with: quoted.prefix(39) + "…")
+            }
+        }
+        return text.count > 200 ? String(text.prefix(199)) + "…" : text
+    }
+
+    private static func sortedStably(_ problems: [SQLProblem]) -> [SQLProblem] {
+        problems.enumerated().sorted { ($0.element.position, $0.offset) < ($1.element.position, $1.offset) }.map(\.element)
+    }
+}
