@@ -204,12 +204,17 @@ final class SQLAnalyzerTests: XCTestCase {
             COPY staging.c FROM STDIN WITH (FORMAT csv);
             COPY (SELECT * FROM mart.export) TO STDOUT;
             COPY mart.summary TO STDOUT;
+            ALTER TABLE staging.renamed RENAME COLUMN a TO b;
+            ALTER INDEX staging.some_index RENAME TO other_index;
+            ALTER SEQUENCE staging.ids RESTART;
+            CREATE INDEX ON staging.indexed (id);
             """)
         XCTAssertEqual(analysis.problems, [])
-        XCTAssertEqual(analysis.reads.map(\.table.description), ["mart.export", "mart.summary"])
+        // CREATE INDEX reads its table, it does not change its rows.
+        XCTAssertEqual(analysis.reads.map(\.table.description), ["mart.export", "mart.summary", "staging.indexed"])
         XCTAssertEqual(
             analysis.writes.map(\.table.description),
-            ["reporting.v", "staging.a", "staging.b", "staging.c", "staging.old", "staging.older"])
+            ["reporting.v", "staging.a", "staging.b", "staging.c", "staging.old", "staging.older", "staging.renamed"])
         XCTAssertEqual(analysis.writes.first { $0.table.name == "old" }?.position, SQLPosition(line: 2, column: 1))
     }
 

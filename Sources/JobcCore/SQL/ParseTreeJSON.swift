@@ -185,7 +185,12 @@ struct ParseTreeJSON {
         }
 
         private mutating func skipSpace() {
-            while offset < text.count, [0x20, 0x0A, 0x0D, 0x09].contains(text[offset]) { offset += 1 }
+            while offset < text.count {
+                switch text[offset] {
+                case 0x20, 0x0A, 0x0D, 0x09: offset += 1
+                default: return
+                }
+            }
         }
 
         private mutating func readNumber() -> Value? {

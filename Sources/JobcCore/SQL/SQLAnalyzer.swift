@@ -22,11 +22,12 @@ public enum SQLAnalyzer {
 
         let placeholders = PyformatPlaceholders(scanning: bytes, from: source.bodyStart)
         var analysis = SQLAnalysis()
+        let placeholderPositions = source.positions(ofBytes: placeholders.parameters.map(\.offset) + placeholders.problems.map(\.offset))
         analysis.parameters = placeholders.parameters.map {
-            SQLParameterUse(name: $0.name, position: source.position(ofByte: $0.offset))
+            SQLParameterUse(name: $0.name, position: placeholderPositions[$0.offset] ?? start)
         }
         analysis.problems = placeholders.problems.map {
-            SQLProblem(kind: .placeholder, message: $0.message, position: source.position(ofByte: $0.offset), help: $0.help)
+            SQLProblem(kind: .placeholder, message: $0.message, position: placeholderPositions[$0.offset] ?? start, help: $0.help)
         }
 
         switch PostgreSQLParser.parse(placeholders.masked) {
@@ -39,8 +40,9 @@ public enum SQLAnalyzer {
             }
             var lineage = SQLLineage(tree: tree, source: placeholders.masked)
             for statement in statements { lineage.add(statement: statement) }
-            analysis.reads = uses(lineage.reads, in: source)
-            analysis.writes = uses(lineage.writes, in: source)
+            let tablePositions = source.positions(ofBytes: Array(lineage.reads.values) + Array(lineage.writes.values))
+            analysis.reads = uses(lineage.reads, at: tablePositions)
+            analysis.writes = uses(lineage.writes, at: tablePositions)
         case .error(let message, let characterPosition):
             let offset = byteOffset(ofCharacter: characterPosition, in: placeholders.masked)
             analysis.problems.append(SQLProblem(
@@ -56,8 +58,8 @@ public enum SQLAnalyzer {
         return analysis
     }
 
-    private static func uses(_ offsets: [SQLTableName: Int], in source: SQLSourceText) -> [SQLTableUse] {
-        offsets.map { SQLTableUse(table: $0.key, position: source.position(ofByte: $0.value)) }
+    private static func uses(_ offsets: [SQLTableName: Int], at positions: [Int: SQLPosition]) -> [SQLTableUse] {
+        offsets.map { SQLTableUse(table: $0.key, position: positions[$0.value] ?? SQLPosition(line: 1, column: 1)) }
             .sorted { $0.table < $1.table || ($0.table.description == $1.table.description && $0.position < $1.position) }
     }
 

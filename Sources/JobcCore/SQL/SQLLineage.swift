@@ -40,8 +40,8 @@ struct SQLLineage {
         case create
     }
 
-    /// What DROP removes that is a table to its readers; DROP names them as lists of strings.
-    private static let droppedKinds: Set<String> = ["OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_FOREIGN_TABLE"]
+    /// The kinds of object that are tables to their readers.
+    private static let tableKinds: Set<String> = ["OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_FOREIGN_TABLE"]
 
     /// `source` is the text libpg_query parsed, whose byte offsets the tree's locations are.
     init(tree: ParseTreeJSON, source: [UInt8]) {
@@ -102,8 +102,13 @@ struct SQLLineage {
         case "CreateStmt":
             if let relation = field("relation") { use(relation, .create, scope: nil) }
             pushChildren(of: fields, except: ["relation"], scope: scope)
-        case "AlterTableStmt", "RefreshMatViewStmt", "RenameStmt":
-            if let relation = field("relation") { use(relation, .write, scope: nil) }
+        case "AlterTableStmt", "RenameStmt", "RefreshMatViewStmt":
+            // ALTER INDEX and ALTER SEQUENCE share these nodes: only a table-like object is a write.
+            let kinds = ["objtype", "renameType", "relationType"].compactMap { tree.string(field($0)) }
+            if type == "RefreshMatViewStmt" || kinds.contains(where: Self.tableKinds.contains),
+               let relation = field("relation") {
+                use(relation, .write, scope: nil)
+            }
             pushChildren(of: fields, except: ["relation"], scope: scope)
         case "CopyStmt":
             let isFrom = tree.bool(field("is_from")) ?? false
@@ -114,10 +119,12 @@ struct SQLLineage {
                 if let relation = tree.member("RangeVar", of: node) { use(relation, .write, scope: nil) }
             }
         case "DropStmt":
-            guard let kind = tree.string(field("removeType")), Self.droppedKinds.contains(kind) else { return }
+            guard let kind = tree.string(field("removeType")), Self.tableKinds.contains(kind) else { return }
             for node in tree.elements(of: field("objects")) { dropped(node) }
         case "CreateFunctionStmt", "DoStmt":
             return  // bodies are opaque strings here (see the type's comment)
+        case "CreateSeqStmt", "AlterSeqStmt":
+            return  // a sequence is no table
         default:
             pushChildren(of: fields, scope: scope)
         }

@@ -35,6 +35,29 @@ struct SQLSourceText {
         return SQLPosition(line: low + 1, column: column)
     }
 
+    /// The positions of many offsets in one pass over the file (one at a time, a long line with
+    /// many parameters would be scanned once per parameter).
+    func positions(ofBytes offsets: [Int]) -> [Int: SQLPosition] {
+        var positions: [Int: SQLPosition] = [:]
+        var line = 0
+        var index = bodyStart
+        var column = 1
+        for offset in Set(offsets).sorted() {
+            let target = min(max(offset, 0), bytes.count)
+            while line + 1 < lineStarts.count, lineStarts[line + 1] <= target {
+                line += 1
+                index = lineStarts[line]
+                column = 1
+            }
+            while index < target {
+                if bytes[index] & 0xC0 != 0x80 { column += 1 }
+                index += 1
+            }
+            positions[offset] = SQLPosition(line: line + 1, column: column)
+        }
+        return positions
+    }
+
     /// The first problem that makes the bytes not UTF-8 text: a NUL (binary data, reported even
     /// after an earlier bad byte), UTF-16, or an invalid sequence.
     func encodingProblem() -> SQLProblem? {
