@@ -37,6 +37,20 @@ final class SQLAnalyzerProblemTests: XCTestCase {
         XCTAssertEqual(problems(sql).map(\.position), [SQLPosition(line: 2, column: 14)])
     }
 
+    func testParameterWhereATableNameGoes() {
+        let found = problems("SELECT 1;\nSELECT * FROM %(table)s")
+        XCTAssertEqual(found, [SQLProblem(
+            kind: .syntax, message: "syntax error at or near \"%(table)s\"", position: SQLPosition(line: 2, column: 15),
+            help: "psycopg2 passes a parameter as a quoted value: it cannot stand for a table, a column or a keyword")])
+    }
+
+    func testSyntaxErrorsInUnterminatedTokens() {
+        let long = String(repeating: "x", count: 200)
+        XCTAssertEqual(problems("SELECT 1;\nSELECT '\(long)").map(\.message), ["unterminated quoted string at or near \"'\(String(repeating: "x", count: 38))…\""])
+        XCTAssertEqual(problems("SELECT 1 /* open").map(\.position), [SQLPosition(line: 1, column: 10)])
+        XCTAssertEqual(problems("SELECT $$ab\nc").map(\.message), ["unterminated dollar-quoted string at or near \"$$ab c\""])
+    }
+
     func testSyntaxErrorAtEndOfInput() {
         let found = problems("SELECT * FROM t WHERE\n")
         XCTAssertEqual(found.map(\.message), ["syntax error at end of input"])
@@ -170,6 +184,7 @@ final class SQLAnalyzerProblemTests: XCTestCase {
         XCTAssertEqual(found.map(\.kind), [.syntax])
         XCTAssertEqual(found.first?.position.line, 1)
         XCTAssertGreaterThan(found.first?.position.column ?? 0, 1)
+        XCTAssertEqual(found.first?.help, "the SQL nests too deeply for PostgreSQL's parser: split it into steps, e.g. WITH queries")
     }
 
     func testDeepSubqueriesAndLongOperatorChains() {

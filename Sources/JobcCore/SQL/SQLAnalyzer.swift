@@ -44,9 +44,22 @@ public enum SQLAnalyzer {
             analysis.reads = uses(lineage.reads, at: tablePositions)
             analysis.writes = uses(lineage.writes, at: tablePositions)
         case .error(let message, let characterPosition):
-            let offset = byteOffset(ofCharacter: characterPosition, in: placeholders.masked)
+            var offset = byteOffset(ofCharacter: characterPosition, in: placeholders.masked)
+            var message = oneLine(message)
+            var help: String?
+            if message.hasPrefix("memory exhausted") || message.hasPrefix("stack depth limit exceeded") {
+                // Bison's stack (10,000 entries) or PostgreSQL's stack check: the server refuses it too.
+                help = "the SQL nests too deeply for PostgreSQL's parser: split it into steps, e.g. WITH queries"
+            }
+            // PostgreSQL saw the `$1` a parameter was masked to: name what the file says instead.
+            if let at = offset, let parameter = placeholders.parameters.last(where: { $0.offset <= at }),
+               at <= parameter.offset + 2, message.hasSuffix(" at or near \"$1\"") {
+                offset = parameter.offset
+                message = String(message.dropLast(4)) + "\"%(\(PyformatPlaceholders.abbreviated(parameter.name)))s\""
+                help = "psycopg2 passes a parameter as a quoted value: it cannot stand for a table, a column or a keyword"
+            }
             analysis.problems.append(SQLProblem(
-                kind: .syntax, message: oneLine(message), position: offset.map(source.position(ofByte:)) ?? start))
+                kind: .syntax, message: message, position: offset.map(source.position(ofByte:)) ?? start, help: help))
         case .unreadable:
             analysis.problems.append(SQLProblem(
                 kind: .syntax, message: "libpg_query returned a parse tree jobc cannot read", position: start))
