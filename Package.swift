@@ -21,8 +21,13 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
         ),
+        // The system libpg_query (Debian: libpg-query-dev), PostgreSQL's own parser; it ships no .pc file.
+        .systemLibrary(
+            name: "CPgQuery",
+            providers: [.apt(["libpg-query-dev"]), .brew(["libpg_query"])]
+        ),
         // Source files → YAML nodes → job spec → validated IR; diagnostics; the emitter interface.
-        .target(name: "JobcCore", dependencies: ["CYAML"]),
+        .target(name: "JobcCore", dependencies: ["CYAML", "CPgQuery"]),
         // The built-in targets, one folder each, registered in BuiltinEmitters.swift.
         .target(name: "JobcEmitters", dependencies: ["JobcCore"]),
         .executableTarget(
