@@ -50,7 +50,7 @@ struct LintCommand: ParsableCommand {
         }
         for (jobDiagnostics, graph) in results {
             try reporter.report(jobDiagnostics, warningsAsErrors: warningsAsErrors)
-            if verbose, let graph, format == .text, case let summary = Self.sqlSummary(of: graph), !summary.isEmpty { try Console.error(summary) }
+            if verbose, let graph, format == .text, case let summary = Self.sqlSummary(of: graph), !summary.isEmpty { try Console.error(summary + "\n") }
         }
         try reporter.finish(files: files.count, skipped: skipped, summary: true)
         if reporter.errors > 0 { throw ExitCode(1) }

@@ -31,7 +31,7 @@ final class SQLRuleTests: XCTestCase {
             """)
         try project.write("sql/load.sql", "-- load the day\nINSERT INTO sales.orders (id, region)\nSELECT id, region FROM staging.orders\nWHERE region = %(region)s AND day = %(execution_date)s;\n")
         try project.write("sql/report.sql", "WITH recent AS (SELECT * FROM sales.orders)\nINSERT INTO reports.daily SELECT count(*) FROM recent;\n")
-        try project.write("sql/broken.sql", "SELECT 1;\n\nSELECT id\n  FORM orders;\n")
+        try project.write("sql/broken.sql", "SELECT 1;\n\nSELECT id,\n  FROM orders;\n")
     }
 
     override func tearDown() {
@@ -73,7 +73,7 @@ final class SQLRuleTests: XCTestCase {
         let syntax = result.diagnostics.filter { $0.rule == .sqlSyntax }
         XCTAssertEqual(syntax.count, 1, "\(result.diagnostics)")
         XCTAssertEqual(syntax.first?.location, SourceLocation(file: "sql/broken.sql", line: 4, column: 3))
-        XCTAssertEqual(syntax.first?.message, #"syntax error at or near "FORM""#)
+        XCTAssertEqual(syntax.first?.message, #"syntax error at or near "FROM""#)
         XCTAssertEqual(syntax.first?.notes.map(\.message), ["task 'a' of job 'j' runs this file", "task 'b' of job 'j' runs this file"])
         XCTAssertEqual(syntax.first?.notes.first?.location?.file, "job.yaml")
         XCTAssertNil(result.graph)
@@ -81,8 +81,8 @@ final class SQLRuleTests: XCTestCase {
 
     func testUnboundParametersAreLocatedWithDidYouMean() throws {
         try project.write("sql/typo.sql", "SELECT *\nFROM t WHERE region = %(regoin)s AND d = %(execution_date)s AND x = %(run_limit)s;\n")
-        let result = try project.compile("job_id: j\nparams:\n  - {name: run_limit, type: integer, default: 3}\ntasks:\n" + task("a", "sql/typo.sql", ", region: EU"))
-        XCTAssertEqual(result.summary, ["2:23 sql-parameter", "7:37 warning sql-unused-parameter"])
+        let result = try project.compile("job_id: j\nparams:\n  run_limit: {type: integer, default: 3}\ntasks:\n" + task("a", "sql/typo.sql", ", region: EU"))
+        XCTAssertEqual(result.summary, ["7:43 warning sql-unused-parameter", "2:23 sql-parameter"])
         let unbound = result.diagnostics.first { $0.rule == .sqlParameter }
         XCTAssertEqual(unbound?.message, "parameter 'regoin' is not bound for task 'a'")
         XCTAssertEqual(unbound?.suggestion, "did you mean 'region'?")
@@ -97,7 +97,7 @@ final class SQLRuleTests: XCTestCase {
 
     func testLineageIsInTheIRSortedAndReadsBeforeUnorderedWritesFailLint() throws {
         let racing = try project.compile("job_id: j\ntasks:\n" + task("load", "sql/load.sql", ", region: EU") + task("report", "sql/report.sql"))
-        XCTAssertEqual(racing.summary, ["7:3 missing-dependency"])
+        XCTAssertEqual(racing.summary, ["6:3 missing-dependency"])
         let race = racing.diagnostics[0]
         XCTAssertEqual(race.message, "task 'report' reads table sales.orders, which task 'load' writes, but neither task depends on the other")
         XCTAssertEqual(race.notes.map { "\($0.location?.description ?? "-") \($0.message)" }, [
@@ -139,7 +139,7 @@ final class SQLRuleTests: XCTestCase {
         try project.write("sql/a.sql", "TRUNCATE staging.orders;\n")
         try project.write("sql/b.sql", "DELETE FROM staging.orders WHERE true;\n")
         let result = try project.compile("job_id: j\ntasks:\n" + task("a", "sql/a.sql") + task("b", "sql/b.sql"))
-        XCTAssertEqual(result.summary, ["7:3 warning conflicting-writes"])
+        XCTAssertEqual(result.summary, ["6:3 warning conflicting-writes"])
         XCTAssertNotNil(result.graph)
     }
 

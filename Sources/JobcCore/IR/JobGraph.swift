@@ -187,6 +187,12 @@ public struct SQLFileSet: Sendable, Equatable {
     /// Relative to the project root; one per fan-out item when for_each sets the file.
     public var paths: [String]
     public var parsed: Bool
+
+    public init(dialect: String, paths: [String], parsed: Bool) {
+        self.dialect = dialect
+        self.paths = paths
+        self.parsed = parsed
+    }
 }
 
 /// One table a task reads or writes, and where its SQL file first names it that way.

@@ -319,11 +319,11 @@ public struct AEFPipelineDecoder {
             .importUnsupported,
             "COMPOSER_STEP \"\(first.value)\" has no jobc equivalent"
                 + (names.count > 1 ? " (nor \(names.dropFirst().map { "\"\($0)\"" }.joined(separator: ", ")))" : "")
-                + ": AEF's Composer DAG ran it with its own Airflow operators, and no AEF executor function does the same work",
+                + ": AEF's Composer DAG ran it with operators of its own, and no AEF executor function does the same work",
             at: first.location,
             notes: unmappedComposerSteps.dropFirst().map { .init("also used here", at: $0.location) }
                 + [.init("COMPOSER_STEP values jobc maps to AEF executor functions: \(AEFComposerSteps.known.joined(separator: ", "))")],
-            suggestion: "deploy an AEF executor Cloud Function for it and write the step in the Cloud Workflows form "
+            suggestion: "deploy an AEF executor Cloud Function for it and write the step in AEF's executor-function form "
                 + "(TYPE, FUNCTION_ID_NAME, FUNCTION_STATUS_NAME, WAIT_TIME_SECONDS), or write the task in the job with a jobc function")
     }
 

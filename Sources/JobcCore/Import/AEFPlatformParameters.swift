@@ -60,7 +60,7 @@ public struct AEFPlatformParameters: Sendable {
                 diagnostics.warning(
                     .importNotCarriedOver,
                     "platform parameter \(keyText) is not carried over: "
-                        + (notCarriedOver[keyText] ?? "AEF's Cloud Workflows generator does not read it"),
+                        + (notCarriedOver[keyText] ?? "AEF's workflow generator does not read it"),
                     at: key.location)
             }
         }

@@ -41,6 +41,11 @@ public struct SQLContract: Sendable, Equatable {
     public var parameter: String
     public var dialect: String
 
+    public init(parameter: String, dialect: String) {
+        self.parameter = parameter
+        self.dialect = dialect
+    }
+
     /// The dialects jobc parses: PostgreSQL, with libpg_query (the server's own parser).
     public static let parsedDialects = ["postgresql"]
 
