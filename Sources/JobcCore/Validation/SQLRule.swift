@@ -70,7 +70,9 @@ struct SQLRule: JobRule {
             diagnostics.warning(
                 .sqlUnusedParameter, "kwarg '\(argument.name.value)' of task '\(task.key.value)' is never used as %(\(argument.name.value))s by \(fileNames)",
                 at: argument.name.location,
-                suggestion: Suggestions.didYouMean(argument.name.value, in: usedNames.sorted()) ?? "remove it, or use %(\(argument.name.value))s in the SQL")
+                suggestion: Suggestions.closest(to: argument.name.value, in: usedNames.sorted()).map {
+                    "the SQL uses %(\($0))s: if the two mean the same, make the names match"
+                } ?? "remove it, or use %(\(argument.name.value))s in the SQL")
         }
     }
 
