@@ -53,6 +53,11 @@ struct InitCommand: ParsableCommand {
             kept += result.kept
         }
         for file in kept { try Console.write("left alone \(prefix)\(file.path)  (already there)\n", to: .standardOutput) }
+        // A jobc.yaml of its own (plugins, say) is never rewritten: say what it lacks instead.
+        if kept.contains(where: { $0.path == JobcConfig.fileName }), JobcConfig.load(projectRoot: initializer.root).0.layout != plan.layout {
+            let block = ProjectLayout.keys.map { "  \($0): \(plan.layout[$0])" }.joined(separator: "\n")
+            try Console.write("add to \(prefix)\(JobcConfig.fileName):\npaths:\n\(block)\n", to: .standardOutput)
+        }
         if !dryRun {
             try Console.write("next: jobc lint\(folder == "." ? "" : " " + folder)\n", to: .standardOutput)
         }

@@ -12,6 +12,8 @@ struct Jobc: ParsableCommand {
             Exit status: 0 when every job is clean, 1 when any job has an error or output could not be written, 2 for usage errors.
 
             Examples:
+              jobc init
+              jobc lint
               jobc lint orchestration/job
               jobc compile orchestration/job --target airflow --out build/airflow
               jobc ir orchestration/job/derived_dataset_materialize_sink.yaml

@@ -98,6 +98,16 @@ final class InitCommandTests: JobcCLITestCase {
         XCTAssertFalse(dag.contains("function_folder="), "the standard functions folder is not repeated\n\(dag)")
     }
 
+    func testAJobcYamlOfItsOwnIsKeptAndInitSaysWhatToAdd() throws {
+        let demo = try copyOfDemoLayout()
+        try write("plugins: {}\n", to: demo.appendingPathComponent("jobc.yaml"))
+        let run = try jobc(["init"], in: demo)
+        XCTAssertEqual(run.status, 0, run.summary)
+        XCTAssertEqual(try String(contentsOf: demo.appendingPathComponent("jobc.yaml"), encoding: .utf8), "plugins: {}\n")
+        XCTAssertTrue(run.stdout.contains("left alone jobc.yaml"), run.summary)
+        XCTAssertTrue(run.stdout.contains("add to jobc.yaml:\npaths:\n  jobs: orchestration/jobs\n  sql: orchestration/sqls\n"), run.summary)
+    }
+
     func testASecretMissingFromTheConfiguredFolderNamesThatFolder() throws {
         let demo = try copyOfDemoLayout()
         XCTAssertEqual(try jobc(["init"], in: demo).status, 0)
@@ -164,5 +174,18 @@ final class InitCommandTests: JobcCLITestCase {
         XCTAssertEqual(compile.status, 0, compile.summary)
         let dag = try String(contentsOf: out.appendingPathComponent("flat_layout.py"), encoding: .utf8)
         XCTAssertTrue(dag.contains("function_folder=\"functions\",") && dag.contains("secret_folder=\"secrets\","), dag)
+
+        // Every built-in target hands the folders to its runtime.
+        let expected = ["dagster": "flat_layout.py", "cloud-workflows": "flat_layout.workflows.yaml"]
+        for (target, file) in expected {
+            let folder = scratch.appendingPathComponent("out-" + target)
+            let run = try jobc(["compile", "jobs", "--target", target, "--out", folder.path], in: folder.deletingLastPathComponent().appendingPathComponent("flat"))
+            XCTAssertEqual(run.status, 0, run.summary)
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            let marker = target == "dagster" ? "function_folder=\"functions\"," : "folders: {functions: \"functions\", secrets: \"secrets\"}"
+            XCTAssertTrue(text.contains(marker), "\(target)\n\(text)")
+        }
+        let ir = try jobc(["ir", "jobs/flat_layout.yaml"], in: folder)
+        XCTAssertTrue(ir.stdout.contains(#""folders": {"#), ir.summary)
     }
 }
