@@ -174,10 +174,10 @@ STANDARD_FOLDERS = {"functions": "orchestration/function", "secrets": "secret"}
 def _folders(node: dict, where: str) -> dict[str, str | None]:
     """The folders a run reads when they are not the standard ones (``folders`` is optional: IRs
     written before it existed have none)."""
-    folders = optional(node, "folders", dict, where) or {}
+    folders = typed(node["folders"], dict, f"{where}.folders") if "folders" in node else {}
     chosen = {}
     for key, argument in (("functions", "function_folder"), ("secrets", "secret_folder")):
-        value = optional(folders, key, str, f"{where}.folders")
+        value = typed(folders[key], str, f"{where}.folders.{key}") if key in folders else None
         chosen[argument] = None if value in (None, STANDARD_FOLDERS[key]) else value
     return chosen
 
