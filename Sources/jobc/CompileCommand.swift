@@ -21,8 +21,8 @@ struct CompileCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Job files, or folders searched recursively for *.yaml and *.yml.")
-    var paths: [String]
+    @Argument(help: "Job files, or folders searched recursively for *.yaml and *.yml; a project root means its jobs folder (jobc.yaml paths.jobs). Default: the jobs folder of the project around the working directory.")
+    var paths: [String] = []
 
     @Option(help: "The target to compile for: built-in or a plugin (see `jobc targets`).")
     var target: String
@@ -39,6 +39,7 @@ struct CompileCommand: ParsableCommand {
     @OptionGroup var project: ProjectOptions
 
     func run() throws {
+        let paths = try project.jobPaths(self.paths)
         let files = try discoverJobFiles(paths)
         let outputDirectory = out ?? "build/\(target)"
         if let input = InputDiscovery.inputFolder(containing: outputDirectory, among: paths) {

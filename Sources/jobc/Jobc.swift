@@ -12,6 +12,8 @@ struct Jobc: ParsableCommand {
             Exit status: 0 when every job is clean, 1 when any job has an error or output could not be written, 2 for usage errors.
 
             Examples:
+              jobc init
+              jobc lint
               jobc lint orchestration/job
               jobc compile orchestration/job --target airflow --out build/airflow
               jobc ir orchestration/job/derived_dataset_materialize_sink.yaml
@@ -20,7 +22,7 @@ struct Jobc: ParsableCommand {
         version: JobcVersion.current,
         subcommands: [
             LintCommand.self, CompileCommand.self, IRCommand.self, GraphCommand.self, LineageCommand.self, SchemaCommand.self, TargetsCommand.self,
-            RulesCommand.self, ImportCommand.self,
+            RulesCommand.self, ImportCommand.self, InitCommand.self,
         ]
     )
 
@@ -91,15 +93,53 @@ struct Targets {
 
 /// Options every job-reading subcommand shares.
 struct ProjectOptions: ParsableArguments {
-    @Option(name: .long, help: "The project root (the folder holding orchestration/). Default: found by walking up from each job file.")
+    @Option(name: .long, help: "The project root (the folder holding jobc.yaml or orchestration/). Default: found by walking up from each job file.")
     var root: String?
 
     @Flag(name: .long, help: "Never colour diagnostics (colour is also off when NO_COLOR is set or stderr is not a terminal).")
     var noColor = false
 
     func validate() throws {
-        if let root, !FileManager.default.fileExists(atPath: root + "/orchestration") {
-            throw ValidationError("--root \(root) is not a project root: it has no orchestration/ folder")
+        if let root, !Project.isRoot(root) {
+            throw ValidationError("--root \(root) is not a project root: it has neither jobc.yaml nor an orchestration/ folder")
         }
+    }
+
+    /// The job paths a command reads: those given, a project root standing for its jobs folder
+    /// (jobc.yaml `paths.jobs`); none given, the jobs folder of `--root` or of the project around
+    /// the working directory.
+    func jobPaths(_ given: [String]) throws -> [String] {
+        func jobsFolder(ofRoot root: String, display: String) -> String {
+            let jobs = JobcConfig.load(projectRoot: FileSystemPaths.real(root)).0.layout.jobs
+            return display.isEmpty ? jobs : (display.hasSuffix("/") ? display : display + "/") + jobs
+        }
+        guard !given.isEmpty else {
+            let cwd = FileManager.default.currentDirectoryPath
+            guard let found = root ?? Project.findRoot(forJobAt: cwd + "/" + JobcConfig.fileName) else {
+                throw UsageError("no job paths given, and no project around \(cwd) (no folder above it holds jobc.yaml or orchestration/)")
+            }
+            let display = FileSystemPaths.real(found) == FileSystemPaths.real(cwd) ? "" : found
+            let jobs = jobsFolder(ofRoot: found, display: display)
+            guard FileManager.default.fileExists(atPath: jobs) else {
+                throw UsageError(
+                    "no job paths given, and the project's jobs folder \(jobs) does not exist; pass job paths, or name "
+                        + "the folder in jobc.yaml (paths: jobs:), which `jobc init` writes for an existing repository")
+            }
+            return [jobs]
+        }
+        return given.map { path in
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue, Project.isRoot(path) else { return path }
+            return jobsFolder(ofRoot: path, display: path == "." ? "" : path)
+        }
+    }
+}
+
+/// Real paths, for comparing folders the user may have named through a link or with `..`.
+enum FileSystemPaths {
+    static func real(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return (path as NSString).standardizingPath }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }

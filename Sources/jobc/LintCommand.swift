@@ -20,8 +20,8 @@ struct LintCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Job files, or folders searched recursively for *.yaml and *.yml.")
-    var paths: [String]
+    @Argument(help: "Job files, or folders searched recursively for *.yaml and *.yml; a project root means its jobs folder (jobc.yaml paths.jobs). Default: the jobs folder of the project around the working directory.")
+    var paths: [String] = []
 
     @Option(help: "Output format: text (default; stderr), json, github or sarif (stdout).")
     var format: DiagnosticFormat = .text
@@ -38,6 +38,7 @@ struct LintCommand: ParsableCommand {
     var verbose = false
 
     func run() throws {
+        let paths = try project.jobPaths(self.paths)
         let (files, skipped) = try discoverJobFilesAndSkipped(paths)
         let catalog = try Targets(project: project, jobPaths: paths)
         let portabilityTargets = try target.map(catalog.emitters(listedIn:)) ?? []

@@ -116,7 +116,7 @@ final class LintCommandTests: JobcCLITestCase {
             (["ir", "jobs/no_such_file.yaml"], "jobc: error: no such file: jobs/no_such_file.yaml"),
             (["ir", "jobs/good"], "jobc: error: jobs/good is a folder; jobc ir takes one job file (jobc lint checks a folder)"),
             (["graph", "jobs/good/"], "jobc: error: jobs/good/ is a folder; jobc graph takes one job file"),
-            (["lint"], "Missing expected argument"),
+            (["lint"], "jobc: error: no job paths given, and the project's jobs folder orchestration/job does not exist"),
             (["frobnicate"], "Unexpected argument 'frobnicate'"),
             (["lint", "jobs/good", "--no-such-flag"], "Unknown option '--no-such-flag'"),
         ]

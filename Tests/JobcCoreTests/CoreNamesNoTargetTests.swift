@@ -8,7 +8,8 @@ final class CoreNamesNoTargetTests: XCTestCase {
         let core = RuleCatalogTests.repositoryRoot.appendingPathComponent("Sources/JobcCore")
         let files = try XCTUnwrap(FileManager.default.enumerator(at: core, includingPropertiesForKeys: nil))
         var checked = 0
-        for case let url as URL in files where url.pathExtension == "swift" {
+        // StandardFunctionFiles.swift is the project's functions as text for `jobc init`, not the core's code.
+        for case let url as URL in files where url.pathExtension == "swift" && url.lastPathComponent != "StandardFunctionFiles.swift" {
             checked += 1
             let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
             for (number, line) in lines.enumerated() {

@@ -60,6 +60,19 @@ def test_a_malformed_job_is_rejected(executor, tasks, message):
     assert answer["error"].startswith("ExecutorRequestError: ") and message in answer["error"], answer
 
 
+@pytest.mark.parametrize(("folders", "message"), [
+    ({"function": "lib"}, "job.folders has unknown member(s): function"),
+    ({"secrets": ""}, "job.folders.secrets must be a non-empty string, got ''"),
+    ("vault", "job.folders must be a JSON object, got a string"),
+], ids=["unknown-member", "empty", "not-an-object"])
+def test_malformed_folders_are_rejected(executor, folders, message):
+    body = {"action": "start_run", "run_id": f"bad-{uuid.uuid4().hex[:8]}", "logical_date": "2024-03-01",
+            "argument_json": "null", "job": {"job_id": "executor_test", "folders": folders, "tasks": [task("a")]}}
+    status, answer = executor.post(body)
+    assert status == 400 and answer["state"] == "rejected"
+    assert answer["error"].startswith("ExecutorRequestError: ") and message in answer["error"], answer
+
+
 PARAMS = [{"name": "region", "type": "string", "default": "emea"}, {"name": "limit", "type": "integer", "default": 5}]
 
 

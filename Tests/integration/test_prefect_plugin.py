@@ -699,3 +699,13 @@ def test_jobc_refuses_a_trigger_rule_for_prefect_and_writes_nothing(prefect_plug
     assert "[target-unsupported]" in result.stderr + result.stdout
     assert "(trigger-rules)" in result.stderr + result.stdout
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_moved_project_folders_reach_the_runtime_and_standard_ones_are_not_written(prefect_plugin):
+    # jobc.yaml's paths (IR job.folders): passed to jobc_task only when they are not the standard ones.
+    moved = emit(prefect_plugin, minimal_ir(folders={"functions": "lib/functions", "secrets": "vault"}))
+    [module] = [file["content"] for file in moved["files"] if file["path"].endswith(".py")]
+    assert 'function_folder="lib/functions",' in module and 'secret_folder="vault",' in module
+    standard = emit(prefect_plugin, minimal_ir(folders={"functions": "orchestration/function", "secrets": "secret"}))
+    [module] = [file["content"] for file in standard["files"] if file["path"].endswith(".py")]
+    assert "function_folder=" not in module and "secret_folder=" not in module

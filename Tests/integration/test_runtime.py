@@ -786,3 +786,23 @@ def test_run_task_takes_a_task_definition_only(jobc_env, hook_log):
     with pytest.raises(TaskConfigurationError, match="definition must be a TaskDefinition, got dict"):
         run_task(dict(TASK), run_id="r", execution_date=DATE, attempt=1)
     assert hook_log.hooks() == []
+
+
+def test_a_project_with_moved_folders_is_found_and_read_through_them(tmp_path, monkeypatch):
+    # jobc.yaml's paths: the generated code passes function_folder / secret_folder to the runtime.
+    monkeypatch.delenv("JOBC_PROJECT_ROOT", raising=False)
+    monkeypatch.delenv("JOBC_SECRET_DIR", raising=False)
+    (tmp_path / "code" / "functions").mkdir(parents=True)
+    (tmp_path / "vault").mkdir()
+    (tmp_path / "vault" / "db.json").write_text('{"host": "h"}', encoding="utf-8")
+    nested = tmp_path / "dags" / "deep"
+    nested.mkdir(parents=True)
+    monkeypatch.chdir(nested)  # not inside this repository, whose orchestration/function would be found
+
+    root = jobc_runtime.project_root_for_generated_code(nested / "job.py", function_folder="code/functions")
+    assert root == tmp_path.resolve()
+    assert dict(jobc_runtime.resolve_secret("db", project_root=root, secret_folder="vault")) == {"host": "h"}
+    with pytest.raises(jobc_runtime.ProjectRootNotFoundError):
+        jobc_runtime.project_root_for_generated_code(nested / "job.py")
+    with pytest.raises(jobc_runtime.SecretError):
+        jobc_runtime.resolve_secret("db", project_root=root)

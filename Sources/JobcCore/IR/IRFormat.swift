@@ -36,6 +36,12 @@ public enum IRFormat {
         Field("sourcePath", .string, "The job file, relative to the project root, '/'-separated.") { .string($0.sourcePath) },
         Field("params", .array(runParameter.shape), "Run parameters in declaration order.") { .array($0.params.map(runParameter.encode)) },
         Field("locations", jobLocations.shape, "Where each job-level setting is written (null: not written).") { jobLocations.encode($0.sources) },
+        Field("folders", folders.shape, "Where a run finds the project's functions and secrets, relative to the project root (jobc.yaml paths:).") { folders.encode($0.runtimeFolders) },
+    ])
+
+    static let folders = JSONObjectFormat<RuntimeFolders>([
+        Field("functions", .string, "The functions folder (default orchestration/function).") { .string($0.functions) },
+        Field("secrets", .string, "The secrets folder (default secret).") { .string($0.secrets) },
     ])
 
     static let schedule = JSONShape.anyOf([

@@ -65,6 +65,22 @@ public struct JobGraph: Sendable, Equatable {
 }
 
 /// Job-level facts: identity, documentation, and when it runs.
+/// The project folders a run reads, relative to the project root (`paths:` in jobc.yaml): emitters
+/// hand them to the runtime when they are not the standard ones.
+public struct RuntimeFolders: Sendable, Equatable {
+    public var functions: String
+    public var secrets: String
+
+    public init(functions: String, secrets: String) {
+        self.functions = functions
+        self.secrets = secrets
+    }
+
+    public static let standard = RuntimeFolders(functions: ProjectLayout.standard.functions, secrets: ProjectLayout.standard.secrets)
+
+    public var isStandard: Bool { self == .standard }
+}
+
 public struct JobMetadata: Sendable, Equatable {
     public var id: String
     public var description: String?
@@ -79,6 +95,8 @@ public struct JobMetadata: Sendable, Equatable {
     public var params: [RunParameter]
     /// Where each job-level setting is written.
     public var sources: JobSources
+    /// Where the generated code finds the project's functions and secrets at run time.
+    public var runtimeFolders: RuntimeFolders = .standard
 
     public init(
         id: String, description: String?, schedule: Schedule, startDate: StartDate?, catchup: Bool, tags: [String],

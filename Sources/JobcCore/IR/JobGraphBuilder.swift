@@ -15,7 +15,7 @@ public struct JobGraphBuilder: Sendable {
 
         let tasksByKey = Dictionary(uniqueKeysWithValues: spec.tasks.map { ($0.key.value, $0) })
         let tasks = order.map { lower(tasksByKey[$0]!, spec: spec, project: project) }
-        let metadata = JobMetadata(
+        var metadata = JobMetadata(
             id: spec.jobID?.value ?? "",
             description: spec.description?.value,
             schedule: spec.schedule?.value ?? .manual,
@@ -29,6 +29,7 @@ public struct JobGraphBuilder: Sendable {
                     description: param.description?.value, location: param.name.location)
             },
             sources: Self.sources(of: spec))
+        metadata.runtimeFolders = RuntimeFolders(functions: project.layout.functions, secrets: project.layout.secrets)
         return JobGraph(job: metadata, tasks: tasks, edges: edges, groups: Self.parentsFirst(spec.groups))
     }
 

@@ -1,7 +1,11 @@
 import Foundation
 
-/// The project's `jobc.yaml` (in the project root): where plugins live when they are not on PATH,
-/// and how long each may run.
+/// The project's `jobc.yaml` (in the project root): where the project keeps its jobs, SQL,
+/// functions and secrets (`paths:`, see `ProjectLayout`), where plugins live when they are not on
+/// PATH, and how long each may run.
+///
+///     paths:
+///       jobs: orchestration/jobs
 ///
 ///     plugins:
 ///       prefect:
@@ -19,6 +23,7 @@ public struct JobcConfig: Sendable {
 
     public var path: String?
     public var plugins: [PluginEntry]
+    public var layout: ProjectLayout = .standard
 
     public static let empty = JobcConfig(path: nil, plugins: [])
 
@@ -36,12 +41,17 @@ public struct JobcConfig: Sendable {
         diagnostics.emit(contentsOf: loaded.diagnostics)
         guard let root = loaded.root else { return (JobcConfig(path: path, plugins: []), diagnostics.diagnostics) }
         let plugins = decodePlugins(root, folder: (path as NSString).deletingLastPathComponent, diagnostics: &diagnostics)
-        return (JobcConfig(path: path, plugins: plugins), diagnostics.diagnostics)
+        var config = JobcConfig(path: path, plugins: plugins)
+        var reported = DiagnosticCollector()  // a config that is no mapping was reported above
+        if let paths = MappingReader(root, context: "the jobc config", diagnostics: &reported)?.value("paths") {
+            config.layout = ProjectLayout.decode(paths, projectRoot: projectRoot, diagnostics: &diagnostics)
+        }
+        return (config, diagnostics.diagnostics)
     }
 
     private static func decodePlugins(_ root: YAMLNode, folder: String, diagnostics: inout DiagnosticCollector) -> [PluginEntry] {
         guard let config = MappingReader(root, context: "the jobc config", diagnostics: &diagnostics) else { return [] }
-        config.reportUnknownKeys(allowed: ["plugins"], diagnostics: &diagnostics)
+        config.reportUnknownKeys(allowed: ["paths", "plugins"], diagnostics: &diagnostics)
         guard let pluginsNode = config.value("plugins"),
               let plugins = MappingReader(pluginsNode, context: "'plugins'", diagnostics: &diagnostics) else { return [] }
         var entries: [PluginEntry] = []

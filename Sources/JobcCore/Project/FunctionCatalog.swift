@@ -18,16 +18,16 @@ public struct FunctionCatalog: Sendable {
 
     public static let contractSuffix = ".contract.yaml"
 
-    /// Reads `orchestration/function/*.contract.yaml` in name order (deterministic diagnostics).
-    static func load(projectRoot: String, loader: YAMLLoader, displayPrefix: String) -> (FunctionCatalog, [Diagnostic]) {
+    /// Reads `<functionFolder>/*.contract.yaml` in name order (deterministic diagnostics).
+    static func load(projectRoot: String, functionFolder: String, loader: YAMLLoader, displayPrefix: String) -> (FunctionCatalog, [Diagnostic]) {
         var diagnostics = DiagnosticCollector()
         var catalog = FunctionCatalog()
-        let folder = projectRoot + "/" + Project.functionFolder
+        let folder = projectRoot + "/" + functionFolder
         let files = FileSystem.list(folder).filter { $0.hasSuffix(contractSuffix) }.sorted()
         var firstDefinition: [String: String] = [:]
         for fileName in files {
             let errorsBefore = diagnostics.diagnostics.filter { $0.severity == .error }.count
-            let relativePath = Project.functionFolder + "/" + fileName
+            let relativePath = functionFolder + "/" + fileName
             let displayPath = displayPrefix + relativePath
             guard let bytes = try? FileSystem.read(folder + "/" + fileName) else {
                 diagnostics.error(.fileUnreadable, "cannot read function contract", at: SourceLocation(file: displayPath, line: 1, column: 1))
@@ -46,7 +46,7 @@ public struct FunctionCatalog: Sendable {
             }
             if !FileSystem.isRegularFile(folder + "/" + contract.module + ".py") {
                 diagnostics.error(
-                    .invalidContract, "module '\(contract.module)' has no file \(Project.functionFolder)/\(contract.module).py",
+                    .invalidContract, "module '\(contract.module)' has no file \(functionFolder)/\(contract.module).py",
                     at: root.location)
             }
             firstDefinition[contract.name] = relativePath

@@ -1,10 +1,13 @@
 import Foundation
 
-/// The folder that holds `orchestration/` (and usually `secret/`): every path in a job is relative to
-/// it, and function contracts and secrets are looked up in it.
+/// The folder that holds `jobc.yaml` or `orchestration/` (and usually `secret/`): every path in a
+/// job is relative to it, and function contracts and secrets are looked up in it, in the folders its
+/// layout names.
 public struct Project: Sendable {
     /// Absolute, symlinks resolved, no trailing slash.
     public let root: String
+    /// Where jobs, SQL, functions and secrets live (`paths:` in jobc.yaml).
+    public let layout: ProjectLayout
     public let functions: FunctionCatalog
     public let secretStore: SecretStore
     /// What the disk said about each project file a job named: one run asks once per file, however
@@ -15,24 +18,32 @@ public struct Project: Sendable {
     /// Prepended to root-relative paths in diagnostics, so they open from the working directory.
     public let displayPrefix: String
 
-    public static let functionFolder = "orchestration/function"
-
-    /// Loads the contracts of the project at `root`; contract problems come back as diagnostics.
-    /// `displayPrefix` is prepended to root-relative paths in diagnostics (so they open from the
-    /// working directory).
+    /// Loads the contracts of the project at `root` from the functions folder its jobc.yaml names;
+    /// contract problems come back as diagnostics (jobc.yaml's own are the target catalog's to
+    /// report: a bad path keeps its default here). `displayPrefix` is prepended to root-relative
+    /// paths in diagnostics (so they open from the working directory).
     public static func open(root: String, loader: YAMLLoader = YAMLLoader(), displayPrefix: String = "") -> (Project, [Diagnostic]) {
         let resolvedRoot = FileSystem.realPath(root) ?? FileSystem.absolute(root)
-        let (catalog, diagnostics) = FunctionCatalog.load(projectRoot: resolvedRoot, loader: loader, displayPrefix: displayPrefix)
+        let layout = JobcConfig.load(projectRoot: resolvedRoot).0.layout
+        let (catalog, diagnostics) = FunctionCatalog.load(
+            projectRoot: resolvedRoot, functionFolder: layout.functions, loader: loader, displayPrefix: displayPrefix)
         let project = Project(
-            root: resolvedRoot, functions: catalog, secretStore: SecretStore(projectRoot: resolvedRoot), displayPrefix: displayPrefix)
+            root: resolvedRoot, layout: layout, functions: catalog,
+            secretStore: SecretStore(projectRoot: resolvedRoot, folder: layout.secrets), displayPrefix: displayPrefix)
         return (project, diagnostics)
     }
 
-    /// The nearest folder at or above the job file's folder that contains `orchestration/`.
+    /// Whether `folder` is a project root: it holds `jobc.yaml` or `orchestration/`.
+    public static func isRoot(_ folder: String) -> Bool {
+        FileSystem.isRegularFile((folder as NSString).appendingPathComponent(JobcConfig.fileName))
+            || FileSystem.isDirectory((folder as NSString).appendingPathComponent("orchestration"))
+    }
+
+    /// The nearest folder at or above the job file's folder that is a project root (`isRoot`).
     public static func findRoot(forJobAt path: String) -> String? {
         var directory = (FileSystem.absolute(path) as NSString).deletingLastPathComponent
         while true {
-            if FileSystem.isDirectory((directory as NSString).appendingPathComponent("orchestration")) {
+            if isRoot(directory) {
                 return directory
             }
             let parent = (directory as NSString).deletingLastPathComponent
@@ -127,16 +138,25 @@ public struct Project: Sendable {
     }
 }
 
-/// The mock secret store: `secret/<name>.json` under the project root. jobc checks that a secret
-/// exists and which keys its JSON object holds; it never reads a value into anything it writes.
+/// The mock secret store: `<secrets folder>/<name>.json` under the project root (`secret/` unless
+/// jobc.yaml says otherwise). jobc checks that a secret exists and which keys its JSON object holds;
+/// it never reads a value into anything it writes.
 public struct SecretStore: Sendable {
     public let directory: String
+    /// The folder, relative to the project root.
+    public let folder: String
     /// Asked once per secret name a run, however many tasks name it.
     private let known = Memo<String, Entry>()
     private let read = Memo<String, Contents>()
 
-    init(projectRoot: String) {
-        directory = projectRoot + "/secret"
+    init(projectRoot: String, folder: String = ProjectLayout.standard.secrets) {
+        directory = projectRoot + "/" + folder
+        self.folder = folder
+    }
+
+    /// Where the secret `name` is (or would be), relative to the project root.
+    public func relativePath(of name: String) -> String {
+        folder + "/" + name + ".json"
     }
 
     /// What the store holds under a name.

@@ -13,17 +13,48 @@ struct FunctionContractRule: JobRule {
                 continue
             }
             guard let contract = project.functions[functionName.value] else {
-                let known = project.functions.names
                 diagnostics.error(
                     .unknownFunction, "unknown function '\(functionName.value)'", at: functionName.location,
-                    suggestion: Suggestions.didYouMean(functionName.value, in: known)
-                        ?? (known.isEmpty ? "no contracts found in \(Project.functionFolder)/*\(FunctionCatalog.contractSuffix)"
-                            : "known functions: \(known.joined(separator: ", "))"))
+                    notes: knownFunctions(project), suggestion: whatToAdd(functionName.value, project))
                 continue
             }
             checkParameters(task, contract, project, &diagnostics)
             checkSecret(task, contract, functionName, &diagnostics)
         }
+    }
+
+    /// A standard function the project lacks: `jobc init` adds it. A near miss: its name. Else
+    /// the contract to write, in the functions folder.
+    private func whatToAdd(_ name: String, _ project: Project) -> String {
+        let folder = project.layout.functions
+        if let standard = StandardFunctions.named(name) {
+            return "\(name) is a function jobc ships: run 'jobc init' to add \(folder)/\(standard.implementation.fileName) and its contract \(folder)/\(standard.contract.fileName)"
+        }
+        if let near = Suggestions.didYouMean(name, in: project.functions.names) { return near }
+        let module = Self.moduleName(for: name)
+        return "write its contract, \(folder)/\(module)\(FunctionCatalog.contractSuffix) (name: \(name), module, class, parameters), beside its module \(folder)/\(module).py"
+    }
+
+    /// `MyCSVExport` → `my_csv_export`: the module name a new function would likely get.
+    static func moduleName(for name: String) -> String {
+        let characters = Array(name)
+        var result = ""
+        for (index, character) in characters.enumerated() {
+            if character.isUppercase, index > 0 {
+                let previous = characters[index - 1]
+                let nextIsLower = index + 1 < characters.count && characters[index + 1].isLowercase
+                if previous.isLowercase || previous.isNumber || (previous.isUppercase && nextIsLower) { result += "_" }
+            }
+            result += character.lowercased()
+        }
+        return result
+    }
+
+    private func knownFunctions(_ project: Project) -> [Diagnostic.Note] {
+        let known = project.functions.names
+        return [.init(known.isEmpty
+            ? "no contracts found in \(project.layout.functions)/*\(FunctionCatalog.contractSuffix)"
+            : "known functions: \(known.joined(separator: ", "))")]
     }
 
     private func checkParameters(_ task: TaskSpec, _ contract: FunctionContract, _ project: Project, _ diagnostics: inout DiagnosticCollector) {

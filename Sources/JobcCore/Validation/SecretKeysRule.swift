@@ -9,7 +9,7 @@ struct SecretKeysRule: JobRule {
                   let contract = project.functions[function.value], !contract.secretKeys.isEmpty,
                   project.secretStore.entry(secret.value) == .secret  // a missing secret is the secret rule's
             else { continue }
-            let file = "secret/\(secret.value).json"
+            let file = project.secretStore.relativePath(of: secret.value)
             let contractNote = Diagnostic.Note("\(contract.name) declares its secret's keys in \(contract.contractPath)")
             let declared = contract.secretKeys.map(\.description).joined(separator: ", ")
             switch project.secretStore.contents(secret.value) {

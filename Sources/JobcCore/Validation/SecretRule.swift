@@ -9,25 +9,33 @@ struct SecretRule: JobRule {
                 diagnostics.error(.invalidSecretName, problem, at: secret.location)
                 continue
             }
+            let file = project.secretStore.relativePath(of: secret.value)
             switch project.secretStore.entry(secret.value) {
             case .secret:
                 continue
             case .notAFile(let kind):
                 diagnostics.error(
-                    .missingSecret, "secret '\(secret.value)' is in the secret store, but secret/\(secret.value).json is \(kind), not a file",
-                    at: secret.location, suggestion: "make secret/\(secret.value).json a JSON file holding the secret")
+                    .missingSecret, "secret '\(secret.value)' is in the secret store, but \(file) is \(kind), not a file",
+                    at: secret.location, suggestion: "make \(file) a JSON file holding the secret")
                 continue
             case .missing:
                 break
             }
             let available = project.secretStore.availableNames()
             diagnostics.error(
-                .missingSecret, "secret '\(secret.value)' is not in the secret store (secret/\(secret.value).json)",
+                .missingSecret, "secret '\(secret.value)' is not in the secret store (\(file))",
                 at: secret.location,
+                notes: available.isEmpty ? [] : [.init("known secrets: \(available.joined(separator: ", "))")],
                 suggestion: Suggestions.didYouMean(secret.value, in: available)
-                    ?? (available.isEmpty ? "the store is empty" : "known secrets: \(available.joined(separator: ", "))"))
+                    ?? whatToWrite(file, keys: task.function.flatMap { project.functions[$0.value] ?? StandardFunctions.named($0.value)?.decodedContract }?.secretKeys ?? []))
         }
     }
+}
+
+/// The file to create and the keys its function's contract needs: names only, never values.
+private func whatToWrite(_ file: String, keys: [SecretKeyRequirement]) -> String {
+    guard !keys.isEmpty else { return "create \(file), a JSON object holding the secret" }
+    return "create \(file), a JSON object with the keys \(keys.map(\.description).joined(separator: ", "))"
 }
 
 extension RuleID {

@@ -51,6 +51,7 @@ struct AirflowOperatorCall {
         if !graph.job.params.isEmpty {
             lines.append("run_params=\(Self.runParamsConstant),")
         }
+        lines += graph.job.runtimeFolders.pythonArguments
         return lines
     }
 

@@ -89,6 +89,11 @@ struct WorkflowsJobTable {
         return members
     }
 
+    /// The project's functions and secrets folders, which the executor hands to the runtime.
+    static func folders(_ folders: RuntimeFolders) -> String {
+        "{" + member("functions", .string(folders.functions)) + ", " + member("secrets", .string(folders.secrets)) + "}"
+    }
+
     static func parameter(_ parameter: RunParameter) -> String {
         "{" + [
             member("name", .string(parameter.name)),

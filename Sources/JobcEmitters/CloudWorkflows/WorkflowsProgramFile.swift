@@ -197,6 +197,8 @@ struct WorkflowsProgramFile {
             ("params", .list(graph.job.params.map { .scalar(WorkflowsJobTable.parameter($0)) })),
         ]
         if let defaults = table.defaults { job.append(("defaults", .scalar(defaults))) }
+        // Only a project whose jobc.yaml moves them: programs of the standard layout stay as they were.
+        if !graph.job.runtimeFolders.isStandard { job.append(("folders", .scalar(WorkflowsJobTable.folders(graph.job.runtimeFolders)))) }
         job.append(("tasks", .list(table.rows.map(YAMLBlock.scalar))))
         return .map([
             ("action", .scalar("start_run")),

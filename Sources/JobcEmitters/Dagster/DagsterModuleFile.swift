@@ -181,6 +181,7 @@ struct DagsterModuleFile {
         if tagsGroups, let group = task.group {
             lines.append("tags={\"jobc/group\": \(PythonLiteral.string(groupPath(group)))},")
         }
+        lines += graph.job.runtimeFolders.pythonArguments
         return lines
     }
 

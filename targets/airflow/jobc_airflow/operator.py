@@ -24,7 +24,9 @@ class JobcFunctionOperator(BaseOperator):
     ``Param`` defaults, overridden by the run's conf). ``on_failure`` is handed
     to the runtime, which alerts when the last attempt fails. A fan-out task is
     mapped over ``fan_out_item`` (``.partial(...).expand(fan_out_item=[...])``):
-    each mapped instance gets its item as the kwarg ``fan_out_parameter``. The
+    each mapped instance gets its item as the kwarg ``fan_out_parameter``.
+    ``function_folder`` and ``secret_folder`` are the project's when its jobc.yaml
+    names other folders than the standard ones. The
     arguments every target shares become a ``jobc_runtime.TaskDefinition``
     (``self.definition``), checked when the DAG file is parsed.
     """
@@ -44,6 +46,8 @@ class JobcFunctionOperator(BaseOperator):
         on_failure: Mapping[str, Sequence[str]] | None = None,
         fan_out_parameter: str | None = None,
         fan_out_item: Any = None,
+        function_folder: str | None = None,
+        secret_folder: str | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("do_xcom_push", False)
@@ -64,6 +68,9 @@ class JobcFunctionOperator(BaseOperator):
         # Deep copies: the operator must not share mutable state with the DAG file.
         self.run_params: list[dict[str, Any]] = copy.deepcopy([dict(param) for param in run_params or ()])
         self.fan_out_item = copy.deepcopy(fan_out_item)
+        # The project's folders when its jobc.yaml names others than the standard ones (None: standard).
+        self.function_folder = function_folder
+        self.secret_folder = secret_folder
 
     def execute(self, context: Mapping[str, Any]) -> Any:
         # Manual runs in Airflow 3 may have no logical date: the run's
@@ -79,7 +86,11 @@ class JobcFunctionOperator(BaseOperator):
             params=self._resolved_params(context),
             item=self.fan_out_item,
             logger=logging.getLogger(f"jobc.task.{self.definition.job_id}.{self.task_id}"),
-            project_root=jobc_runtime.project_root_for_generated_code(self.dag.fileloc if self.has_dag() else None),
+            project_root=jobc_runtime.project_root_for_generated_code(
+                self.dag.fileloc if self.has_dag() else None, function_folder=self.function_folder
+            ),
+            function_folder=self.function_folder,
+            secret_folder=self.secret_folder,
         )
 
     def _resolved_params(self, context: Mapping[str, Any]) -> dict[str, Any]:

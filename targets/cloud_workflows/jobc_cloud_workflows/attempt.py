@@ -44,6 +44,9 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
             attempt=request["attempt"],
             params=request["params"],
             item=request.get("item"),
+            # The project's folders when its jobc.yaml moved them (None: the standard ones).
+            function_folder=request.get("folders", {}).get("functions"),
+            secret_folder=request.get("folders", {}).get("secrets"),
         )
     except BaseException as error:  # the attempt's outcome, whatever ended it (SystemExit too)
         return {"outcome": "failed", "error": error_text(error)}

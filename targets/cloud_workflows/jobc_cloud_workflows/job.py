@@ -21,7 +21,8 @@ from typing import Any
 import jobc_runtime
 
 B64_SUFFIX = "_b64"
-_JOB_MEMBERS = ("job_id", "params", "defaults", "tasks")
+_JOB_MEMBERS = ("job_id", "params", "defaults", "folders", "tasks")
+_FOLDER_MEMBERS = ("functions", "secrets")
 _TASK_MEMBERS = ("key", "task_id", "function", "kwargs", "secret", "retries", "retry_delay_seconds",
                  "timeout_seconds", "trigger_rule", "upstream", "on_failure", "for_each")
 _FUNCTION_MEMBERS = ("module", "class")
@@ -127,6 +128,7 @@ def parse_job(job: Any) -> JobSpec:
     if not isinstance(defaults, Mapping):
         raise JobError(f"job.defaults must be a JSON object, got {_json_type(defaults)}")
     _refuse_unknown(defaults, _DEFAULTABLE_MEMBERS, "job.defaults")
+    job_folders(job)
     parsed: list[TaskSpec] = []
     task_ids: set[str] = set()
     for index, task in enumerate(tasks):
@@ -137,6 +139,19 @@ def parse_job(job: Any) -> JobSpec:
         task_ids.add(spec.task_id)
         parsed.append(spec)
     return JobSpec(job_id=job_id, params=tuple(params), tasks=tuple(parsed))
+
+
+def job_folders(job: Mapping[str, Any]) -> dict[str, str]:
+    """The checked ``folders`` of a job: the project's functions and secrets folders, relative to its
+    root, when its jobc.yaml moved them ({} or a member left out: the standard folder)."""
+    folders = job.get("folders", {})
+    if not isinstance(folders, Mapping):
+        raise JobError(f"job.folders must be a JSON object, got {_json_type(folders)}")
+    _refuse_unknown(folders, _FOLDER_MEMBERS, "job.folders")
+    for name, value in folders.items():
+        if not isinstance(value, str) or not value:
+            raise JobError(f"job.folders.{name} must be a non-empty string, got {value!r}")
+    return dict(folders)
 
 
 def with_defaults(task: Any, defaults: Mapping[str, Any]) -> Any:

@@ -21,7 +21,7 @@ import jobc_runtime
 from jobc_runtime.alerts import TaskFailure, send_failure_alerts
 
 from . import call_log
-from .job import task_object
+from .job import job_folders, task_object
 from .run_state import Run, Unit, heartbeat_seconds
 
 # How often a runner checks for its timeout's end and for its unit being abandoned.
@@ -77,6 +77,7 @@ def _attempt(run: Run, unit: Unit, attempt: int) -> tuple[str, str | None]:
     request = {
         "job_id": definition.job_id,
         "task": _task_json(run, unit),
+        "folders": job_folders(run.record["job"]),
         "run_id": run.run_id,
         "logical_date": run.logical_date.isoformat(),
         "attempt": attempt,

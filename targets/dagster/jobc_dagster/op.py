@@ -37,6 +37,8 @@ def jobc_op(
     for_each: str | None = None,
     trigger_rule: str | None = None,
     tags: Mapping[str, str] | None = None,
+    function_folder: str | None = None,
+    secret_folder: str | None = None,
 ) -> dg.OpDefinition:
     """Return an op that runs ``function_module.function_class(**function_kwargs)`` via jobc_runtime.
 
@@ -55,6 +57,9 @@ def jobc_op(
     attempt fails. ``for_each``: the task is a fan-out task; the op is mapped over
     :func:`jobc_items` and gets each item on its ``jobc_item_`` input, passed to the
     function as the kwarg named ``for_each``.
+
+    ``function_folder`` and ``secret_folder``: the project's folders when its jobc.yaml
+    names others than ``orchestration/function`` and ``secret`` (None: those).
 
     ``trigger_rule`` (None, or "all_success" / "all_done" / "one_failed") switches
     the op to *outcome passing*, the lowering of jobs that use trigger rules: Dagster
@@ -105,7 +110,11 @@ def jobc_op(
                 params=run_param_values(context) if run_params else None,
                 item=item,
                 logger=logger,
-                project_root=jobc_runtime.project_root_for_generated_code(module_file),
+                project_root=jobc_runtime.project_root_for_generated_code(
+                    module_file, function_folder=function_folder
+                ),
+                function_folder=function_folder,
+                secret_folder=secret_folder,
             )
         # The function's result is not part of the contract: it is dropped.
 

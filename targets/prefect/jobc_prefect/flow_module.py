@@ -63,7 +63,7 @@ def render(graph: JobGraph, jobc_version: str) -> str:
         lines += ["PARAMS = [", *(f"    {literal.value(param.as_ir())}," for param in job.params), "]"]
     lines.append("")
     for task in graph.tasks:
-        arguments = _task_arguments(task, graph.group_path(task.group))
+        arguments = _task_arguments(task, graph.group_path(task.group)) + _folder_arguments(job)
         lines += ["", f"{names[task.key]} = jobc_task(", *("    " + line for line in arguments), ")"]
     lines += ["", "", *_flow(graph, flow_function, names, helpers, start_date is not None), "", ""]
     lines += [
@@ -72,6 +72,16 @@ def render(graph: JobGraph, jobc_version: str) -> str:
         f"    serve({flow_function}, cron={'CRON' if job.cron is not None else 'None'}, tags=TAGS)",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _folder_arguments(job) -> list[str]:
+    """Only the folders the project's jobc.yaml moved: flows of the standard layout stay as they were."""
+    arguments = []
+    if job.function_folder is not None:
+        arguments.append(f"function_folder={literal.string(job.function_folder)},")
+    if job.secret_folder is not None:
+        arguments.append(f"secret_folder={literal.string(job.secret_folder)},")
+    return arguments
 
 
 def _task_arguments(task: Task, groups: list[str]) -> list[str]:

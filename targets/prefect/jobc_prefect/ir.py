@@ -50,6 +50,9 @@ class Job:
     tags: tuple[str, ...]
     source_path: str
     params: tuple[RunParameter, ...] = ()
+    # jobc.yaml's paths.functions / paths.secrets (IR ``job.folders``); None: the standard folder.
+    function_folder: str | None = None
+    secret_folder: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,7 +164,22 @@ def _job(node: dict) -> Job:
         tags=string_list(node, "tags", where),
         source_path=field(node, "sourcePath", str, where),
         params=params,
+        **_folders(node, where),
     )
+
+
+STANDARD_FOLDERS = {"functions": "orchestration/function", "secrets": "secret"}
+
+
+def _folders(node: dict, where: str) -> dict[str, str | None]:
+    """The folders a run reads when they are not the standard ones (``folders`` is optional: IRs
+    written before it existed have none)."""
+    folders = typed(node["folders"], dict, f"{where}.folders") if "folders" in node else {}
+    chosen = {}
+    for key, argument in (("functions", "function_folder"), ("secrets", "secret_folder")):
+        value = typed(folders[key], str, f"{where}.folders.{key}") if key in folders else None
+        chosen[argument] = None if value in (None, STANDARD_FOLDERS[key]) else value
+    return chosen
 
 
 def _run_parameter(node: Any, where: str) -> RunParameter:

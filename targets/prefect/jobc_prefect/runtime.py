@@ -51,6 +51,8 @@ def jobc_task(
     on_failure: Mapping[str, Any] | None = None,
     for_each_parameter: str | None = None,
     for_each_items: Sequence[Any] | None = None,
+    function_folder: str | None = None,
+    secret_folder: str | None = None,
 ) -> Task:
     """A Prefect task running ``function_module.function_class(**function_kwargs)`` via jobc_runtime.
 
@@ -61,7 +63,8 @@ def jobc_task(
     on its own. Nothing is cached or persisted (every run and every retry calls the function
     again), and kwargs and items reach the function verbatim: a deep copy per attempt, never task
     parameters, so Prefect neither stores nor renders them. The arguments every target shares become
-    a ``jobc_runtime.TaskDefinition``, checked when the module is imported.
+    a ``jobc_runtime.TaskDefinition``, checked when the module is imported. ``function_folder``
+    and ``secret_folder``: the project's folders when its jobc.yaml names other ones.
     """
     definition = jobc_runtime.TaskDefinition(
         job_id=job_id,
@@ -93,7 +96,9 @@ def jobc_task(
             item=items[item_index] if items is not None else None,
             # Under prefect.task_runs: Prefect sends these lines to the task run's logs.
             logger=logging.getLogger(f"prefect.task_runs.jobc.{job_id}.{task_id}"),
-            project_root=jobc_runtime.project_root_for_generated_code(module_file),
+            project_root=jobc_runtime.project_root_for_generated_code(module_file, function_folder=function_folder),
+            function_folder=function_folder,
+            secret_folder=secret_folder,
         )
 
     # Prefect derives a task's key (how the UI groups its runs) from the function's name.

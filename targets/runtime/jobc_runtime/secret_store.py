@@ -1,7 +1,8 @@
 """File-based secret store: one JSON object per secret.
 
 ``resolve_secret("postgres_credentials")`` reads
-``<JOBC_SECRET_DIR or <project root>/secret>/postgres_credentials.json``.
+``<JOBC_SECRET_DIR or <project root>/<secrets folder>>/postgres_credentials.json``, the secrets
+folder being ``secret`` unless the project's jobc.yaml names another (generated code passes it).
 Values are never logged and never put into error messages.
 """
 
@@ -26,19 +27,21 @@ DEFAULT_SECRET_DIR = "secret"
 _SECRET_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def secret_dir(project_root: pathlib.Path | None = None) -> pathlib.Path:
+def secret_dir(project_root: pathlib.Path | None = None, secret_folder: str | None = None) -> pathlib.Path:
     configured = os.environ.get(SECRET_DIR_ENV)
     if configured:
         return pathlib.Path(configured).expanduser()
     root = find_project_root() if project_root is None else pathlib.Path(project_root)
-    return root / DEFAULT_SECRET_DIR
+    return root / (DEFAULT_SECRET_DIR if secret_folder is None else pathlib.PurePosixPath(secret_folder))
 
 
-def resolve_secret(name: str, project_root: pathlib.Path | None = None) -> Mapping[str, Any]:
+def resolve_secret(
+    name: str, project_root: pathlib.Path | None = None, secret_folder: str | None = None
+) -> Mapping[str, Any]:
     """Return the secret ``name`` as a read-only mapping."""
     if not isinstance(name, str) or not _SECRET_NAME.fullmatch(name):
         raise SecretError(f"invalid secret name {name!r}: only letters, digits, '_' and '-' are allowed")
-    path = secret_dir(project_root) / f"{name}.json"
+    path = secret_dir(project_root, secret_folder) / f"{name}.json"
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -30,6 +30,8 @@ def run_task(
     item: Any = None,
     logger: logging.Logger | None = None,
     project_root: pathlib.Path | str | None = None,
+    function_folder: str | None = None,
+    secret_folder: str | None = None,
 ) -> Any:
     """Run one attempt (of ``definition.max_attempts``) of a task's function and return its result.
 
@@ -38,7 +40,9 @@ def run_task(
     visible to the function as ``ctx.params``. ``item`` is a fan-out task's item for this run,
     passed as the kwarg ``definition.for_each`` (ignored for other tasks). When this attempt fails
     and is the last one, the definition's ``on_failure`` alerts are sent before the error propagates.
-    ``project_root`` defaults to :func:`jobc_runtime.find_project_root`.
+    ``project_root`` defaults to :func:`jobc_runtime.find_project_root`. ``function_folder`` and
+    ``secret_folder`` (relative to the root) are the project's when its jobc.yaml names others than
+    ``orchestration/function`` and ``secret``.
     Exceptions raised while running the task (loading the function, resolving its secret, the
     function itself) propagate unchanged so the engine can apply its retry policy. Invalid
     arguments raise TaskConfigurationError before anything runs, without alerts.
@@ -57,7 +61,9 @@ def run_task(
 
     log = logger if logger is not None else logging.getLogger(f"jobc.task.{definition.job_id}.{definition.task_id}")
     try:
-        return _run_attempt(definition, run_id, execution_date, attempt, params, item, log, project_root)
+        return _run_attempt(
+            definition, run_id, execution_date, attempt, params, item, log, project_root, function_folder, secret_folder
+        )
     except _NOT_A_TASK_FAILURE:
         raise
     except BaseException as error:
@@ -91,18 +97,23 @@ def _run_attempt(
     item: Any,
     log: logging.Logger,
     project_root: pathlib.Path | str | None,
+    function_folder: str | None,
+    secret_folder: str | None,
 ) -> Any:
     job_id, task_id, secret_key = definition.job_id, definition.task_id, definition.secret_key
     module, class_name = definition.function_module, definition.function_class
-    root = find_project_root() if project_root is None else pathlib.Path(project_root).resolve()
-    function_class = load_function(module, class_name, project_root=root)
-    base = load_function_base(root)
+    if project_root is None:
+        root = find_project_root(function_folder=function_folder)
+    else:
+        root = pathlib.Path(project_root).resolve()
+    function_class = load_function(module, class_name, project_root=root, function_folder=function_folder)
+    base = load_function_base(root, function_folder)
 
     if function_class.requires_secret and not secret_key:
         raise TaskConfigurationError(
             f"{module}.{class_name} requires a secret but task {task_id!r} of job {job_id!r} has no secret_key"
         )
-    secret = resolve_secret(secret_key, project_root=root) if secret_key else None
+    secret = resolve_secret(secret_key, project_root=root, secret_folder=secret_folder) if secret_key else None
 
     ctx = base.ExecutionContext(
         job_id=job_id,
