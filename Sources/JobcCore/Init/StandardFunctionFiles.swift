@@ -753,6 +753,9 @@ description: >-
 secret: required
 secret_keys: [host, user, password, {one_of: [database, dbname]}]
 extra_parameters: scalar
+# jobc parses the SQL file with PostgreSQL's own parser: syntax errors, unbound %(name)s
+# parameters and the tables each task reads and writes are known before deploy.
+sql: {parameter: sql_file_path, dialect: postgresql}
 parameters:
   sql_file_path:
     type: path
