@@ -7,7 +7,7 @@ ON CONFLICT (id) DO NOTHING;
 INSERT INTO staging.orders (id, customer_id, amount, note, day) VALUES
     (1, 1, 120.00, 'rush', %(execution_date)s),
     (2, 2, 35.50, NULL, %(execution_date)s),
-    (3, 3, 310.00, '100% prepaid', %(execution_date)s)
+    (3, 3, 310.00, '100%% prepaid', %(execution_date)s)
 ON CONFLICT (id) DO NOTHING;
 INSERT INTO marts.customer_totals (customer_id)
 SELECT id FROM staging.customers
