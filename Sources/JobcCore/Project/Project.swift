@@ -14,7 +14,7 @@ public struct Project: Sendable {
     /// many tasks name it.
     private let resolvedFiles = Memo<String, Result<String, FileProblem>>()
     /// Each SQL file a task runs, read and parsed once a run however many tasks and jobs use it.
-    private let analyzedSQL = Memo<String, SQLAnalysis>()
+    private let analyzedSQL = OnceMemo<String, SQLAnalysis>()
     /// Prepended to root-relative paths in diagnostics, so they open from the working directory.
     public let displayPrefix: String
 

@@ -20,3 +20,33 @@ final class Memo<Key: Hashable & Sendable, Value: Sendable>: @unchecked Sendable
         return value
     }
 }
+
+/// Like `Memo`, but each answer is computed exactly once: a thread asking for a key another thread
+/// is computing waits for that answer. For work too costly to do twice (parsing a SQL file that
+/// every job of a 10,000-job run names, when the first jobs on every core ask for it at once).
+final class OnceMemo<Key: Hashable & Sendable, Value: Sendable>: @unchecked Sendable {
+    private var values: [Key: Value] = [:]
+    private var computing: Set<Key> = []
+    private let condition = NSCondition()
+
+    func value(for key: Key, _ compute: (Key) -> Value) -> Value {
+        condition.lock()
+        while true {
+            if let known = values[key] {
+                condition.unlock()
+                return known
+            }
+            guard computing.contains(key) else { break }
+            condition.wait()
+        }
+        computing.insert(key)
+        condition.unlock()
+        let value = compute(key)
+        condition.lock()
+        values[key] = value
+        computing.remove(key)
+        condition.broadcast()
+        condition.unlock()
+        return value
+    }
+}
