@@ -129,22 +129,23 @@ public struct JobGraphBuilder: Sendable {
     /// The tables the task's SQL files read and write, merged over its files (one per fan-out item),
     /// each table located at its first use in the first file that names it.
     static func lineage(of task: TaskSpec, in project: Project) -> TableLineage {
-        var lineage = TableLineage(allowUnordered: Array(Set(task.allowUnordered.map(\.value))).sorted())
+        var lineage = TableLineage(allowUnordered: task.allowUnordered.isEmpty ? [] : Array(Set(task.allowUnordered.map(\.value))).sorted())
         guard let files = TaskSQLFiles(task, in: project) else { return lineage }
         lineage.sqlFiles = SQLFileSet(dialect: files.contract.dialect, paths: files.uses.map(\.path), parsed: files.contract.isParsed)
         guard files.contract.isParsed else { return lineage }
-        var reads: [String: TableAccess] = [:], writes: [String: TableAccess] = [:]
-        for path in files.uses.map(\.path) {
-            let analysis = project.postgreSQLAnalysis(ofFile: path)
-            func access(_ use: SQLTableUse) -> TableAccess {
-                TableAccess(table: use.table.description, location: SourceLocation(
-                    file: project.displayPath(of: path), line: use.position.line, column: use.position.column))
+        let sqlFiles = files.uses.map { project.postgreSQLFile($0.path) }
+        if sqlFiles.count == 1 {
+            lineage.reads = sqlFiles[0].reads
+            lineage.writes = sqlFiles[0].writes
+        } else {
+            // One file per fan-out item: each table once, at its first use in the first file naming it.
+            func merged(_ accesses: [[TableAccess]]) -> [TableAccess] {
+                var seen: Set<String> = []
+                return accesses.joined().filter { seen.insert($0.table).inserted }.sorted { $0.table < $1.table }
             }
-            for use in analysis.reads where reads[use.table.description] == nil { reads[use.table.description] = access(use) }
-            for use in analysis.writes where writes[use.table.description] == nil { writes[use.table.description] = access(use) }
+            lineage.reads = merged(sqlFiles.map(\.reads))
+            lineage.writes = merged(sqlFiles.map(\.writes))
         }
-        lineage.reads = reads.values.sorted { $0.table < $1.table }
-        lineage.writes = writes.values.sorted { $0.table < $1.table }
         return lineage
     }
 

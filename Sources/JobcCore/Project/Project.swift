@@ -14,7 +14,7 @@ public struct Project: Sendable {
     /// many tasks name it.
     private let resolvedFiles = Memo<String, Result<String, FileProblem>>()
     /// Each SQL file a task runs, read and parsed once a run however many tasks and jobs use it.
-    private let analyzedSQL = OnceMemo<String, SQLAnalysis>()
+    private let analyzedSQL = OnceMemo<String, ProjectSQLFile>()
     /// Prepended to root-relative paths in diagnostics, so they open from the working directory.
     public let displayPrefix: String
 
@@ -60,16 +60,19 @@ public struct Project: Sendable {
         return String(absolute.dropFirst(root.count + 1))
     }
 
-    /// The PostgreSQL analysis of a SQL file the project holds (`path` as `resolveProjectFile`
-    /// returned it), computed once a run. A file that cannot be read is one located problem.
-    public func postgreSQLAnalysis(ofFile path: String) -> SQLAnalysis {
+    /// A SQL file the project holds (`path` as `resolveProjectFile` returned it), parsed as
+    /// PostgreSQL once a run. A file that cannot be read is one located problem.
+    public func postgreSQLFile(_ path: String) -> ProjectSQLFile {
         analyzedSQL.value(for: path) { path in
-            guard let bytes = try? FileSystem.read(root + "/" + path) else {
+            let analysis: SQLAnalysis
+            if let bytes = try? FileSystem.read(root + "/" + path) {
+                analysis = SQLAnalyzer.analyzePostgreSQL(bytes)
+            } else {
                 var unreadable = SQLAnalysis()
                 unreadable.problems = [SQLProblem(kind: .encoding, message: "the file cannot be read", position: SQLPosition(line: 1, column: 1))]
-                return unreadable
+                analysis = unreadable
             }
-            return SQLAnalyzer.analyzePostgreSQL(bytes)
+            return ProjectSQLFile(path: path, displayPath: displayPath(of: path), analysis: analysis)
         }
     }
 

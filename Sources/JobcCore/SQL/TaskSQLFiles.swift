@@ -27,15 +27,4 @@ struct TaskSQLFiles {
             return Use(path: resolved, location: located.location)
         }
     }
-
-    /// The names a PostgreSQL function binds as `%(name)s` for the task: every kwarg its contract
-    /// does not declare, the for_each parameter when it is such a kwarg, every run parameter of the
-    /// job and `execution_date` (see postgres_sql_function.py's `bind_parameters`).
-    static func boundParameters(of task: TaskSpec, in job: JobSpec, contract: FunctionContract) -> [String] {
-        var names = task.kwargs.map(\.name.value).filter { contract.parameter(named: $0) == nil }
-        if let forEach = task.forEach, contract.parameter(named: forEach.parameter.value) == nil { names.append(forEach.parameter.value) }
-        names += job.params.map(\.name.value)
-        names.append("execution_date")
-        return names
-    }
 }

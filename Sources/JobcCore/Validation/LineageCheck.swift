@@ -17,7 +17,11 @@ public enum LineageCheck: RuleDeclaring {
             for access in task.lineage.writes { writers[access.table, default: []].append(index) }
             for access in task.lineage.reads { readers[access.table, default: []].append(index) }
         }
-        guard !writers.isEmpty else { return [] }
+        // Most jobs have no table two of their tasks touch: nothing to order, no reachability to build.
+        let shared = writers.contains { table, tableWriters in
+            tableWriters.count > 1 || readers[table]?.contains { $0 != tableWriters[0] } == true
+        }
+        guard shared else { return [] }
         let ordered = Reachability(graph)
         func mayRace(_ a: Int, _ b: Int, _ table: String) -> Bool {
             a != b && !ordered.hasPath(a, b) && !ordered.hasPath(b, a)

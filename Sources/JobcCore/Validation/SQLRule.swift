@@ -1,63 +1,56 @@
 /// The SQL files a job's tasks run, parsed with PostgreSQL's own parser (libpg_query): syntax
 /// errors, placeholders psycopg2 would reject, `%(name)s` parameters nothing binds, and kwargs the
 /// SQL never uses, each located in the SQL file with a note naming the task that runs it. A file is
-/// parsed once a run (`Project.postgreSQLAnalysis`) and its own problems are reported once a job.
+/// parsed once a run (`Project.postgreSQLFile`) and its own problems are reported once a job.
 struct SQLRule: JobRule {
     static let rules: [RuleID] = [.sqlSyntax, .sqlPlaceholder, .sqlParameter, .sqlUnusedParameter]
 
     func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
-        let jobName = job.jobID?.value ?? job.file
-        var fileProblems: [String: [Diagnostic.Note]] = [:]  // path → the tasks that run it
-        var fileOrder: [String] = []
+        var tasksByBrokenFile: [String: [Diagnostic.Note]] = [:]  // path → the tasks that run it
+        var brokenFiles: [ProjectSQLFile] = []
         for task in job.tasks {
             guard let files = TaskSQLFiles(task, in: project), files.contract.isParsed,
                   let contract = task.function.flatMap({ project.functions[$0.value] }) else { continue }
-            let bound = TaskSQLFiles.boundParameters(of: task, in: job, contract: contract)
+            let bound = BoundParameters(task, job, contract)
             var usedNames: Set<String> = []
             var everyFileScanned = true
             for use in files.uses {
-                let analysis = project.postgreSQLAnalysis(ofFile: use.path)
-                let runBy = Diagnostic.Note("task '\(task.key.value)' of job '\(jobName)' runs this file", at: use.location)
-                if !analysis.problems.isEmpty {
-                    if fileProblems[use.path] == nil { fileOrder.append(use.path) }
-                    fileProblems[use.path, default: []].append(runBy)
+                let file = project.postgreSQLFile(use.path)
+                if !file.analysis.problems.isEmpty {
+                    if tasksByBrokenFile[use.path] == nil { brokenFiles.append(file) }
+                    tasksByBrokenFile[use.path, default: []].append(runBy(task, job, use))
                 }
                 // Placeholders are scanned even when the SQL does not parse; not when the bytes are no text.
-                guard !analysis.problems.contains(where: { $0.kind == .encoding || $0.kind == .tooLarge }) else {
+                guard file.isScanned else {
                     everyFileScanned = false
                     continue
                 }
-                usedNames.formUnion(analysis.parameterNames)
-                checkBinding(analysis, use, bound: bound, task: task, runBy: runBy, project: project, &diagnostics)
+                usedNames.formUnion(file.parameterNames)
+                for parameter in file.firstParameterUses where !bound.contains(parameter.name) {
+                    let names = bound.names
+                    diagnostics.error(
+                        .sqlParameter, "parameter '\(parameter.name)' is not bound for task '\(task.key.value)'",
+                        at: file.location(parameter.position),
+                        notes: [runBy(task, job, use), .init("bound for it: \(names.sorted().joined(separator: ", ")) (its extra kwargs, the job's params and execution_date)")],
+                        suggestion: Suggestions.didYouMean(parameter.name, in: names)
+                            ?? "add the kwarg '\(parameter.name)' to task '\(task.key.value)', or a run parameter of that name to the job's params")
+                }
             }
             if everyFileScanned, !files.uses.isEmpty {
                 checkUnused(task, contract, files, usedNames: usedNames, project: project, &diagnostics)
             }
         }
-        for path in fileOrder {
-            let analysis = project.postgreSQLAnalysis(ofFile: path)
-            for problem in analysis.problems {
+        for file in brokenFiles {
+            for problem in file.analysis.problems {
                 diagnostics.error(
                     problem.kind == .placeholder ? .sqlPlaceholder : .sqlSyntax, problem.message,
-                    at: location(problem.position, in: path, project), notes: fileProblems[path] ?? [], suggestion: problem.help)
+                    at: file.location(problem.position), notes: tasksByBrokenFile[file.path] ?? [], suggestion: problem.help)
             }
         }
     }
 
-    /// Each `%(name)s` the task does not bind, once per name and file, at its first use.
-    private func checkBinding(
-        _ analysis: SQLAnalysis, _ use: TaskSQLFiles.Use, bound: [String], task: TaskSpec, runBy: Diagnostic.Note,
-        project: Project, _ diagnostics: inout DiagnosticCollector
-    ) {
-        var reported: Set<String> = []
-        for parameter in analysis.parameters where !bound.contains(parameter.name) && reported.insert(parameter.name).inserted {
-            diagnostics.error(
-                .sqlParameter, "parameter '\(parameter.name)' is not bound for task '\(task.key.value)'",
-                at: location(parameter.position, in: use.path, project),
-                notes: [runBy, .init("bound for it: \(bound.sorted().joined(separator: ", ")) (its extra kwargs, the job's params and execution_date)")],
-                suggestion: Suggestions.didYouMean(parameter.name, in: bound)
-                    ?? "add the kwarg '\(parameter.name)' to task '\(task.key.value)', or a run parameter of that name to the job's params")
-        }
+    private func runBy(_ task: TaskSpec, _ job: JobSpec, _ use: TaskSQLFiles.Use) -> Diagnostic.Note {
+        Diagnostic.Note("task '\(task.key.value)' of job '\(job.jobID?.value ?? job.file)' runs this file", at: use.location)
     }
 
     /// A kwarg that becomes a bind parameter but that no file of the task uses: a typo or a leftover.
@@ -65,8 +58,8 @@ struct SQLRule: JobRule {
         _ task: TaskSpec, _ contract: FunctionContract, _ files: TaskSQLFiles, usedNames: Set<String>, project: Project,
         _ diagnostics: inout DiagnosticCollector
     ) {
-        let fileNames = Set(files.uses.map(\.path)).sorted().map(project.displayPath(of:)).joined(separator: ", ")
         for argument in task.kwargs where contract.parameter(named: argument.name.value) == nil && !usedNames.contains(argument.name.value) {
+            let fileNames = Set(files.uses.map(\.path)).sorted().map(project.displayPath(of:)).joined(separator: ", ")
             diagnostics.warning(
                 .sqlUnusedParameter, "kwarg '\(argument.name.value)' of task '\(task.key.value)' is never used as %(\(argument.name.value))s by \(fileNames)",
                 at: argument.name.location,
@@ -75,9 +68,35 @@ struct SQLRule: JobRule {
                 } ?? "remove it, or use %(\(argument.name.value))s in the SQL")
         }
     }
+}
 
-    private func location(_ position: SQLPosition, in path: String, _ project: Project) -> SourceLocation {
-        SourceLocation(file: project.displayPath(of: path), line: position.line, column: position.column)
+/// The names a PostgreSQL function binds as `%(name)s` for a task: every kwarg its contract does
+/// not declare, the for_each parameter when it is such a kwarg, every run parameter of the job and
+/// `execution_date` (see postgres_sql_function.py's `bind_parameters`). Asked per parameter use, so
+/// it looks the name up where it lives instead of building a list per task.
+struct BoundParameters {
+    let task: TaskSpec
+    let job: JobSpec
+    let contract: FunctionContract
+
+    init(_ task: TaskSpec, _ job: JobSpec, _ contract: FunctionContract) {
+        self.task = task
+        self.job = job
+        self.contract = contract
+    }
+
+    func contains(_ name: String) -> Bool {
+        name == "execution_date"
+            || (contract.parameter(named: name) == nil
+                && (task.kwargs.contains { $0.name.value == name } || task.forEach?.parameter.value == name))
+            || job.params.contains { $0.name.value == name }
+    }
+
+    /// For messages.
+    var names: [String] {
+        var names = task.kwargs.map(\.name.value).filter { contract.parameter(named: $0) == nil }
+        if let forEach = task.forEach, contract.parameter(named: forEach.parameter.value) == nil { names.append(forEach.parameter.value) }
+        return names + job.params.map(\.name.value) + ["execution_date"]
     }
 }
 
