@@ -143,7 +143,7 @@ public struct TaskNode: Sendable, Equatable {
     public var sources: TaskSources
     /// The tables the task's SQL reads and writes, sorted, as PostgreSQL resolves the names; empty
     /// for tasks that run no SQL jobc parses.
-    public var lineage = TableLineage()
+    public var lineage = TableLineage.none
 
     public init(
         key: String, taskID: String, function: FunctionReference, parameters: [ParameterValue.MappingEntry],
@@ -184,18 +184,28 @@ public struct FunctionReference: Sendable, Equatable {
 
 /// What a task's SQL does to tables (`reads`, `writes`), each table once, sorted by name, located
 /// at its first use in the SQL file; and the tables it may touch unordered (`allow_unordered:`).
-public struct TableLineage: Sendable, Equatable {
-    public var reads: [TableAccess] = []
-    public var writes: [TableAccess] = []
-    public var allowUnordered: [String] = []
-    /// The SQL files the task runs (root-relative) and their dialect, parsed or not; nil when its
-    /// function runs no SQL file. Not in the JSON form: `jobc lint --verbose` reports it.
-    public var sqlFiles: SQLFileSet?
+/// A class: a task node is copied often on its way through the emitters, and this is one reference
+/// to copy rather than five; it never changes after the IR builder made it.
+public final class TableLineage: Sendable, Equatable {
+    public let reads: [TableAccess]
+    public let writes: [TableAccess]
+    public let allowUnordered: [String]
+    /// The SQL files the task runs and their dialect, parsed or not; nil when its function runs no
+    /// SQL file. Not in the JSON form: `jobc lint --verbose` reports it.
+    public let sqlFiles: SQLFileSet?
 
-    public init(reads: [TableAccess] = [], writes: [TableAccess] = [], allowUnordered: [String] = []) {
+    /// What a task without SQL (and without allow_unordered) has.
+    public static let none = TableLineage()
+
+    public init(reads: [TableAccess] = [], writes: [TableAccess] = [], allowUnordered: [String] = [], sqlFiles: SQLFileSet? = nil) {
         self.reads = reads
         self.writes = writes
         self.allowUnordered = allowUnordered
+        self.sqlFiles = sqlFiles
+    }
+
+    public static func == (lhs: TableLineage, rhs: TableLineage) -> Bool {
+        lhs === rhs || (lhs.reads == rhs.reads && lhs.writes == rhs.writes && lhs.allowUnordered == rhs.allowUnordered && lhs.sqlFiles == rhs.sqlFiles)
     }
 }
 

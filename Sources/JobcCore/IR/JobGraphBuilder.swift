@@ -129,24 +129,23 @@ public struct JobGraphBuilder: Sendable {
     /// The tables the task's SQL files read and write, merged over its files (one per fan-out item),
     /// each table located at its first use in the first file that names it.
     static func lineage(of task: TaskSpec, in project: Project) -> TableLineage {
-        var lineage = TableLineage(allowUnordered: task.allowUnordered.isEmpty ? [] : Array(Set(task.allowUnordered.map(\.value))).sorted())
-        guard let files = TaskSQLFiles(task, in: project) else { return lineage }
-        lineage.sqlFiles = SQLFileSet(dialect: files.contract.dialect, paths: files.uses.map(\.path), parsed: files.contract.isParsed)
-        guard files.contract.isParsed else { return lineage }
+        let allowUnordered = task.allowUnordered.isEmpty ? [] : Array(Set(task.allowUnordered.map(\.value))).sorted()
+        guard let files = TaskSQLFiles(task, in: project) else {
+            return allowUnordered.isEmpty ? .none : TableLineage(allowUnordered: allowUnordered)
+        }
+        let fileSet = SQLFileSet(dialect: files.contract.dialect, paths: files.uses.map(\.path), parsed: files.contract.isParsed)
+        guard files.contract.isParsed else { return TableLineage(allowUnordered: allowUnordered, sqlFiles: fileSet) }
         let sqlFiles = files.uses.map { project.postgreSQLFile($0.path) }
         if sqlFiles.count == 1 {
-            lineage.reads = sqlFiles[0].reads
-            lineage.writes = sqlFiles[0].writes
-        } else {
-            // One file per fan-out item: each table once, at its first use in the first file naming it.
-            func merged(_ accesses: [[TableAccess]]) -> [TableAccess] {
-                var seen: Set<String> = []
-                return accesses.joined().filter { seen.insert($0.table).inserted }.sorted { $0.table < $1.table }
-            }
-            lineage.reads = merged(sqlFiles.map(\.reads))
-            lineage.writes = merged(sqlFiles.map(\.writes))
+            return TableLineage(reads: sqlFiles[0].reads, writes: sqlFiles[0].writes, allowUnordered: allowUnordered, sqlFiles: fileSet)
         }
-        return lineage
+        // One file per fan-out item: each table once, at its first use in the first file naming it.
+        func merged(_ accesses: [[TableAccess]]) -> [TableAccess] {
+            var seen: Set<String> = []
+            return accesses.joined().filter { seen.insert($0.table).inserted }.sorted { $0.table < $1.table }
+        }
+        return TableLineage(
+            reads: merged(sqlFiles.map(\.reads)), writes: merged(sqlFiles.map(\.writes)), allowUnordered: allowUnordered, sqlFiles: fileSet)
     }
 
     /// A path parameter's value as the contract rule checked it on disk: its normalised spelling, which
