@@ -2,16 +2,21 @@ import Foundation
 import XCTest
 
 /// The SQL a project's tasks run, end to end through the built binary: `jobc ir` lists exactly the
-/// tables each task of `Fixtures/sql` reads and writes (real-world PostgreSQL, which the integration
+/// tables each task of `Fixtures/sql` (with the repository's functions) reads and writes (real-world PostgreSQL, which the integration
 /// tests also run on a real server), `jobc lineage` draws them, and broken SQL gets located errors.
 /// Regenerate the lineage goldens with `JOBC_UPDATE_GOLDEN=1 swift test --filter SQLProjectTests`.
 final class SQLProjectTests: JobcCLITestCase {
     static let fixture = testsDirectory.appendingPathComponent("Fixtures/sql")
     static let golden = testsDirectory.appendingPathComponent("Fixtures/golden")
 
+    /// The fixture (jobs, SQL, a secret) with the repository's functions and contracts, which it
+    /// does not keep copies of.
     private func copyOfSQLProject() throws -> URL {
         let copy = scratch.appendingPathComponent("sql-project", isDirectory: true)
         try FileManager.default.copyItem(at: Self.fixture, to: copy)
+        try FileManager.default.copyItem(
+            at: Self.testsDirectory.appendingPathComponent("../../orchestration/function").standardizedFileURL,
+            to: copy.appendingPathComponent("orchestration/function"))
         return copy
     }
 
@@ -20,7 +25,7 @@ final class SQLProjectTests: JobcCLITestCase {
     }
 
     func testTheIRListsExactlyTheTablesEachTaskReadsAndWrites() throws {
-        let run = try jobc(["ir", "orchestration/job/warehouse.yaml"], in: Self.fixture)
+        let run = try jobc(["ir", "orchestration/job/warehouse.yaml"], in: try copyOfSQLProject())
         XCTAssertEqual(run.status, 0, run.summary)
         let ir = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let tasks = try XCTUnwrap(ir["tasks"] as? [[String: Any]])
@@ -56,8 +61,9 @@ final class SQLProjectTests: JobcCLITestCase {
     }
 
     func testLineageMatchesItsGoldenFilesInEveryFormat() throws {
+        let project = try copyOfSQLProject()
         for format in ["json", "dot", "mermaid"] {
-            let run = try jobc(["lineage", "orchestration/job", "--format", format], in: Self.fixture)
+            let run = try jobc(["lineage", "orchestration/job", "--format", format], in: project)
             XCTAssertEqual(run.status, 0, run.summary)
             let url = Self.golden.appendingPathComponent("warehouse.lineage.\(format)")
             if ProcessInfo.processInfo.environment["JOBC_UPDATE_GOLDEN"] == "1" {

@@ -8,39 +8,46 @@ from __future__ import annotations
 import datetime
 import json
 import pathlib
+import shutil
 
 import pytest
 from jobc_cli import REPO_ROOT, ir
 from jobc_test_support import run_task_attempt
 
 SQL_PROJECT = REPO_ROOT / "Tests" / "JobcCLITests" / "Fixtures" / "sql"
-JOB = SQL_PROJECT / "orchestration" / "job" / "warehouse.yaml"
 DATE = datetime.datetime(2024, 3, 1, tzinfo=datetime.timezone.utc)
 
 
 @pytest.fixture
-def warehouse_secrets(postgres, tmp_path) -> pathlib.Path:
-    (tmp_path / "warehouse.json").write_text(json.dumps(postgres.credentials()), encoding="utf-8")
-    yield tmp_path
+def warehouse(postgres, tmp_path) -> pathlib.Path:
+    """A copy of the SQL project with the repository's functions and contracts (the fixture keeps
+    no copies of them) and a secret for the test cluster."""
+    project = tmp_path / "project"
+    shutil.copytree(SQL_PROJECT, project)
+    shutil.copytree(REPO_ROOT / "orchestration" / "function", project / "orchestration" / "function",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (project / "secret" / "warehouse.json").write_text(json.dumps(postgres.credentials()), encoding="utf-8")
+    yield project
     with postgres.connect() as connection, connection.cursor() as cursor:
         cursor.execute('DROP SCHEMA IF EXISTS staging, marts, "Reporting" CASCADE')
     connection.close()
 
 
-def run_job(graph: dict, secrets: pathlib.Path) -> None:
+def run_job(graph: dict, project: pathlib.Path) -> None:
     """Every task once, in the IR's topological order (each depends only on earlier ones)."""
     for task in graph["tasks"]:
         run_task_attempt(
             job_id=graph["job"]["id"], task_id=task["taskId"], module=task["function"]["module"],
             class_name=task["function"]["className"], kwargs=task["parameters"], secret_key=task["secret"]["name"],
-            run_id="sql_lineage", execution_date=DATE, attempt=1, params={}, project_root=SQL_PROJECT)
+            run_id="sql_lineage", execution_date=DATE, attempt=1, params={}, project_root=project)
 
 
-def test_real_world_sql_runs_on_postgres_and_lineage_names_resolve(postgres, warehouse_secrets, monkeypatch):
-    monkeypatch.setenv("JOBC_SECRET_DIR", str(warehouse_secrets))
-    graph = ir(JOB, root=SQL_PROJECT)
-    run_job(graph, warehouse_secrets)
-    run_job(graph, warehouse_secrets)  # rerunnable: the second run gives the same tables
+def test_real_world_sql_runs_on_postgres_and_lineage_names_resolve(postgres, warehouse, monkeypatch):
+    monkeypatch.delenv("JOBC_SECRET_DIR", raising=False)
+    monkeypatch.delenv("JOBC_PROJECT_ROOT", raising=False)
+    graph = ir(warehouse / "orchestration" / "job" / "warehouse.yaml", root=warehouse)
+    run_job(graph, warehouse)
+    run_job(graph, warehouse)  # rerunnable: the second run gives the same tables
     written = sorted({table for task in graph["tasks"] for table in task["writes"]})
     read = sorted({table for task in graph["tasks"] for table in task["reads"]})
     assert '"Reporting"."Q1 Summary"' in written and "marts.big_orders" in written
