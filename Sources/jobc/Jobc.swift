@@ -20,7 +20,7 @@ struct Jobc: ParsableCommand {
         version: JobcVersion.current,
         subcommands: [
             LintCommand.self, CompileCommand.self, IRCommand.self, GraphCommand.self, SchemaCommand.self, TargetsCommand.self,
-            RulesCommand.self, ImportCommand.self,
+            RulesCommand.self, ImportCommand.self, RunCommand.self,
         ]
     )
 
