@@ -76,7 +76,7 @@ struct RunProgress {
         case "interrupted":
             text += "run interrupted after \(Self.seconds(report.seconds)): interrupted \(Self.list(named(["interrupted"])))"
             let notRun = named(["not_run"])
-            text += notRun.isEmpty ? "\n" : "; not started \(Self.list(notRun))\n"
+            text += notRun.isEmpty ? "\n" : "; not started: \(Self.list(notRun))\n"
         default:
             text += "run failed after \(Self.seconds(report.seconds)): \(Self.list(named(["failed"]))) failed\n"
         }

@@ -33,6 +33,7 @@ final class RunSession {
         do {
             executor = try LocalExecutorProcess(python: python, extraEnvironment: ["JOBC_PROJECT_ROOT": plan.projectRoot])
         } catch {
+            rmdir(plan.runFolder)
             throw UsageError("\(error); \(Self.installHint(python: python))")
         }
         executorPID.withLock { $0 = executor.pid }
@@ -63,6 +64,7 @@ final class RunSession {
         try progress.clearLiveLines()
 
         if let refusal {
+            rmdir(plan.runFolder)  // nothing ran: no empty folder left behind (rmdir leaves a full one)
             if refusal.event == .runtimeMissing {
                 throw UsageError("the Python '\(python)' (\(refusal.python ?? "?")) cannot run jobs: \(refusal.error ?? "?"); \(Self.installHint(python: python))")
             }
