@@ -1,7 +1,8 @@
 import Foundation
 import JobcCore
 
-/// One `jobc run` after validation: starts the local executor, forwards Ctrl-C and SIGTERM to it,
+/// One `jobc run` after validation: starts the local executor, forwards Ctrl-C and SIGTERM to it
+/// (a second one kills it),
 /// shows its events, and turns the run's outcome into the exit status (0, 1, 130; 2 when the
 /// executor refused the plan or the Python given cannot run jobs).
 final class RunSession {
@@ -14,15 +15,22 @@ final class RunSession {
     }
 
     func execute() throws -> Int32 {
-        let interrupted = Locked(false)
+        let interruptions = Locked(0)
         let executorPID = Locked<pid_t?>(nil)
         var signalSources: [any DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)  // delivered to the source below: the executor stops the run
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                interrupted.withLock { $0 = true }
-                if let pid = executorPID.withLock({ $0 }) { kill(pid, SIGINT) }
+                // The first asks the executor to stop the run cleanly; another one ends it at once
+                // (its attempts kill themselves when its end closes their stdin).
+                let count = interruptions.withLock { count in
+                    count += 1
+                    return count
+                }
+                if let pid = executorPID.withLock({ $0 }) {
+                    _ = count == 1 ? kill(pid, SIGINT) : kill(-pid, SIGKILL)
+                }
             }
             source.resume()
             signalSources.append(source)
@@ -72,7 +80,7 @@ final class RunSession {
         }
         guard let report else {
             try Console.error("jobc: error: the local executor ended (status \(status)) before the run finished\n")
-            return interrupted.withLock { $0 } ? 130 : 1
+            return interruptions.withLock { $0 } > 0 ? 130 : 1
         }
         try progress.finish(report, reportPath: plan.reportPath)
         switch report.state {
