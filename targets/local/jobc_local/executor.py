@@ -19,7 +19,7 @@ import jobc_runtime
 
 from .job import LocalTask, local_tasks
 from .protocol import Events, PlanError, parse_plan, read_plan_line
-from .unit import Context, Unit, _iso, run_unit
+from .unit import Context, Unit, iso_time, run_unit
 
 # Exit status when the plan was refused before anything ran (jobc reports the run_rejected event).
 REJECTED = 2
@@ -121,17 +121,17 @@ class LocalRun:
         ends = [unit.ended for unit in units if unit.ended is not None]
         started = min(starts) if starts else None
         ended = max(ends) if ends and len(ends) == len(units) else None
-        errors = [attempt.error for unit in units if unit.attempts for attempt in unit.attempts[-1:]
-                  if unit.state != "success" and attempt.error]
+        # The last attempt's error of the first unit that did not succeed.
+        errors = [unit.attempts[-1].error for unit in units if unit.state != "success" and unit.attempts]
         record: dict[str, Any] = {
             "key": task.key, "task_id": task.task_id, "group": task.ir.get("group"), "state": state,
             "trigger_rule": task.trigger_rule,
             "attempts": max((len(unit.attempts) for unit in units), default=0),
             "max_attempts": task.definition.max_attempts,
-            "started_at": None if started is None else _iso(started),
-            "ended_at": None if ended is None else _iso(ended),
+            "started_at": None if started is None else iso_time(started),
+            "ended_at": None if ended is None else iso_time(ended),
             "seconds": None if started is None or ended is None else round(ended - started, 3),
-            "error": errors[0] if errors else None,
+            "error": next(filter(None, errors), None),
         }
         if task.items is None:
             record["history"] = [attempt.record() for unit in units for attempt in unit.attempts]
@@ -155,8 +155,8 @@ class LocalRun:
             # The engines' outcome: a run fails when a task failed (skipped and upstream_failed
             # tasks follow from a failure, or from a trigger rule that did not fire).
             "state": "interrupted" if stopped else "failed" if "failed" in states else "success",
-            "started_at": _iso(self.started),
-            "ended_at": _iso(self.finished),
+            "started_at": iso_time(self.started),
+            "ended_at": iso_time(self.finished),
             "seconds": round(self.finished - self.started, 3),
             "run_folder": plan.run_folder,
             "not_selected": [task["key"] for task in plan.ir["tasks"] if task["key"] not in selected],

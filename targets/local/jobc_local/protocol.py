@@ -8,6 +8,7 @@ log file). SIGINT or SIGTERM to the executor interrupts the run.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -31,7 +32,7 @@ class PlanError(ValueError):
 class Plan:
     ir: Mapping[str, Any]
     run_id: str
-    logical_date: Any  # datetime.datetime, UTC
+    logical_date: datetime.datetime  # UTC
     params: Mapping[str, Any]  # resolved: every declared parameter
     selected: tuple[str, ...] | None  # task keys to run; None: all
     max_parallel: int

@@ -42,7 +42,7 @@ class Attempt:
     error: str | None = None
 
     def record(self) -> dict[str, Any]:
-        return {"attempt": self.number, "outcome": self.outcome, "started_at": _iso(self.started),
+        return {"attempt": self.number, "outcome": self.outcome, "started_at": iso_time(self.started),
                 "seconds": None if self.ended is None else round(self.ended - self.started, 3),
                 "error": self.error, "log": self.log}
 
@@ -251,5 +251,6 @@ def _exit(code: int) -> str:
     return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
 
 
-def _iso(seconds: float) -> str:
+def iso_time(seconds: float) -> str:
+    """A time.time() value as ISO 8601 in UTC, to the millisecond."""
     return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).isoformat(timespec="milliseconds")
