@@ -15,6 +15,7 @@ struct Jobc: ParsableCommand {
               jobc lint orchestration/job
               jobc compile orchestration/job --target airflow --out build/airflow
               jobc ir orchestration/job/derived_dataset_materialize_sink.yaml
+              jobc run orchestration/job/sales_diamond.yaml --report run.json
               jobc targets
             """,
         version: JobcVersion.current,

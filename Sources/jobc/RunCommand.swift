@@ -10,17 +10,11 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a job on this machine, without an orchestrator, with the same semantics as on the engines.",
         discussion: """
-            Trigger rules, retries and their delays, timeouts, groups, fan-out, run parameters and
-            failure alerts behave as on every target (the local executor calls the same jobc_runtime).
-            Each attempt's output goes to .jobc/runs/JOB/TIME/TASK/attempt-N.log under the project root.
-            Secrets are read by name at run time from $JOBC_SECRET_DIR (default <project>/secret).
+            Trigger rules, retries and their delays, timeouts, groups, fan-out, run parameters and failure alerts behave as on every target: the local executor calls the same jobc_runtime. Each attempt's output goes to .jobc/runs/JOB/TIME/TASK/attempt-N.log under the project root. Secrets are read by name at run time from $JOBC_SECRET_DIR (default <project>/secret).
 
-            Python: --python, else $JOBC_PYTHON, else python3; it needs jobc-runtime and jobc-local
-            (pip install targets/runtime targets/local from jobc's source).
+            Python: --python, else $JOBC_PYTHON, else python3, with jobc-runtime and jobc-local installed (pip install 'targets/runtime[postgres]' targets/local, from jobc's source).
 
-            Exit status: 0 when no task failed (as the engines decide a run's outcome), 1 when a task
-            failed or the job has errors (nothing runs then), 2 for usage errors or a missing runtime,
-            130 when interrupted (Ctrl-C: running attempts are stopped and reported interrupted).
+            Exit status: 0 when no task failed (the engines' rule for a run's outcome), 1 when a task failed or the job has errors (then nothing runs), 2 for usage errors or a missing runtime, 130 when interrupted (Ctrl-C stops the running attempts and reports them interrupted; a second Ctrl-C kills the run at once).
 
             Examples:
               jobc run orchestration/job/sales_diamond.yaml
