@@ -50,13 +50,16 @@ final class RunSession {
         let environment = ProcessInfo.processInfo.environment
         var progress = RunProgress(live: isatty(STDOUT_FILENO) == 1 && environment["TERM"] != "dumb")
         var report: LocalRunEvent.Report?
+        var reportError: String?
         var refusal: LocalRunEvent?
         reading: while true {
             switch executor.readLine(timeout: 0.25) {
             case .line(let bytes):
                 guard let event = LocalRunEvent.decode(line: bytes) else { continue }
                 switch event.event {
-                case .runFinished: report = event.report
+                case .runFinished:
+                    report = event.report
+                    reportError = event.reportError
                 case .runRejected, .runtimeMissing: refusal = event
                 default: break
                 }
@@ -82,7 +85,11 @@ final class RunSession {
             try Console.error("jobc: error: the local executor ended (status \(status)) before the run finished\n")
             return interruptions.withLock { $0 } > 0 ? 130 : 1
         }
-        try progress.finish(report, reportPath: plan.reportPath)
+        try progress.finish(report, reportPath: reportError == nil ? plan.reportPath : nil)
+        if let reportError {
+            try Console.error("jobc: error: \(reportError)\n")
+            if report.state != "interrupted" { return 1 }
+        }
         switch report.state {
         case "success": return 0
         case "interrupted": return 130

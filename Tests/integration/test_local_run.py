@@ -142,3 +142,11 @@ def test_ctrl_c_stops_the_running_tasks_and_names_them(postgres, local_db, tmp_p
 
 def _at(text: str) -> datetime.datetime:
     return datetime.datetime.fromisoformat(text)
+
+
+def test_a_report_that_cannot_be_written_fails_the_command(local_db, tmp_path):
+    (tmp_path / "a_file").write_text("")
+    run = run_job(JOBS / "params.yaml", tmp_path / "a_file" / "report.json", env=local_db)
+    assert run.returncode == 1, run.output
+    assert "run succeeded" in run.stdout
+    assert f"jobc: error: cannot write the report {tmp_path / 'a_file' / 'report.json'}: " in run.stderr

@@ -64,6 +64,8 @@ public struct LocalRunEvent: Decodable, Sendable {
     public var logicalDate: String?
     public var tasks: [PlannedTask]?
     public var report: Report?
+    /// run_finished: why the report file could not be written, when it could not.
+    public var reportError: String?
     public var python: String?
 
     /// The event of one line, or nil for a line that is not one (an unknown event included).

@@ -40,9 +40,13 @@ def main() -> int:
     run = LocalRun(context, tasks)
     run.execute()
     report = run.report()
+    report_error = None
     if plan.report:
-        _write_atomically(pathlib.Path(plan.report), json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-    events.emit("run_finished", report=report)
+        try:
+            _write_atomically(pathlib.Path(plan.report), json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        except OSError as error:
+            report_error = f"cannot write the report {plan.report}: {error.strerror or error}"
+    events.emit("run_finished", report=report, report_error=report_error)
     return 0
 
 
