@@ -5,6 +5,8 @@ selection, run parameters and Ctrl-C. (Every conformance scenario also runs thro
 from __future__ import annotations
 
 import datetime
+import os
+import pty
 import re
 import signal
 import subprocess
@@ -150,3 +152,26 @@ def test_a_report_that_cannot_be_written_fails_the_command(local_db, tmp_path):
     assert run.returncode == 1, run.output
     assert "run succeeded" in run.stdout
     assert f"jobc: error: cannot write the report {tmp_path / 'a_file' / 'report.json'}: " in run.stderr
+
+
+def test_on_a_terminal_running_attempts_are_live_lines(postgres, local_db, tmp_path):
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(command(JOBS / "params.yaml", tmp_path / "report.json", []), cwd=REPO_ROOT,
+                               env={**run_env(local_db), "TERM": "xterm"}, stdout=terminal, stderr=subprocess.PIPE)
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the terminal's last writer is gone
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(controller)
+    assert process.wait(timeout=60) == 0, process.stderr.read()
+    output = b"".join(chunks).decode("utf-8")
+    assert "  ▸ record  attempt 1/1  " in output, output
+    assert "\x1b[1F\x1b[J" in output, "the live line is redrawn in place"
+    assert "attempt 1/1 started" not in output, "no plain progress lines on a terminal"
+    assert "record succeeded (attempt 1/1" in output and "run succeeded" in output
