@@ -56,10 +56,8 @@ def param_arguments(params: Mapping[str, Any] | None) -> list[str]:
 
 def run_job(job: pathlib.Path, report: pathlib.Path, *arguments: str, env: Mapping[str, str] | None = None,
             timeout: float = 300, root: pathlib.Path = REPO_ROOT) -> LocalRun:
-    result = subprocess.run(
-        [str(jobc_binary()), "run", str(job), "--root", str(root), "--report", str(report),
-         "--python", str(local_python()), *arguments],
-        cwd=root, capture_output=True, text=True, timeout=timeout, env=run_env(env))
+    result = subprocess.run(command(job, report, arguments, root), cwd=root, capture_output=True, text=True,
+                            timeout=timeout, env=run_env(env))
     return LocalRun(result.returncode, result.stdout, result.stderr, read_report(report))
 
 
@@ -72,5 +70,6 @@ def read_report(path: pathlib.Path) -> dict[str, Any] | None:
 
 
 def command(job: pathlib.Path, report: pathlib.Path, arguments: Sequence[str], root: pathlib.Path = REPO_ROOT) -> list[str]:
+    """`jobc run JOB --root ROOT --report REPORT --python <the local venv's python> ARGUMENTS...`."""
     return [str(jobc_binary()), "run", str(job), "--root", str(root), "--report", str(report),
             "--python", str(local_python()), *arguments]
