@@ -17,12 +17,13 @@ struct Jobc: ParsableCommand {
               jobc lint orchestration/job
               jobc compile orchestration/job --target airflow --out build/airflow
               jobc ir orchestration/job/derived_dataset_materialize_sink.yaml
+              jobc run orchestration/job/sales_diamond.yaml --report run.json
               jobc targets
             """,
         version: JobcVersion.current,
         subcommands: [
             LintCommand.self, CompileCommand.self, IRCommand.self, GraphCommand.self, LineageCommand.self, SchemaCommand.self, TargetsCommand.self,
-            RulesCommand.self, ImportCommand.self, InitCommand.self,
+            RulesCommand.self, ImportCommand.self, InitCommand.self, RunCommand.self,
         ]
     )
 

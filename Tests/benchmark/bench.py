@@ -25,6 +25,7 @@ import subprocess
 import sys
 
 import corpus
+import local_run_bench
 import measure
 import report
 import workflows_bench
@@ -274,6 +275,7 @@ def main() -> None:
     parser.add_argument("--work", type=pathlib.Path, required=True)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one run each: checks, not figures")
     parser.add_argument("--only-workflows", action="store_true", help="sections 4, 4b and 4c alone")
+    parser.add_argument("--local-python", type=pathlib.Path, help="the Python jobc run uses (section 6)")
     args = parser.parse_args()
     global runner
     runner = measure.Runner(str(args.measure_exec))
@@ -301,6 +303,7 @@ def main() -> None:
     workflows_bench.mixed_corpus(args, runner, projects.get(args.mixed_jobs))
     if not args.only_workflows:
         plugin_target(args)
+        local_run_bench.local_run(args, runner)
     print("\nLoad average at the end: %.2f %.2f %.2f" % os.getloadavg())
     print(f"\nchecks: {report.checks_run - len(report.failures)} passed, {len(report.failures)} failed")
     if report.failures:

@@ -34,5 +34,9 @@ gcc -O2 -o "$work/measure_exec" Tests/benchmark/measure_exec.c
 venv=${JOBC_BENCH_VENV:-$repo/.venv/bench}
 Tests/integration/setup_venv.sh "$venv" Tests/benchmark/requirements-bench.txt >&2
 
+# The Python `jobc run` uses in section 6: jobc-runtime, jobc-local and psycopg2.
+local_venv=${JOBC_LOCAL_VENV:-$repo/.venv/local}
+Tests/integration/setup_venv.sh "$local_venv" Tests/integration/requirements-local.txt targets/runtime targets/local >&2
+
 "$venv/bin/python" Tests/benchmark/bench.py --jobc "$jobc" "${static[@]}" --floor "$work/yaml_floor" \
-    --measure-exec "$work/measure_exec" --work "$work" "$@"
+    --measure-exec "$work/measure_exec" --work "$work" --local-python "$local_venv/bin/python" "$@"

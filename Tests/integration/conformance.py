@@ -93,12 +93,14 @@ def _drivers() -> dict[str, Callable[[Any], TargetDriver]]:
     from conformance_airflow import AirflowDriver
     from conformance_cloud_workflows import CloudWorkflowsDriver
     from conformance_dagster import DagsterDriver
+    from conformance_local import LocalDriver
     from conformance_prefect import PrefectDriver
     return {
         "airflow": lambda request: AirflowDriver(request.getfixturevalue("airflow")),
         "dagster": lambda request: DagsterDriver(request.getfixturevalue("dagster")),
         "cloud-workflows": lambda request: CloudWorkflowsDriver(request.getfixturevalue("cloud_workflows")),
         "prefect": lambda request: PrefectDriver(request.getfixturevalue("prefect")),
+        "local": lambda request: LocalDriver(),
     }
 
 

@@ -1,0 +1,61 @@
+"""One attempt of a task, in a process of its own: ``python -m jobc_local.attempt``.
+
+The executor starts it in a new session (so a timeout or an interrupt can kill the function and
+whatever it started), its stdout and stderr going to the attempt's log file, and writes one JSON
+line to its stdin, keeping stdin open: when stdin closes (the executor ended) the attempt kills its
+own process group, so no attempt outlives its run. The outcome, ``{"outcome": "success"}`` or
+``{"outcome": "failed", "error": "<Type>: <message>"}``, goes to the file descriptor ``result_fd``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from typing import Any
+
+import jobc_runtime
+from jobc_runtime.alerts import error_text
+
+from .job import definition
+from .protocol import read_plan_line
+
+
+def main() -> int:
+    request = json.loads(read_plan_line(sys.stdin.fileno()))
+    threading.Thread(target=_die_with_the_executor, name="jobc-attempt-watchdog", daemon=True).start()
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    outcome = run(request)
+    with os.fdopen(request["result_fd"], "w", encoding="utf-8") as result:
+        result.write(json.dumps(outcome, ensure_ascii=False))
+    return 0
+
+
+def run(request: dict[str, Any]) -> dict[str, Any]:
+    try:
+        jobc_runtime.run_task(
+            definition(request["job_id"], request["task"]),
+            run_id=request["run_id"],
+            execution_date=jobc_runtime.parse_logical_date(request["logical_date"]),
+            attempt=request["attempt"],
+            params=request["params"],
+            item=request.get("item"),
+            project_root=request["project_root"],
+        )
+    except BaseException as error:  # the attempt's outcome, whatever ended it (SystemExit too)
+        logging.getLogger("jobc.local").error("attempt failed: %s", error_text(error), exc_info=True)
+        return {"outcome": "failed", "error": error_text(error)}
+    return {"outcome": "success"}
+
+
+def _die_with_the_executor() -> None:
+    while os.read(sys.stdin.fileno(), 4096):
+        pass  # nothing more is sent; end of file means the executor closed stdin or is gone
+    os.killpg(os.getpgrp(), signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
