@@ -11,7 +11,9 @@ public enum JobTestDecoder {
     static let sqlKeys = ["query", "secret", "rows"]
     static let stubForms = "a stub is 'succeed', 'fail', or a mapping of fail_times: N (fail N attempts, then succeed), sleep: SECONDS, fail: true"
 
-    /// The test at `path` (read from disk), or nil with the reasons.
+    /// The test at `path` (read from disk) with the problems found in it: nil when the job it tests
+    /// is unknown, otherwise what could be read (the scenarios without their bad parts), so the
+    /// tasks it names can still be checked against the job.
     public static func load(path: String) -> (JobTest?, [Diagnostic]) {
         guard let bytes = try? FileSystem.read(path) else {
             return (nil, [.error(.invalidTest, "cannot read the test file", at: SourceLocation(file: path, line: 1, column: 1))])
@@ -67,7 +69,7 @@ public enum JobTestDecoder {
                 if let scenario = decodeScenario(entry, diagnostics: &diagnostics) { scenarios.append(scenario) }
             }
         }
-        guard let jobPath, !diagnostics.hasErrors else { return (nil, diagnostics.diagnostics) }
+        guard let jobPath else { return (nil, diagnostics.diagnostics) }
         return (JobTest(path: path, jobPath: jobPath, scenarios: scenarios), diagnostics.diagnostics)
     }
 
