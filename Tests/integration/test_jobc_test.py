@@ -1,13 +1,17 @@
 """`jobc test` end to end against the throwaway PostgreSQL: the sample project's tests pass (JUnit
 written and well-formed), stubs behave like real attempts (retries, a failure's downstream task,
-a timeout), and a wrong expectation fails with a message located in the test file."""
+a timeout, the failure alerts of a last attempt), and a wrong expectation fails with a message located in the test file."""
 
 from __future__ import annotations
 
+import json
 import pathlib
+import shutil
+import time
 import xml.etree.ElementTree as ElementTree
 
 import pytest
+from alert_receiver import WebhookReceiver
 from jobc_cli import run_jobc
 from jobc_test_support import FIXTURES, REPO_ROOT
 from local_run import local_python
@@ -87,3 +91,47 @@ def test_a_malformed_test_file_reports_every_problem_located(test_env):
     assert "malformed.test.yaml:6:30: error: unknown key 'sleeps'" in result.stderr
     assert "malformed.test.yaml:9:25: error: unknown task state 'broken'" in result.stderr
     assert "ERROR " in result.stdout
+
+
+def test_a_stub_that_fails_its_last_attempt_sends_the_alerts(test_env, tmp_path):
+    # A project of its own (the webhook's port is in the job): the repository's functions, one SQL file.
+    shutil.copytree(REPO_ROOT / "orchestration" / "function", tmp_path / "orchestration" / "function")
+    (tmp_path / "orchestration" / "job").mkdir()
+    shutil.copytree(test_env["JOBC_SECRET_DIR"], tmp_path / "secret")
+    shutil.copy(FIXTURES / "local_run" / "log_step.sql", tmp_path / "log_step.sql")
+    job = tmp_path / "orchestration" / "job" / "alerting.yaml"
+    with WebhookReceiver() as webhook:
+        job.write_text(f"""job_id: jobc_test_alerting
+on_failure: {{webhook: "{webhook.url}"}}
+tasks:
+  gives_up:
+    function: PostgreSQLFunction
+    secret_key: postgres_credentials
+    retries: 1
+    retry_delay: 1s
+    kwargs: {{sql_file_path: log_step.sql, step: gives_up}}
+  recovers:
+    function: PostgreSQLFunction
+    secret_key: postgres_credentials
+    retries: 1
+    retry_delay: 1s
+    allow_unordered: [local_log]
+    kwargs: {{sql_file_path: log_step.sql, step: recovers}}
+""", encoding="utf-8")
+        job.with_name("alerting.test.yaml").write_text("""scenarios:
+  alerts:
+    stubs:
+      gives_up: {fail_times: 5}
+      recovers: {fail_times: 1}
+    expect:
+      tasks:
+        gives_up: {state: failed, attempts: 2}
+        recovers: {state: success, attempts: 2}
+""", encoding="utf-8")
+        result = run_jobc("test", "--python", str(local_python()), cwd=tmp_path, extra_env=test_env, timeout=300)
+
+        assert result.returncode == 0, output(result)
+        (message,) = webhook.wait_for(1)
+        assert "gives_up" in json.dumps(message), message
+        time.sleep(0.5)
+        assert len(webhook.messages) == 1, webhook.messages
