@@ -1,6 +1,7 @@
 """`jobc test` end to end against the throwaway PostgreSQL: the sample project's tests pass (JUnit
 written and well-formed), stubs behave like real attempts (retries, a failure's downstream task,
-a timeout, the failure alerts of a last attempt), and a wrong expectation fails with a message located in the test file."""
+a timeout, the failure alerts of a last attempt), and a wrong expectation fails with a message
+located in the test file."""
 
 from __future__ import annotations
 
