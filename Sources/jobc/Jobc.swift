@@ -23,7 +23,7 @@ struct Jobc: ParsableCommand {
         version: JobcVersion.current,
         subcommands: [
             LintCommand.self, CompileCommand.self, IRCommand.self, GraphCommand.self, LineageCommand.self, SchemaCommand.self, TargetsCommand.self,
-            RulesCommand.self, ImportCommand.self, InitCommand.self, RunCommand.self,
+            RulesCommand.self, ImportCommand.self, InitCommand.self, RunCommand.self, TestCommand.self,
         ]
     )
 

@@ -4,14 +4,25 @@ import JobcCore
 /// One `jobc run` after validation: starts the local executor, forwards Ctrl-C and SIGTERM to it
 /// (a second one kills it),
 /// shows its events, and turns the run's outcome into the exit status (0, 1, 130; 2 when the
-/// executor refused the plan or the Python given cannot run jobs).
+/// executor refused the plan or the Python given cannot run jobs). `jobc test` runs each scenario
+/// through it without showing the events (`quiet`) and reads `report`.
 final class RunSession {
     let plan: LocalRunPlan
     let python: String
+    let quiet: Bool
+    /// The run's report, once it finished.
+    private(set) var report: LocalRunEvent.Report?
+    /// The task keys the executor said it stubs (run_started); nil from an executor without stubs.
+    private(set) var stubbedTasks: [String]?
+    /// Whether Ctrl-C or SIGTERM reached this run.
+    private(set) var interrupted = false
+    /// Why the run did not start (run_rejected or runtime_missing), when it did not.
+    private(set) var refusal: LocalRunEvent?
 
-    init(plan: LocalRunPlan, python: String) {
+    init(plan: LocalRunPlan, python: String, quiet: Bool = false) {
         self.plan = plan
         self.python = python
+        self.quiet = quiet
     }
 
     func execute() throws -> Int32 {
@@ -48,8 +59,12 @@ final class RunSession {
         executor.send(plan.line)
 
         let environment = ProcessInfo.processInfo.environment
-        var progress = RunProgress(live: isatty(STDOUT_FILENO) == 1 && environment["TERM"] != "dumb")
+        var progress = RunProgress(live: !quiet && isatty(STDOUT_FILENO) == 1 && environment["TERM"] != "dumb")
         var report: LocalRunEvent.Report?
+        defer {
+            self.report = report
+            interrupted = interruptions.withLock { $0 } > 0
+        }
         var reportError: String?
         var refusal: LocalRunEvent?
         reading: while true {
@@ -57,15 +72,16 @@ final class RunSession {
             case .line(let bytes):
                 guard let event = LocalRunEvent.decode(line: bytes) else { continue }
                 switch event.event {
+                case .runStarted: stubbedTasks = event.stubs
                 case .runFinished:
                     report = event.report
                     reportError = event.reportError
                 case .runRejected, .runtimeMissing: refusal = event
                 default: break
                 }
-                try progress.show(event)
+                if !quiet { try progress.show(event) }
             case .timedOut:
-                try progress.tick()
+                if !quiet { try progress.tick() }
             case .ended:
                 break reading
             }
@@ -74,6 +90,7 @@ final class RunSession {
         let status = executor.wait()
         try progress.clearLiveLines()
 
+        self.refusal = refusal
         if let refusal {
             rmdir(plan.runFolder)  // nothing ran: no empty folder left behind (rmdir leaves a full one)
             if refusal.event == .runtimeMissing {
@@ -85,7 +102,7 @@ final class RunSession {
             try Console.error("jobc: error: the local executor ended (status \(status)) before the run finished\n")
             return interruptions.withLock { $0 } > 0 ? 130 : 1
         }
-        try progress.finish(report, reportPath: reportError == nil ? plan.reportPath : nil)
+        if !quiet { try progress.finish(report, reportPath: reportError == nil ? plan.reportPath : nil) }
         if let reportError {
             try Console.error("jobc: error: \(reportError)\n")
             if report.state != "interrupted" { return 1 }

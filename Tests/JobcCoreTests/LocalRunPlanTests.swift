@@ -66,4 +66,35 @@ final class LocalRunPlanTests: XCTestCase {
         XCTAssertTrue(decoded["report"] is NSNull)
         XCTAssertEqual(((decoded["ir"] as? [String: Any])?["job"] as? [String: Any])?["id"] as? String, "selection")
     }
+
+    /// `jobc test`'s members: stubs by task key and the queries to run after the run; absent otherwise.
+    func testStubsAndQueriesAreInThePlanOnlyWhenGiven() throws {
+        var plan = LocalRunPlan(graph: try graph(), runID: "test__x", logicalDate: "2024-03-01", params: [], selectedTasks: nil,
+                                maxParallel: 1, runFolder: "/tmp/run", reportPath: nil, projectRoot: "/p")
+        var decoded = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(plan.line.utf8)) as? [String: Any])
+        XCTAssertNil(decoded["stubs"])
+        XCTAssertNil(decoded["queries"])
+        plan.stubs = [(task: "extract", stub: TaskStub(failTimes: 2)), (task: "report", stub: TaskStub(fail: true, sleepSeconds: 1.5))]
+        plan.queries = [(query: "SELECT 1", secret: "db")]
+        decoded = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(plan.line.utf8)) as? [String: Any])
+        let stubs = try XCTUnwrap(decoded["stubs"] as? [String: [String: Any]])
+        XCTAssertEqual(stubs["extract"]?["fail_times"] as? Int, 2)
+        XCTAssertEqual(stubs["extract"]?["fail"] as? Bool, false)
+        XCTAssertEqual(stubs["report"]?["fail"] as? Bool, true)
+        XCTAssertEqual(stubs["report"]?["sleep"] as? Double, 1.5)
+        XCTAssertEqual(decoded["queries"] as? [[String: String]], [["query": "SELECT 1", "secret": "db"]])
+    }
+
+    func testJUnitEscapesEveryAttributeAndText() {
+        let report = JUnitReport(suites: [.init(name: "a&b.test.yaml", cases: [
+            .init(name: "<s>", seconds: 1, failure: "x.yaml:1:2: error: 'q' \"r\"\nline\u{1}2"),
+            .init(name: "ok", seconds: 0.5, failure: nil),
+        ])])
+        let xml = report.xml
+        XCTAssertTrue(xml.contains("<testsuite name=\"a&amp;b.test.yaml\" tests=\"2\" failures=\"1\" errors=\"0\" time=\"1.500\">"), xml)
+        XCTAssertTrue(xml.contains("name=\"&lt;s&gt;\""), xml)
+        XCTAssertTrue(xml.contains("message=\"x.yaml:1:2: error: &apos;q&apos; &quot;r&quot;\""), xml)
+        XCTAssertTrue(xml.contains("&quot;r&quot;\nline\u{FFFD}2</failure>"), xml)
+        XCTAssertTrue(xml.contains("<testcase classname=\"a&amp;b.test.yaml\" name=\"ok\" time=\"0.500\"/>"), xml)
+    }
 }

@@ -30,7 +30,7 @@ extension RuleID {
     static var declarers: [any RuleDeclaring.Type] {
         [SourceFile.self, YAMLLoader.self, JobSpecDecoder.self]
             + JobRules.all.map { type(of: $0) as any RuleDeclaring.Type }
-            + [TargetNameRule.self, LineageCheck.self, FunctionContractDecoder.self, PortabilityCheck.self, BatchCompiler.self, JobcConfig.self, ExternalEmitter.self, AEFImporter.self]
+            + [TargetNameRule.self, LineageCheck.self, FunctionContractDecoder.self, PortabilityCheck.self, BatchCompiler.self, JobcConfig.self, ExternalEmitter.self, AEFImporter.self, JobTestDecoder.self]
     }
 
     /// Every rule with its summary, in the order a reader meets them (`jobc rules`, SARIF, docs).

@@ -34,11 +34,40 @@ public struct LocalRunEvent: Decodable, Sendable {
         public var error: String?
     }
 
+    /// The rows (each value as text) of a query `jobc test` asked for, or why it failed.
+    public struct QueryResult: Decodable, Sendable {
+        public var rows: [[Cell]]?
+        public var error: String?
+    }
+
+    /// One value of a query's row, as text: JSON null is `null`, booleans `true`/`false`.
+    public struct Cell: Decodable, Sendable, Equatable {
+        public var text: String
+        public var isNumber: Bool
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() {
+                (text, isNumber) = ("null", false)
+            } else if let value = try? container.decode(Bool.self) {
+                (text, isNumber) = (value ? "true" : "false", false)
+            } else if let value = try? container.decode(Int.self) {
+                (text, isNumber) = (String(value), true)
+            } else if let value = try? container.decode(Double.self) {
+                (text, isNumber) = (String(value), true)
+            } else {
+                (text, isNumber) = (try container.decode(String.self), false)
+            }
+        }
+    }
+
     public struct Report: Decodable, Sendable {
         public var state: String
         public var runFolder: String
         public var seconds: Double
         public var tasks: [TaskRecord]
+        /// The results of the plan's `queries`, in order (nil when the run was interrupted).
+        public var queries: [QueryResult]?
     }
 
     public var event: Kind
@@ -67,6 +96,8 @@ public struct LocalRunEvent: Decodable, Sendable {
     /// run_finished: why the report file could not be written, when it could not.
     public var reportError: String?
     public var python: String?
+    /// run_started: the task keys the executor stubs (absent from an executor without stubs).
+    public var stubs: [String]?
 
     /// The event of one line, or nil for a line that is not one (an unknown event included).
     public static func decode(line: [UInt8]) -> LocalRunEvent? {

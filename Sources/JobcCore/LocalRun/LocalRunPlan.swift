@@ -17,6 +17,10 @@ public struct LocalRunPlan: Sendable {
     public var runFolder: String
     public var reportPath: String?
     public var projectRoot: String
+    /// `jobc test`: tasks whose attempts run a stub instead of the task's function, by task key.
+    public var stubs: [(task: String, stub: TaskStub)] = []
+    /// `jobc test`: SQL the executor runs after the run, its rows in the report's `queries`.
+    public var queries: [(query: String, secret: String)] = []
 
     public init(graph: JobGraph, runID: String, logicalDate: String, params: [(name: String, value: String)],
                 selectedTasks: [String]?, maxParallel: Int, runFolder: String, reportPath: String?, projectRoot: String) {
@@ -44,7 +48,26 @@ public struct LocalRunPlan: Sendable {
             ("run_folder", .string(runFolder)),
             ("report", reportPath.map(JSONValue.string) ?? .null),
             ("project_root", .string(projectRoot)),
-        ])
+        ] + (stubs.isEmpty ? [] : [("stubs", .object(stubs.map { ($0.task, $0.stub.json) }))])
+          + (queries.isEmpty ? [] : [("queries", .array(queries.map { .object([("query", .string($0.query)), ("secret", .string($0.secret))]) }))]))
         return plan.rendered(indent: nil) + "\n"
+    }
+}
+
+/// What a stubbed task's attempts do instead of running its function (`jobc test`): sleep, then
+/// fail always, or fail the first `failTimes` attempts and succeed after.
+public struct TaskStub: Sendable, Equatable {
+    public var fail: Bool
+    public var failTimes: Int
+    public var sleepSeconds: Double
+
+    public init(fail: Bool = false, failTimes: Int = 0, sleepSeconds: Double = 0) {
+        self.fail = fail
+        self.failTimes = failTimes
+        self.sleepSeconds = sleepSeconds
+    }
+
+    var json: JSONValue {
+        .object([("fail", .bool(fail)), ("fail_times", .integer(failTimes)), ("sleep", .number(sleepSeconds))])
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Expands the paths given on the command line into job files: files as given, folders searched
-/// recursively for `*.yaml` / `*.yml` (hidden files and folders, symlinked folders and function
-/// contracts skipped), sorted, each file once even when reached by two paths.
+/// recursively for `*.yaml` / `*.yml` (hidden files and folders, symlinked folders, function
+/// contracts and job tests `*.test.yaml` skipped), sorted, each file once even when reached by two paths.
 public enum InputDiscovery {
     public struct MissingPath: Error {
         public let path: String
@@ -59,12 +59,43 @@ public enum InputDiscovery {
                     if !name.hasPrefix("."), !FileSystem.isSymbolicLink(path) { pending.append(path) }
                 } else if name.hasPrefix(".") || !name.dropFirst().contains(".") {
                     if FileSystem.isRegularFile(path), looksLikeJob(path) { skipped.append(path) }
-                } else if (name.hasSuffix(".yaml") || name.hasSuffix(".yml")) && !name.hasSuffix(FunctionCatalog.contractSuffix) {
+                } else if (name.hasSuffix(".yaml") || name.hasSuffix(".yml")) && !name.hasSuffix(FunctionCatalog.contractSuffix)
+                            && !JobTest.isTestFile(name) {
                     found.append(path)
                 }
             }
         }
         return (found.sorted(), skipped)
+    }
+
+    /// The job tests (`*.test.yaml`, `*.test.yml`) among `paths`: files as given, folders searched
+    /// recursively as for jobs; sorted, each once.
+    public static func testFiles(in paths: [String]) throws(MissingPath) -> [String] {
+        var files: [String] = []
+        for path in paths {
+            if FileSystem.isDirectory(path) {
+                var pending = [path]
+                var found: [String] = []
+                while let folder = pending.popLast() {
+                    for name in FileSystem.list(folder) {
+                        let child = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+                        if name.hasPrefix(".") { continue }
+                        if FileSystem.isDirectory(child) {
+                            if !FileSystem.isSymbolicLink(child) { pending.append(child) }
+                        } else if JobTest.isTestFile(name) {
+                            found.append(child)
+                        }
+                    }
+                }
+                files += found.sorted()
+            } else if FileSystem.exists(path) {
+                files.append(path)
+            } else {
+                throw MissingPath(path: path)
+            }
+        }
+        var seen = Set<String>()
+        return files.filter { seen.insert(FileSystem.realPath($0) ?? $0).inserted }
     }
 
     /// A top-level `job_id:` or `tasks:` line in the file's first 64 KiB.

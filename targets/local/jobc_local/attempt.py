@@ -22,6 +22,7 @@ from jobc_runtime.alerts import error_text
 
 from .job import definition
 from .protocol import read_plan_line
+from .stub import run_stub
 
 
 def main() -> int:
@@ -36,6 +37,11 @@ def main() -> int:
 
 def run(request: dict[str, Any]) -> dict[str, Any]:
     try:
+        if request.get("stub") is not None:
+            run_stub(definition(request["job_id"], request["task"]), request["stub"], run_id=request["run_id"],
+                     execution_date=jobc_runtime.parse_logical_date(request["logical_date"]),
+                     attempt=request["attempt"])
+            return {"outcome": "success"}
         jobc_runtime.run_task(
             definition(request["job_id"], request["task"]),
             run_id=request["run_id"],

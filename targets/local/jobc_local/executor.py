@@ -19,6 +19,7 @@ import jobc_runtime
 
 from .job import LocalTask, local_tasks
 from .protocol import Events, PlanError, parse_plan, read_plan_line
+from .query import run_queries
 from .unit import Context, Unit, iso_time, run_unit
 
 # Exit status when the plan was refused before anything ran (jobc reports the run_rejected event).
@@ -40,6 +41,8 @@ def main() -> int:
     run = LocalRun(context, tasks)
     run.execute()
     report = run.report()
+    if plan.queries:
+        report["queries"] = None if report["state"] == "interrupted" else run_queries(plan.queries, plan.project_root)
     report_error = None
     if plan.report:
         try:
@@ -65,7 +68,7 @@ class LocalRun:
         self.started = time.time()
         events.emit("run_started", job_id=plan.ir["job"]["id"], run_id=plan.run_id,
                     logical_date=plan.logical_date.isoformat(), params=dict(plan.params),
-                    run_folder=plan.run_folder, max_parallel=plan.max_parallel,
+                    run_folder=plan.run_folder, max_parallel=plan.max_parallel, stubs=sorted(plan.stubs),
                     tasks=[{"key": task.key, "task_id": task.task_id,
                             "item_count": None if task.items is None else len(task.items)} for task in self.tasks])
         pending = list(self.tasks)

@@ -15,7 +15,7 @@ import re
 import sys
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jobc_runtime
@@ -39,6 +39,8 @@ class Plan:
     run_folder: str
     report: str | None
     project_root: str
+    stubs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # task key → stub (jobc test)
+    queries: tuple[Mapping[str, Any], ...] = ()  # SQL to run after the run (jobc test)
 
 
 def read_plan_line(descriptor: int) -> bytes:
@@ -74,9 +76,19 @@ def parse_plan(text: bytes) -> Plan:
     max_parallel = plan.get("max_parallel")
     if isinstance(max_parallel, bool) or not isinstance(max_parallel, int) or max_parallel < 1:
         raise PlanError(f"max_parallel must be a whole number >= 1, got {max_parallel!r}")
+    stubs = plan.get("stubs") or {}
+    queries = plan.get("queries") or []
+    if not isinstance(stubs, Mapping) or not all(isinstance(stub, Mapping) for stub in stubs.values()):
+        raise PlanError("stubs must map task keys to objects")
+    unknown = sorted(set(stubs) - {task["key"] for task in ir["tasks"]})
+    if unknown:
+        raise PlanError(f"stubs name tasks the job does not have: {', '.join(unknown)}")
+    if not isinstance(queries, list) or not all(isinstance(query, Mapping) for query in queries):
+        raise PlanError("queries must be a list of objects")
     return Plan(ir=ir, run_id=str(plan["run_id"]), logical_date=logical_date, params=params,
                 selected=None if selected is None else tuple(selected), max_parallel=max_parallel,
-                run_folder=str(plan["run_folder"]), report=plan.get("report"), project_root=str(plan["project_root"]))
+                run_folder=str(plan["run_folder"]), report=plan.get("report"), project_root=str(plan["project_root"]),
+                stubs=dict(stubs), queries=tuple(queries))
 
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")

@@ -131,7 +131,7 @@ def _attempt(context: Context, unit: Unit, number: int) -> Attempt:
                         log=attempt.log)
     request = {"job_id": definition.job_id, "task": dict(unit.task.ir), "run_id": plan.run_id,
                "logical_date": plan.logical_date.isoformat(), "attempt": number, "params": dict(plan.params),
-               "item": unit.item, "project_root": plan.project_root}
+               "item": unit.item, "project_root": plan.project_root, "stub": plan.stubs.get(unit.task.key)}
     with open(attempt.log, "wb") as log:
         child, read_end = _spawn(request, log.fileno())
     try:
