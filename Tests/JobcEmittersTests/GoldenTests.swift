@@ -16,7 +16,7 @@ final class GoldenTests: XCTestCase {
         let folders = [repositoryRoot.appendingPathComponent("orchestration/job"), testsFolder.appendingPathComponent("Golden/jobs")]
         return try folders.flatMap { folder in
             try FileManager.default.contentsOfDirectory(atPath: folder.path)
-                .filter { $0.hasSuffix(".yaml") }.sorted().map { folder.appendingPathComponent($0).path }
+                .filter { $0.hasSuffix(".yaml") && !$0.hasSuffix(".test.yaml") }.sorted().map { folder.appendingPathComponent($0).path }
         }
     }
 

@@ -65,3 +65,8 @@ def run_task_attempt(*, job_id, task_id, module, class_name, kwargs, secret_key,
         job_id=job_id, task_id=task_id, function_module=module, function_class=class_name, function_kwargs=kwargs,
         secret_key=secret_key, retries=max_attempts - 1, on_failure=on_failure)
     return jobc_runtime.run_task(definition, **attempt)
+
+
+def sample_job_files() -> list[pathlib.Path]:
+    """The sample project's job files: orchestration/job/*.yaml without the `jobc test` files beside them."""
+    return sorted(path for path in (REPO_ROOT / "orchestration" / "job").glob("*.yaml") if not path.name.endswith(".test.yaml"))

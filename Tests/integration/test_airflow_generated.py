@@ -11,12 +11,12 @@ import datetime
 import shutil
 
 import pytest
-from jobc_test_support import FIXTURES, REPO_ROOT, seed_source
+from jobc_test_support import FIXTURES, REPO_ROOT, sample_job_files, seed_source
 from jobc_cli import compile_jobs
 
 UTC = datetime.timezone.utc
 LOGICAL_DATE = datetime.datetime(2024, 3, 1, 0, 0, tzinfo=UTC)
-SAMPLE_JOBS = sorted(path.stem for path in (REPO_ROOT / "orchestration" / "job").glob("*.yaml"))
+SAMPLE_JOBS = sorted(path.stem for path in sample_job_files())
 SALES_TABLES = ("sales_orders", "sales_by_region", "sales_by_product", "sales_report")
 
 

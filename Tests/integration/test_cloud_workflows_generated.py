@@ -13,12 +13,12 @@ import pytest
 import yaml
 from cloud_workflows_harness import assert_valid_program, job_table, local_program, program_steps, task_outcomes
 from jobc_cli import compile_jobs, ir, run_jobc
-from jobc_test_support import REPO_ROOT
+from jobc_test_support import REPO_ROOT, sample_job_files
 
 sys.path.insert(0, str(REPO_ROOT / "Tests" / "benchmark"))
 import workflows_metrics  # noqa: E402 (the benchmark's reading of a program, shared)
 
-JOBS = sorted([*(REPO_ROOT / "orchestration" / "job").glob("*.yaml"),
+JOBS = sorted([*sample_job_files(),
                *(REPO_ROOT / "Tests" / "conformance" / "scenarios").glob("*/job.yaml"),
                *(REPO_ROOT / "Tests" / "JobcEmittersTests" / "Golden" / "jobs").glob("*.yaml")])
 

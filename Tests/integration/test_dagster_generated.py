@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 from conformance import load_scenarios
 from jobc_cli import compile_jobs, job_id
-from jobc_test_support import REPO_ROOT
+from jobc_test_support import REPO_ROOT, sample_job_files
 
 JOBS = sorted({
-    *(REPO_ROOT / "orchestration" / "job").glob("*.yaml"),
+    *sample_job_files(),
     *(REPO_ROOT / "Tests" / "JobcEmittersTests" / "Golden" / "jobs").glob("*.yaml"),
     *(scenario.job for scenario in load_scenarios()),
 })

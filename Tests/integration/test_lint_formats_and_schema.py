@@ -10,7 +10,7 @@ import pytest
 import yaml
 from conformance import load_scenarios
 from jobc_cli import ir, run_jobc
-from jobc_test_support import FIXTURES, REPO_ROOT
+from jobc_test_support import FIXTURES, REPO_ROOT, sample_job_files
 
 CLI_PROJECT = REPO_ROOT / "Tests" / "JobcCLITests" / "Fixtures" / "project"
 JOB_SCHEMA = json.loads((REPO_ROOT / "docs" / "job.schema.json").read_text(encoding="utf-8"))
@@ -18,7 +18,7 @@ IR_SCHEMA = json.loads((REPO_ROOT / "docs" / "ir.schema.json").read_text(encodin
 SARIF_SCHEMA = json.loads((FIXTURES / "schemas" / "sarif-2.1.0.schema.json").read_text(encoding="utf-8"))
 
 GOOD_JOBS = sorted({
-    *(REPO_ROOT / "orchestration" / "job").glob("*.yaml"),
+    *sample_job_files(),
     *(REPO_ROOT / "Tests" / "JobcEmittersTests" / "Golden" / "jobs").glob("*.yaml"),
     *(CLI_PROJECT / "jobs" / "good").glob("*.y*ml"),
     *(scenario.job for scenario in load_scenarios()),
@@ -60,7 +60,7 @@ def test_the_ir_schema_is_a_valid_draft7_schema():
 
 
 # The jobs whose project is the repository itself (the CLI fixtures have a project of their own).
-REPOSITORY_JOBS = [*(REPO_ROOT / "orchestration" / "job").glob("*.yaml"),
+REPOSITORY_JOBS = [*sample_job_files(),
                    *(REPO_ROOT / "Tests" / "JobcEmittersTests" / "Golden" / "jobs").glob("*.yaml")]
 
 
