@@ -36,8 +36,9 @@ def output(result) -> str:
     return f"--- exit {result.returncode} ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
 
 
-def test_the_sample_project_tests_pass_and_junit_is_written(postgres, test_env, tmp_path):
-    postgres.execute((REPO_ROOT / "orchestration" / "sql" / "seed_source.sql").read_text(encoding="utf-8"))
+def test_the_sample_project_tests_pass_and_junit_is_written(clean_db, test_env, tmp_path):
+    # clean_db: other tests (the demo layout's verbatim SQL) leave a `sink` of another shape behind.
+    clean_db.execute((REPO_ROOT / "orchestration" / "sql" / "seed_source.sql").read_text(encoding="utf-8"))
     junit = tmp_path / "results.xml"
     # No path: every *.test.yaml in the project's jobs folder.
     result = run_jobc("test", "--python", str(local_python()), "--junit", str(junit), extra_env=test_env, timeout=300)

@@ -11,7 +11,7 @@ import pathlib
 import jsonschema
 import pytest
 from jobc_cli import compile_jobs
-from jobc_test_support import REPO_ROOT
+from jobc_test_support import REPO_ROOT, sample_job_files
 
 SCHEMAS = REPO_ROOT / "docs" / "plugin-protocol"
 JOBS = REPO_ROOT / "orchestration" / "job"
@@ -57,7 +57,7 @@ def test_a_real_request_and_its_answer_follow_the_schemas(recorded):
 
     validator("compile-request").validate(request)
     validator("compile-answer").validate(answer)
-    assert len(request["jobs"]) == len(answer["jobs"]) == len(list(JOBS.glob("*.yaml"))) >= 2
+    assert len(request["jobs"]) == len(answer["jobs"]) == len(sample_job_files()) >= 2
     assert [job["job"]["id"] for job in request["jobs"]] == [job["job"] for job in answer["jobs"]]
 
 

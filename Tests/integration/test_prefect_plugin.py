@@ -21,12 +21,12 @@ import tokenize
 import pytest
 from conformance import load_scenarios
 from jobc_cli import compile_jobs, ir, job_id, run_jobc
-from jobc_test_support import FIXTURES, REPO_ROOT
+from jobc_test_support import FIXTURES, REPO_ROOT, sample_job_files
 from prefect_harness import plugin_path_env
 
 GOLDEN = FIXTURES / "prefect_flows"
 JOBS = sorted({
-    *(REPO_ROOT / "orchestration" / "job").glob("*.yaml"),
+    *sample_job_files(),
     *(REPO_ROOT / "Tests" / "JobcEmittersTests" / "Golden" / "jobs").glob("*.yaml"),
     *(FIXTURES / "prefect_jobs").glob("*.yaml"),
     *(scenario.job for scenario in load_scenarios()),
