@@ -132,7 +132,9 @@ def sql_analysis_cost(args, projects: dict[int, pathlib.Path]) -> None:
         ratio = parsed.wall / unparsed.wall
         rows.append([size, "SQL not parsed", *measure.figures(unparsed, size), ""])
         rows.append([size, "SQL parsed (120 files)", *measure.figures(parsed, size), f"{ratio:.2f}×"])
-        goal = f"SQL parsing at {size:,} jobs: {ratio:.2f}× the compile without it (goal ≤ {SQL_GOAL:.2f}×: {'met' if ratio <= SQL_GOAL else 'NOT met'})"
+        # The 120 files' parse is a fixed cost: the goal is about large corpora, judged from 1,000 jobs.
+        verdict = ("met" if ratio <= SQL_GOAL else "NOT met") if size >= 1_000 else "judged from 1,000 jobs"
+        goal = f"SQL parsing at {size:,} jobs: {ratio:.2f}× the compile without it (goal ≤ {SQL_GOAL:.2f}×: {verdict})"
         shutil.rmtree(baseline, ignore_errors=True)
     print(measure.table(["jobs", "what", "wall s", "CPU s", "cores", "peak MB", "jobs/s", "÷ not parsed"], rows, labels=2))
     if goal:
