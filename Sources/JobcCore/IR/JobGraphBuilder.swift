@@ -11,10 +11,11 @@ public struct JobGraphBuilder: Sendable {
         var edges = structure.taskEdges()
         let order = Self.topologicalOrder(declared, edges)
         let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($0.element, $0.offset) })
-        edges.sort { (position[$0.source]!, position[$0.target]!) < (position[$1.source]!, position[$1.target]!) }
+        // Each edge's positions looked up once, not twice per comparison of the sort.
+        edges = edges.map { (position[$0.source]!, position[$0.target]!, $0) }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
 
-        let tasksByKey = Dictionary(uniqueKeysWithValues: spec.tasks.map { ($0.key.value, $0) })
-        let tasks = order.map { lower(tasksByKey[$0]!, spec: spec, project: project) }
+        let declaredIndex = Dictionary(uniqueKeysWithValues: spec.tasks.indices.map { (spec.tasks[$0].key.value, $0) })
+        let tasks = order.map { lower(spec.tasks[declaredIndex[$0]!], spec: spec, project: project) }
         var metadata = JobMetadata(
             id: spec.jobID?.value ?? "",
             description: spec.description?.value,

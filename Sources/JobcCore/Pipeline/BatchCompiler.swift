@@ -25,9 +25,18 @@ public struct BatchCompiler: Sendable {
     /// written. Outcomes keep the order of `files`. Two jobs that would write the same file (the
     /// same job_id) make the later one in that order an error.
     public func compile(_ files: [String]) -> [JobOutcome] {
-        let compilations = workspace.compileJobs(at: files) { $0 }
-        let graphs = compilations.compactMap(\.graph)
-        var outputs = workspace.pipeline.emit(graphs, with: emitter, context: context).makeIterator()
+        // Only the IR goes on from here: each spec is freed by the thread that made it.
+        var compilations = workspace.compileJobs(at: files) { job in
+            var job = job
+            job.spec = nil
+            return job
+        }
+        var outputs = workspace.pipeline.emit(compilations.compactMap(\.graph), with: emitter, context: context).makeIterator()
+        // The ownership check below needs each job's metadata only; its tasks are freed on every core.
+        compilations.concurrentlyUpdateEach { job in
+            job.graph?.tasks = []
+            job.graph?.edges = []
+        }
         // Ownership depends on which earlier jobs succeeded: decided one job at a time, in order.
         var owners: [String: String] = [:]
         return compilations.map { job in

@@ -51,10 +51,16 @@ public struct OutputWriter: Sendable {
     }
 
     static let temporaryMarker = ".jobc-tmp-"
+    /// In every temporary file's name: a later run deletes the file only once this process is gone.
+    private static let processID = getpid()
 
     /// True when a symbolic link inside the output folder would carry the file outside it: the
     /// deepest folder of the path that already exists must resolve to a place inside the folder.
     private func leadsOutside(_ relativePath: String) -> Bool {
+        // A file right in the output folder lands in it, wherever a link to the folder points (and
+        // rename replaces a link at the file's own name rather than following it): only a folder
+        // inside can lead out.
+        guard relativePath.utf8.contains(UInt8(ascii: "/")) else { return false }
         guard let realOutput = FileSystem.realPath(outputDirectory) else { return false }  // created fresh: no links
         var folder = (outputDirectory + "/" + relativePath as NSString).deletingLastPathComponent
         while !FileManager.default.fileExists(atPath: folder) {
@@ -98,8 +104,12 @@ public struct OutputWriter: Sendable {
     /// files are not flushed against power loss. O_EXCL and O_NOFOLLOW: never write through a link
     /// someone left at the temporary name.
     private static func create(_ path: String, holding data: Data) throws(WriteError) {
-        unlink(path)  // our own leftover from a killed run with the same pid, if any
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
+        var descriptor = open(path, flags, 0o666)
+        if descriptor < 0 && errno == EEXIST {
+            unlink(path)  // our own leftover from a killed run with the same pid
+            descriptor = open(path, flags, 0o666)
+        }
         guard descriptor >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
         var failure: Int32 = 0
         data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
@@ -140,7 +150,7 @@ public struct OutputWriter: Sendable {
         if FileManager.default.contents(atPath: destination) == data { return }  // unchanged: keep mtime
         try Self.createFolders(directory)
         let name = (destination as NSString).lastPathComponent
-        let temporary = directory + "/.\(name)\(Self.temporaryMarker)\(getpid())"
+        let temporary = directory + "/.\(name)\(Self.temporaryMarker)\(Self.processID)"
         InterruptGate.shared.enter()
         defer { InterruptGate.shared.leave() }
         try Self.create(temporary, holding: data)

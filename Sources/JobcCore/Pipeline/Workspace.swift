@@ -72,7 +72,8 @@ public final class Workspace: @unchecked Sendable {
         let projectDiagnostics = reportsProjectDiagnostics(key) ? contractDiagnostics : []
         // Read as a job, a secret's file would be quoted line by line in the diagnostics: it is
         // never read, and the refusal has no location, so nothing quotes it either.
-        if let real = FileSystem.realPath(path), real.hasPrefix(project.secretStore.directory + "/") {
+        let real = FileSystem.realPath(path)
+        if let real, real.hasPrefix(project.secretStore.directory + "/") {
             return failed(.error(
                 .fileUnreadable, "\(path) is in the project's secret store; jobc never reads a secret as a job", at: nil,
                 suggestion: "lint the job files, which name secrets with secret_key"), projectDiagnostics: projectDiagnostics)
@@ -84,7 +85,7 @@ public final class Workspace: @unchecked Sendable {
         } catch {
             return failed(.error(.fileUnreadable, "cannot read the job file", at: fileStart), projectDiagnostics: projectDiagnostics)
         }
-        guard let sourcePath = project.relativePath(of: path) else {
+        guard let sourcePath = project.relativePath(ofAbsolute: real ?? FileSystem.absolute(path)) else {
             return failed(.error(
                 .fileUnreadable, "the job file is outside the project root \(project.root)", at: fileStart,
                 suggestion: "move the job under the project root, or pass the right --root"), projectDiagnostics: projectDiagnostics)

@@ -55,7 +55,11 @@ public struct Project: Sendable {
     /// A path relative to the root ('/' separated), for artifacts; nil when the file is outside
     /// the root (generated files never name a machine's absolute paths).
     public func relativePath(of path: String) -> String? {
-        let absolute = FileSystem.realPath(path) ?? FileSystem.absolute(path)
+        relativePath(ofAbsolute: FileSystem.realPath(path) ?? FileSystem.absolute(path))
+    }
+
+    /// `relativePath(of:)` for a path already made absolute, its links resolved.
+    func relativePath(ofAbsolute absolute: String) -> String? {
         guard absolute.hasPrefix(root + "/") else { return nil }
         return String(absolute.dropFirst(root.count + 1))
     }
@@ -117,6 +121,11 @@ public struct Project: Sendable {
     /// The first half of `resolveProjectFile`, without the disk: `./a/../b.sql` → `b.sql`, refusing
     /// control characters, absolute paths and paths that climb above the root.
     public static func normalizeProjectPath(_ relative: String) -> Result<String, FileProblem> {
+        isNormalProjectPath(relative) ? .success(relative) : normalizeBySplitting(relative)
+    }
+
+    /// `normalizeProjectPath` for a path that needs it: split into components, then joined again.
+    static func normalizeBySplitting(_ relative: String) -> Result<String, FileProblem> {
         guard !relative.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
             return .failure(.controlCharacter)
         }
@@ -138,6 +147,28 @@ public struct Project: Sendable {
         }
         guard !components.isEmpty else { return .failure(.notAFile("the project root folder")) }
         return .success(components.joined(separator: "/"))
+    }
+
+    /// True when `relative` is already what `normalizeProjectPath` would make of it: no control
+    /// character, not absolute, and no empty, `.` or `..` component. One pass over the bytes, where
+    /// normalising splits and joins: nearly every path a job names is written this way, and every
+    /// path parameter of every task comes through here.
+    static func isNormalProjectPath(_ relative: String) -> Bool {
+        guard relative.utf8.first != UInt8(ascii: "~") else { return false }
+        var componentLength = 0
+        var componentDots = 0  // how many of the component's bytes are '.'
+        for byte in relative.utf8 {
+            if byte < 0x20 || byte == 0x7F { return false }
+            if byte == UInt8(ascii: "/") {
+                if componentLength == 0 || componentDots == componentLength && componentLength <= 2 { return false }
+                componentLength = 0
+                componentDots = 0
+                continue
+            }
+            componentLength += 1
+            if byte == UInt8(ascii: ".") { componentDots += 1 }
+        }
+        return componentLength > 0 && !(componentDots == componentLength && componentLength <= 2)
     }
 }
 

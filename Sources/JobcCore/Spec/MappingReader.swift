@@ -19,7 +19,11 @@ struct MappingReader {
         self.entries = entries
         self.context = context
         self.table = table
-        if let table { reportUnknownKeys(allowed: table.keys.names, diagnostics: &diagnostics) }
+        // Every mapping of every job comes through here: the table's names are listed only for a
+        // mapping that has a key the table lacks.
+        if let keys = table?.keys, entries.contains(where: { entry in !keys.contains { $0.name == entry.key } }) {
+            reportUnknownKeys(allowed: keys.names, diagnostics: &diagnostics)
+        }
     }
 
     /// The value of a key of this mapping's table; nil when absent, after reporting it if the table

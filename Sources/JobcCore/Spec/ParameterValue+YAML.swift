@@ -41,11 +41,12 @@ extension JobSpecDecoder {
             overflowSuggestion: "quote it to pass it as a string", &diagnostics)
     }
 
-    /// Any value passed on to a function or a run. Refused (nil, after an error) when it holds an
+    /// Any value passed on to a function or a run (`message` is built only when it is needed: every
+    /// kwarg of every task comes through here). Refused (nil, after an error) when it holds an
     /// integer too large for 64 bits, reported where that integer is, or a NaN or infinity, which
     /// JSON, Python literals and SQL disagree on.
     func decodeValue(
-        _ node: YAMLNode, nonFinite message: String, overflowSuggestion: String?, _ diagnostics: inout DiagnosticCollector
+        _ node: YAMLNode, nonFinite message: @autoclosure () -> String, overflowSuggestion: String?, _ diagnostics: inout DiagnosticCollector
     ) -> Located<ParameterValue>? {
         if let overflow = ParameterValue.overflowingInteger(in: node) {
             diagnostics.error(
@@ -55,7 +56,7 @@ extension JobSpecDecoder {
         }
         let value = ParameterValue(yaml: node)
         guard value.isFinite else {
-            diagnostics.error(.invalidValue, message, at: node.location)
+            diagnostics.error(.invalidValue, message(), at: node.location)
             return nil
         }
         return Located(value, at: node.location)

@@ -75,13 +75,33 @@ private struct TreeBuilder {
         /// Nodes this collection stands for once aliases are expanded (itself included).
         var expandedSize = 1
         var pendingKey: (text: String, location: SourceLocation)?
-        var firstLocationOfKey: [String: SourceLocation] = [:]
+        /// Keys seen so far, for the duplicate check: built only once a mapping grows past
+        /// `keysScannedLinearly`; a job's mappings are nearly all smaller, and scanning a few entries
+        /// costs less than hashing every key into a dictionary made for each mapping.
+        private var keyIndex: [String: Int]?
+        private static let keysScannedLinearly = 16
 
         init(_ kind: Kind, location: SourceLocation, tag: String?, anchor: String?) {
             self.kind = kind
             self.location = location
             self.tag = tag
             self.anchor = anchor
+        }
+
+        /// Where `key` was first written in this mapping, if it was.
+        func locationOfKey(_ key: String) -> SourceLocation? {
+            if let keyIndex { return keyIndex[key].map { entries[$0].keyLocation } }
+            for index in entries.indices where entries[index].key == key { return entries[index].keyLocation }
+            return nil
+        }
+
+        func append(_ entry: YAMLMappingEntry) {
+            entries.append(entry)
+            if keyIndex != nil {
+                keyIndex![entry.key] = entries.count - 1
+            } else if entries.count > Self.keysScannedLinearly {
+                keyIndex = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.key, $0) })
+            }
         }
 
         func close() -> YAMLNode {
@@ -97,6 +117,8 @@ private struct TreeBuilder {
     ]
 
     let path: String
+    /// `path`'s number, looked up once: every node gets a location.
+    private let file: SourceFileID
     let limits: YAMLLimits
     private(set) var root: YAMLNode?
     private(set) var diagnostics: [Diagnostic] = []
@@ -109,6 +131,7 @@ private struct TreeBuilder {
 
     init(path: String, limits: YAMLLimits) {
         self.path = path
+        self.file = SourceFileNames.shared.id(of: path)
         self.limits = limits
     }
 
@@ -233,15 +256,14 @@ private struct TreeBuilder {
             return
         }
         mapping.pendingKey = nil
-        if let first = mapping.firstLocationOfKey[key.text] {
+        if let first = mapping.locationOfKey(key.text) {
             diagnostics.append(.error(
                 .yamlDuplicateKey, "duplicate key '\(key.text)' in this mapping",
                 at: key.location, notes: [.init("'\(key.text)' is first defined here", at: first)],
                 suggestion: "remove one of the two, or rename it"))
             return
         }
-        mapping.firstLocationOfKey[key.text] = key.location
-        mapping.entries.append(YAMLMappingEntry(key: key.text, keyLocation: key.location, value: node))
+        mapping.append(YAMLMappingEntry(key: key.text, keyLocation: key.location, value: node))
     }
 
     /// Only core-schema tags: an application tag (`!python/object`, `!!python/…`) could mean
@@ -309,7 +331,7 @@ private struct TreeBuilder {
     }
 
     private func location(line: Int, column: Int) -> SourceLocation {
-        SourceLocation(file: path, line: line + 1, column: column + 1)
+        SourceLocation(fileID: file, line: line + 1, column: column + 1)
     }
 
     private func location(forByteOffset offset: Int, in buffer: UnsafeBufferPointer<UInt8>) -> SourceLocation {
@@ -323,7 +345,7 @@ private struct TreeBuilder {
                 column += 1
             }
         }
-        return SourceLocation(file: path, line: line, column: column)
+        return SourceLocation(fileID: file, line: line, column: column)
     }
 
     private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?, length: Int) -> String {

@@ -65,38 +65,39 @@ public enum ScalarValue: Sendable, Equatable {
     /// Resolution of a plain scalar under the YAML 1.2 core schema (what PyYAML calls "safe", minus
     /// YAML 1.1's yes/no/on/off, which surprise people more than they help).
     init(plain text: String) {
-        guard text.utf8.first.map(Self.mayStartNonString) ?? true else {
-            self = .string(text)
-            return
-        }
-        switch text {
-        case "", "~", "null", "Null", "NULL": self = .null
-        case "true", "True", "TRUE": self = .bool(true)
-        case "false", "False", "FALSE": self = .bool(false)
-        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": self = .float(.infinity)
-        case "-.inf", "-.Inf", "-.INF": self = .float(-.infinity)
-        case ".nan", ".NaN", ".NAN": self = .float(.nan)
-        default:
-            if let integer = ScalarValue.integer(from: text) {
+        // Every scalar of a job is resolved, most of them names and paths: the first byte says which
+        // spellings are possible at all, so a key like `function` costs one comparison, not a parse.
+        switch text.utf8.first {
+        case nil:
+            self = .null
+        case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
+             UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "~"):
+            self = Self.keyword(text) ?? .string(text)  // no number starts with these
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+            if let keyword = Self.keyword(text) {
+                self = keyword
+            } else if let integer = ScalarValue.integer(from: text) {
                 self = .integer(integer)
             } else if ScalarValue.looksLikeFloat(text), let value = Double(text) {
                 self = .float(value)
             } else {
                 self = .string(text)
             }
+        default:
+            self = .string(text)
         }
     }
 
-    /// Whether a plain scalar starting with `byte` can be anything but a string: every null, boolean
-    /// and number spelling below starts with one of these. Most scalars are names and paths, and
-    /// this spares them the comparisons (resolution runs each time a reader asks for a value).
-    private static func mayStartNonString(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "~"),
-             UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"):
-            return true
-        default:
-            return false
+    /// The null, boolean, infinity and NaN spellings of the core schema.
+    private static func keyword(_ text: String) -> ScalarValue? {
+        switch text {
+        case "~", "null", "Null", "NULL": return .null
+        case "true", "True", "TRUE": return .bool(true)
+        case "false", "False", "FALSE": return .bool(false)
+        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .float(.infinity)
+        case "-.inf", "-.Inf", "-.INF": return .float(-.infinity)
+        case ".nan", ".NaN", ".NAN": return .float(.nan)
+        default: return nil
         }
     }
 
@@ -106,40 +107,54 @@ public enum ScalarValue: Sendable, Equatable {
     static func isOverflowingHexOrOctal(_ text: String) -> Bool {
         // Every plain scalar of a job comes through here: the prefix test first keeps it cheap.
         guard text.utf8.count > 2, text.hasPrefix("0x") || text.hasPrefix("0o"), integer(from: text) == nil else { return false }
-        if text.hasPrefix("0x") { return text.dropFirst(2).allSatisfy { $0.isASCII && $0.isHexDigit } }
-        if text.hasPrefix("0o") { return text.dropFirst(2).allSatisfy { ("0"..."7").contains($0) } }
-        return false
+        let digits = text.utf8.dropFirst(2)
+        return text.hasPrefix("0x") ? digits.allSatisfy(isHexDigit) : digits.allSatisfy(isOctalDigit)
+    }
+
+    // Byte tests: the scalars are UTF-8, and a non-ASCII byte is never a digit.
+    private static func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+    private static func isOctalDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(byte) }
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
     }
 
     private static func integer(from text: String) -> Int? {
         // Int(_:radix:) would also take a sign after the prefix ("0x-5"); YAML does not.
         if text.hasPrefix("0x") {
-            let digits = text.dropFirst(2)
-            return digits.allSatisfy(\.isHexDigit) ? Int(digits, radix: 16) : nil
+            let digits = text.utf8.dropFirst(2)
+            return digits.allSatisfy(isHexDigit) ? Int(Substring(digits), radix: 16) : nil
         }
         if text.hasPrefix("0o") {
-            let digits = text.dropFirst(2)
-            return digits.allSatisfy({ ("0"..."7").contains($0) }) ? Int(digits, radix: 8) : nil
+            let digits = text.utf8.dropFirst(2)
+            return digits.allSatisfy(isOctalDigit) ? Int(Substring(digits), radix: 8) : nil
         }
-        var digits = Substring(text)
-        if digits.first == "-" || digits.first == "+" { digits = digits.dropFirst() }
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        var digits = text.utf8[...]
+        if digits.first == UInt8(ascii: "-") || digits.first == UInt8(ascii: "+") { digits = digits.dropFirst() }
+        guard !digits.isEmpty, digits.allSatisfy(isDigit) else { return nil }
         return Int(text)
     }
 
     /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, checked by hand to stay dependency-free.
     private static func looksLikeFloat(_ text: String) -> Bool {
-        var chars = Substring(text)
-        if chars.first == "-" || chars.first == "+" { chars = chars.dropFirst() }
-        let mantissaEnd = chars.firstIndex { $0 == "e" || $0 == "E" } ?? chars.endIndex
-        let mantissa = chars[..<mantissaEnd]
-        let parts = mantissa.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        let isDigits: (Substring) -> Bool = { $0.allSatisfy { $0.isASCII && $0.isNumber } }
-        guard parts.allSatisfy(isDigits), mantissa.contains(where: { $0.isNumber }) else { return false }
-        guard mantissaEnd != chars.endIndex else { return true }
-        var exponent = chars[chars.index(after: mantissaEnd)...]
-        if exponent.first == "-" || exponent.first == "+" { exponent = exponent.dropFirst() }
-        return !exponent.isEmpty && isDigits(exponent)
+        var bytes = text.utf8[...]
+        if bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+        var mantissaDigits = 0
+        var dots = 0
+        while let byte = bytes.first, byte != UInt8(ascii: "e"), byte != UInt8(ascii: "E") {
+            if isDigit(byte) {
+                mantissaDigits += 1
+            } else if byte == UInt8(ascii: ".") && dots == 0 {
+                dots += 1
+            } else {
+                return false
+            }
+            bytes = bytes.dropFirst()
+        }
+        guard mantissaDigits > 0 else { return false }
+        guard !bytes.isEmpty else { return true }
+        bytes = bytes.dropFirst()  // the e
+        if bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+        return !bytes.isEmpty && bytes.allSatisfy(isDigit)
     }
 
     public var kindDescription: String {

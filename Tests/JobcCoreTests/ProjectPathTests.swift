@@ -1,0 +1,48 @@
+import Testing
+
+@testable import JobcCore
+
+/// `normalizeProjectPath` answers most paths from one pass over the bytes and leaves the others to
+/// splitting and joining: both halves must agree on every path.
+@Suite struct ProjectPathTests {
+    @Test func spelledPathsNormalise() {
+        let cases: [(String, String?)] = [
+            ("orchestration/sql/a.sql", "orchestration/sql/a.sql"),
+            ("./a.sql", "a.sql"),
+            ("a//b.sql", "a/b.sql"),
+            ("a/b/", "a/b"),
+            ("a/./b", "a/b"),
+            ("a/../b.sql", "b.sql"),
+            ("a/..b/c", "a/..b/c"),
+            ("...", "..."),
+            (".hidden/x.sql", ".hidden/x.sql"),
+            ("../x.sql", nil),
+            ("/etc/passwd", nil),
+            ("~/x.sql", nil),
+            ("a/~b.sql", "a/~b.sql"),
+            (".", nil),
+            ("", nil),
+            ("a/\u{7F}b", nil),
+            ("a\nb", nil),
+            ("dossier/é.sql", "dossier/é.sql"),
+        ]
+        for (written, expected) in cases {
+            let normalized = try? Project.normalizeProjectPath(written).get()
+            #expect(normalized == expected, "\(written.debugDescription)")
+        }
+    }
+
+    @Test func theOnePassCheckAgreesWithSplitting() {
+        // Every path of up to 4 characters over an alphabet of the characters that matter.
+        let alphabet: [String] = ["a", ".", "/", "~", "\u{301}", "é", "\u{1}"]
+        var paths: [String] = [""]
+        for _ in 0..<4 { paths += paths.flatMap { path in alphabet.map { path + $0 } } }
+        for path in Set(paths) {
+            let split = Project.normalizeBySplitting(path)
+            if Project.isNormalProjectPath(path) {
+                #expect(split == .success(path), "\(path.debugDescription)")
+            }
+            #expect(Project.normalizeProjectPath(path) == split, "\(path.debugDescription)")
+        }
+    }
+}
