@@ -81,6 +81,7 @@ public struct JobGraphBuilder: Sendable {
 
     /// The job's alerts followed by the task's own, each address once.
     static func alerts(_ job: AlertsSpec?, _ task: AlertsSpec?) -> FailureAlerts {
+        if job == nil && task == nil { return FailureAlerts(webhooks: [], emails: []) }  // most tasks: no sets to build
         func unique(_ values: [Located<String>]) -> [String] {
             var seen = Set<String>()
             return values.map(\.value).filter { seen.insert($0).inserted }

@@ -77,13 +77,14 @@ public struct OutputWriter: Sendable {
         var files = Set<String>()
         for path in paths {
             guard files.insert(path).inserted else { return "\(JSONLiteral.string(path)) is listed twice" }
-            if path.split(separator: "/").contains(where: { $0.contains(temporaryMarker) }) {
+            // The marker holds no '/': a component holds it exactly when the path does.
+            if path.utf8.firstRange(of: temporaryMarker.utf8) != nil {
                 return "\(JSONLiteral.string(path)) is named like jobc's temporary files ('\(temporaryMarker)')"
             }
         }
         for path in paths {
             var folder = Substring(path)
-            while let slash = folder.lastIndex(of: "/") {
+            while let slash = folder.utf8.lastIndex(of: UInt8(ascii: "/")) {
                 folder = folder[..<slash]
                 if files.contains(String(folder)) {
                     return "\(JSONLiteral.string(String(folder))) is both a file and the folder of \(JSONLiteral.string(path))"
@@ -147,7 +148,7 @@ public struct OutputWriter: Sendable {
         let destination = outputDirectory + "/" + artifact.relativePath
         let directory = (destination as NSString).deletingLastPathComponent
         let data = Data(artifact.contents.utf8)
-        if FileManager.default.contents(atPath: destination) == data { return }  // unchanged: keep mtime
+        if FileSystem.fileHolds(destination, exactly: data) { return }  // unchanged: keep mtime
         try Self.createFolders(directory)
         let name = (destination as NSString).lastPathComponent
         let temporary = directory + "/.\(name)\(Self.temporaryMarker)\(Self.processID)"

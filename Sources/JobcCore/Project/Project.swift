@@ -154,10 +154,15 @@ public struct Project: Sendable {
     /// normalising splits and joins: nearly every path a job names is written this way, and every
     /// path parameter of every task comes through here.
     static func isNormalProjectPath(_ relative: String) -> Bool {
-        guard relative.utf8.first != UInt8(ascii: "~") else { return false }
+        var relative = relative
+        return relative.withUTF8 { isNormalProjectPath(bytes: $0) }
+    }
+
+    private static func isNormalProjectPath(bytes relative: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard relative.first != UInt8(ascii: "~") else { return false }
         var componentLength = 0
         var componentDots = 0  // how many of the component's bytes are '.'
-        for byte in relative.utf8 {
+        for byte in relative {
             if byte < 0x20 || byte == 0x7F { return false }
             if byte == UInt8(ascii: "/") {
                 if componentLength == 0 || componentDots == componentLength && componentLength <= 2 { return false }
@@ -324,6 +329,28 @@ enum FileSystem {
         if cwd == root { return "" }
         if root.hasPrefix(cwd + "/") { return String(root.dropFirst(cwd.count + 1)) + "/" }
         return root + "/"
+    }
+
+    /// Whether the regular file at `path` holds exactly `data`, read with open(2) and read(2): asked
+    /// for every file a compile writes, and most are new (one failed open) or differ in size (one fstat).
+    static func fileHolds(_ path: String, exactly data: Data) -> Bool {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) == data.count else { return false }
+        var existing = [UInt8](repeating: 0, count: data.count)
+        var offset = 0
+        while offset < existing.count {
+            let count = existing.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return false }
+            offset += count
+        }
+        guard !data.isEmpty else { return true }
+        return existing.withUnsafeBytes { existingBytes in
+            data.withUnsafeBytes { memcmp(existingBytes.baseAddress!, $0.baseAddress!, data.count) == 0 }
+        }
     }
 
     static func read(_ path: String) throws -> [UInt8] {

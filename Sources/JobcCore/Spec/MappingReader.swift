@@ -4,20 +4,26 @@
 struct MappingReader {
     let node: YAMLNode
     let entries: [YAMLMappingEntry]
-    /// What the mapping is, for messages: "the job", "task 'load'", "kwargs".
-    let context: String
+    /// What the mapping is, for messages: "the job", "task 'load'", "kwargs". Worded only when a
+    /// message needs it: a reader is made for every mapping of every job, nearly all of them clean.
+    private let describeContext: () -> String
+    var context: String { describeContext() }
     let table: JobFormat.Table?
+    /// Read once per mapping, not once per key (a task-local lookup each time).
+    private let readLog = JobFormat.KeyReadLog.current
 
     /// Nil (after reporting) when `node` is not a mapping. With a `table` of the job format, unknown
     /// keys are reported at once, against it.
-    init?(_ node: YAMLNode, table: JobFormat.Table? = nil, context: String, diagnostics: inout DiagnosticCollector) {
+    init?(
+        _ node: YAMLNode, table: JobFormat.Table? = nil, context: @autoclosure @escaping () -> String, diagnostics: inout DiagnosticCollector
+    ) {
         guard case .mapping(let entries) = node.content else {
-            diagnostics.error(.wrongType, "\(context) must be a mapping, found \(node.kindDescription)", at: node.location)
+            diagnostics.error(.wrongType, "\(context()) must be a mapping, found \(node.kindDescription)", at: node.location)
             return nil
         }
         self.node = node
         self.entries = entries
-        self.context = context
+        self.describeContext = context
         self.table = table
         // Every mapping of every job comes through here: the table's names are listed only for a
         // mapping that has a key the table lacks.
@@ -31,7 +37,7 @@ struct MappingReader {
     func value(_ key: JobFormat.Key, _ diagnostics: inout DiagnosticCollector) -> YAMLNode? {
         guard let table else { preconditionFailure("value(_:) of a key needs a reader built with its table") }
         assert(table.keys.contains { $0.name == key.name }, "key '\(key.name)' is not in the \(table) table")
-        JobFormat.KeyReadLog.current?.record(key.name, in: table)
+        readLog?.record(key.name, in: table)
         if let node = value(key.name) { return node }
         if key.required, !table.keys.contains(where: { $0.aliasOf == key.name && value($0.name) != nil }) {
             diagnostics.error(.missingKey, "\(context) is missing the required key '\(key.name)'", at: node.location)
@@ -41,7 +47,7 @@ struct MappingReader {
 
     func keyLocation(_ key: JobFormat.Key) -> SourceLocation? {
         guard let table else { preconditionFailure("keyLocation(_:) of a key needs a reader built with its table") }
-        JobFormat.KeyReadLog.current?.record(key.name, in: table)
+        readLog?.record(key.name, in: table)
         return keyLocation(key.name)
     }
 

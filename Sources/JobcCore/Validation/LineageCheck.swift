@@ -13,9 +13,10 @@ public enum LineageCheck: RuleDeclaring {
         let tasks = graph.tasks
         // Tables touched by two or more tasks: the only ones that can race.
         var writers: [String: [Int]] = [:], readers: [String: [Int]] = [:]
-        for (index, task) in tasks.enumerated() {
-            for access in task.lineage.writes { writers[access.table, default: []].append(index) }
-            for access in task.lineage.reads { readers[access.table, default: []].append(index) }
+        for index in tasks.indices {
+            let lineage = tasks[index].lineage  // by index: a task is a large value to copy
+            for access in lineage.writes { writers[access.table, default: []].append(index) }
+            for access in lineage.reads { readers[access.table, default: []].append(index) }
         }
         // Most jobs have no table two of their tasks touch: nothing to order, no reachability to build.
         let shared = writers.contains { table, tableWriters in

@@ -60,54 +60,29 @@ extension YAMLLoader {
 }
 
 /// The event-driven half of the loader: a stack of open collections and the anchors seen so far.
+///
+/// The children of every open collection wait on two shared stacks (`openItems`, `openEntries`) and
+/// move into an array of their exact size when the collection closes: one allocation per collection,
+/// where an array per collection grown by appending allocates again at every doubling.
 private struct TreeBuilder {
-    /// A sequence or mapping whose end event has not arrived yet. A class, so appending a child
-    /// mutates the one array in place (a struct popped, changed and pushed back would copy it).
-    private final class OpenCollection {
+    /// A sequence or mapping whose end event has not arrived yet; its children are the tail of
+    /// `openItems` or `openEntries` from `firstChild` on.
+    private struct OpenCollection {
         enum Kind { case sequence, mapping }
 
         let kind: Kind
         let location: SourceLocation
         let tag: String?
         let anchor: String?
-        var items: [YAMLNode] = []
-        var entries: [YAMLMappingEntry] = []
+        let firstChild: Int
         /// Nodes this collection stands for once aliases are expanded (itself included).
         var expandedSize = 1
         var pendingKey: (text: String, location: SourceLocation)?
-        /// Keys seen so far, for the duplicate check: built only once a mapping grows past
+        /// The mapping's keys, for the duplicate check: built only once it grows past
         /// `keysScannedLinearly`; a job's mappings are nearly all smaller, and scanning a few entries
         /// costs less than hashing every key into a dictionary made for each mapping.
-        private var keyIndex: [String: Int]?
-        private static let keysScannedLinearly = 16
-
-        init(_ kind: Kind, location: SourceLocation, tag: String?, anchor: String?) {
-            self.kind = kind
-            self.location = location
-            self.tag = tag
-            self.anchor = anchor
-        }
-
-        /// Where `key` was first written in this mapping, if it was.
-        func locationOfKey(_ key: String) -> SourceLocation? {
-            if let keyIndex { return keyIndex[key].map { entries[$0].keyLocation } }
-            for index in entries.indices where entries[index].key == key { return entries[index].keyLocation }
-            return nil
-        }
-
-        func append(_ entry: YAMLMappingEntry) {
-            entries.append(entry)
-            if keyIndex != nil {
-                keyIndex![entry.key] = entries.count - 1
-            } else if entries.count > Self.keysScannedLinearly {
-                keyIndex = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.key, $0) })
-            }
-        }
-
-        func close() -> YAMLNode {
-            let content: YAMLNode.Content = kind == .sequence ? .sequence(items) : .mapping(entries)
-            return YAMLNode(content: content, location: location, tag: tag, expandedSize: expandedSize)
-        }
+        var keyIndex: [String: Int]?
+        static let keysScannedLinearly = 16
     }
 
     /// The core-schema tags a job may use; `!!python/…`, `!!binary`, `!!set` and the like may not.
@@ -124,6 +99,8 @@ private struct TreeBuilder {
     private(set) var diagnostics: [Diagnostic] = []
     private(set) var aborted = false
     private var stack: [OpenCollection] = []
+    private var openItems: [YAMLNode] = []
+    private var openEntries: [YAMLMappingEntry] = []
     private var anchors: [String: YAMLNode] = [:]
     /// Nodes built so far, counting every alias as the whole subtree it stands for.
     private var expandedNodes = 0
@@ -202,7 +179,7 @@ private struct TreeBuilder {
             open(.mapping, at: start, tag: Self.optionalString(data.tag), anchor: Self.optionalString(data.anchor))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let collection = stack.popLast() else { return }
-            attach(collection.close(), anchor: collection.anchor, countedNodes: 1)
+            attach(close(collection), anchor: collection.anchor, countedNodes: 1)
         default:
             break  // stream start, document end: nothing to build
         }
@@ -220,7 +197,22 @@ private struct TreeBuilder {
                 at: start)
             return
         }
-        stack.append(OpenCollection(kind, location: start, tag: tag, anchor: anchor))
+        let firstChild = kind == .sequence ? openItems.count : openEntries.count
+        stack.append(OpenCollection(kind: kind, location: start, tag: tag, anchor: anchor, firstChild: firstChild))
+    }
+
+    /// The node a collection stands for, its children taken off the shared stack.
+    private mutating func close(_ collection: OpenCollection) -> YAMLNode {
+        let content: YAMLNode.Content
+        switch collection.kind {
+        case .sequence:
+            content = .sequence(Array(openItems[collection.firstChild...]))
+            openItems.removeSubrange(collection.firstChild...)
+        case .mapping:
+            content = .mapping(Array(openEntries[collection.firstChild...]))
+            openEntries.removeSubrange(collection.firstChild...)
+        }
+        return YAMLNode(content: content, location: collection.location, tag: collection.tag, expandedSize: collection.expandedSize)
     }
 
     /// Hands a finished node to its parent (or makes it the root), recording its anchor.
@@ -234,36 +226,54 @@ private struct TreeBuilder {
             return
         }
         if let anchor { anchors[anchor] = node }
-        guard let parent = stack.last else {
+        guard !stack.isEmpty else {
             root = node
             return
         }
-        parent.expandedSize += node.expandedSize
-        switch parent.kind {
-        case .sequence: parent.items.append(node)
+        let parent = stack.count - 1
+        stack[parent].expandedSize += node.expandedSize
+        switch stack[parent].kind {
+        case .sequence: openItems.append(node)
         case .mapping: addToMapping(parent, node)
         }
     }
 
-    private mutating func addToMapping(_ mapping: OpenCollection, _ node: YAMLNode) {
-        guard let key = mapping.pendingKey else {
+    /// A mapping's children alternate: a key (kept pending), then its value.
+    private mutating func addToMapping(_ mapping: Int, _ node: YAMLNode) {
+        guard let key = stack[mapping].pendingKey else {
             // Collections as keys are refused when they open; an aliased one arrives here.
-            guard let scalar = node.scalar else {
+            guard case .scalar(let scalar) = node.content else {
                 abort(.yamlUnsupported, "a mapping key must be a plain string, not \(node.kindDescription)", at: node.location)
                 return
             }
-            mapping.pendingKey = (scalar.text, node.location)
+            stack[mapping].pendingKey = (scalar.text, node.location)
             return
         }
-        mapping.pendingKey = nil
-        if let first = mapping.locationOfKey(key.text) {
+        stack[mapping].pendingKey = nil
+        let firstChild = stack[mapping].firstChild
+        if let first = locationOfKey(key.text, from: firstChild, index: stack[mapping].keyIndex) {
             diagnostics.append(.error(
                 .yamlDuplicateKey, "duplicate key '\(key.text)' in this mapping",
                 at: key.location, notes: [.init("'\(key.text)' is first defined here", at: first)],
                 suggestion: "remove one of the two, or rename it"))
             return
         }
-        mapping.append(YAMLMappingEntry(key: key.text, keyLocation: key.location, value: node))
+        openEntries.append(YAMLMappingEntry(key: key.text, keyLocation: key.location, value: node))
+        if stack[mapping].keyIndex != nil {
+            stack[mapping].keyIndex![key.text] = openEntries.count - 1
+        } else if openEntries.count - firstChild > OpenCollection.keysScannedLinearly {
+            stack[mapping].keyIndex = Dictionary(uniqueKeysWithValues: (firstChild..<openEntries.count).map { (openEntries[$0].key, $0) })
+        }
+    }
+
+    /// Where `key` was first written in the open mapping whose entries start at `firstChild`, if it
+    /// was (`index`: the mapping's key index, once it has one).
+    private func locationOfKey(_ key: String, from firstChild: Int, index: [String: Int]?) -> SourceLocation? {
+        if let index { return index[key].map { openEntries[$0].keyLocation } }
+        for entry in firstChild..<openEntries.count where openEntries[entry].key == key {
+            return openEntries[entry].keyLocation
+        }
+        return nil
     }
 
     /// Only core-schema tags: an application tag (`!python/object`, `!!python/…`) could mean

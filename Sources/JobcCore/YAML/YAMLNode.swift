@@ -67,9 +67,11 @@ public enum ScalarValue: Sendable, Equatable {
     init(plain text: String) {
         // Every scalar of a job is resolved, most of them names and paths: the first byte says which
         // spellings are possible at all, so a key like `function` costs one comparison, not a parse.
-        switch text.utf8.first {
-        case nil:
+        guard let first = text.utf8.first else {
             self = .null
+            return
+        }
+        switch first {
         case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
              UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "~"):
             self = Self.keyword(text) ?? .string(text)  // no number starts with these
@@ -106,9 +108,11 @@ public enum ScalarValue: Sendable, Equatable {
     /// which the reader of each field reports with the field's own range.)
     static func isOverflowingHexOrOctal(_ text: String) -> Bool {
         // Every plain scalar of a job comes through here: the prefix test first keeps it cheap.
-        guard text.utf8.count > 2, text.hasPrefix("0x") || text.hasPrefix("0o"), integer(from: text) == nil else { return false }
+        var bytes = text.utf8.makeIterator()
+        guard bytes.next() == UInt8(ascii: "0"), let radix = bytes.next(), radix == UInt8(ascii: "x") || radix == UInt8(ascii: "o"),
+              text.utf8.count > 2, integer(from: text) == nil else { return false }
         let digits = text.utf8.dropFirst(2)
-        return text.hasPrefix("0x") ? digits.allSatisfy(isHexDigit) : digits.allSatisfy(isOctalDigit)
+        return radix == UInt8(ascii: "x") ? digits.allSatisfy(isHexDigit) : digits.allSatisfy(isOctalDigit)
     }
 
     // Byte tests: the scalars are UTF-8, and a non-ASCII byte is never a digit.
@@ -120,12 +124,12 @@ public enum ScalarValue: Sendable, Equatable {
 
     private static func integer(from text: String) -> Int? {
         // Int(_:radix:) would also take a sign after the prefix ("0x-5"); YAML does not.
-        if text.hasPrefix("0x") {
+        var bytes = text.utf8.makeIterator()
+        if bytes.next() == UInt8(ascii: "0"), let radix = bytes.next(), radix == UInt8(ascii: "x") || radix == UInt8(ascii: "o") {
             let digits = text.utf8.dropFirst(2)
-            return digits.allSatisfy(isHexDigit) ? Int(Substring(digits), radix: 16) : nil
-        }
-        if text.hasPrefix("0o") {
-            let digits = text.utf8.dropFirst(2)
+            if radix == UInt8(ascii: "x") {
+                return digits.allSatisfy(isHexDigit) ? Int(Substring(digits), radix: 16) : nil
+            }
             return digits.allSatisfy(isOctalDigit) ? Int(Substring(digits), radix: 8) : nil
         }
         var digits = text.utf8[...]
