@@ -85,37 +85,37 @@ struct MappingReader {
 
     /// A non-null string. Numbers and booleans are refused rather than stringified, because the author
     /// who wrote `tag: 2024` or `id: yes` rarely meant what YAML made of it.
-    static func string(_ node: YAMLNode, _ what: String, diagnostics: inout DiagnosticCollector) -> Located<String>? {
+    static func string(_ node: YAMLNode, _ what: @autoclosure () -> String, diagnostics: inout DiagnosticCollector) -> Located<String>? {
         guard let scalar = node.scalar, case .string(let text) = scalar.resolved else {
             var suggestion: String?
             if let scalar = node.scalar, scalar.style == .plain, scalar.resolved != .null {
                 suggestion = "quote it to make it a string: \"\(scalar.text)\""
             }
-            diagnostics.error(.wrongType, "\(what) must be a string, found \(node.kindDescription)", at: node.location, suggestion: suggestion)
+            diagnostics.error(.wrongType, "\(what()) must be a string, found \(node.kindDescription)", at: node.location, suggestion: suggestion)
             return nil
         }
         return Located(text, at: node.location)
     }
 
-    static func bool(_ node: YAMLNode, _ what: String, diagnostics: inout DiagnosticCollector) -> Located<Bool>? {
+    static func bool(_ node: YAMLNode, _ what: @autoclosure () -> String, diagnostics: inout DiagnosticCollector) -> Located<Bool>? {
         guard let scalar = node.scalar, case .bool(let value) = scalar.resolved else {
-            diagnostics.error(.wrongType, "\(what) must be true or false, found \(node.kindDescription)", at: node.location)
+            diagnostics.error(.wrongType, "\(what()) must be true or false, found \(node.kindDescription)", at: node.location)
             return nil
         }
         return Located(value, at: node.location)
     }
 
-    static func integer(_ node: YAMLNode, _ what: String, range: ClosedRange<Int>, diagnostics: inout DiagnosticCollector) -> Located<Int>? {
+    static func integer(_ node: YAMLNode, _ what: @autoclosure () -> String, range: ClosedRange<Int>, diagnostics: inout DiagnosticCollector) -> Located<Int>? {
         if let scalar = node.scalar, scalar.style == .plain, case .float = scalar.resolved, isWholeNumberSyntax(scalar.text) {
-            diagnostics.error(.invalidValue, "\(what) must be between \(range.lowerBound) and \(range.upperBound), found \(scalar.text)", at: node.location)
+            diagnostics.error(.invalidValue, "\(what()) must be between \(range.lowerBound) and \(range.upperBound), found \(scalar.text)", at: node.location)
             return nil
         }
         guard let scalar = node.scalar, case .integer(let value) = scalar.resolved else {
-            diagnostics.error(.wrongType, "\(what) must be a whole number, found \(node.kindDescription)", at: node.location)
+            diagnostics.error(.wrongType, "\(what()) must be a whole number, found \(node.kindDescription)", at: node.location)
             return nil
         }
         guard range.contains(value) else {
-            diagnostics.error(.invalidValue, "\(what) must be between \(range.lowerBound) and \(range.upperBound), found \(value)", at: node.location)
+            diagnostics.error(.invalidValue, "\(what()) must be between \(range.lowerBound) and \(range.upperBound), found \(value)", at: node.location)
             return nil
         }
         return Located(value, at: node.location)
@@ -128,17 +128,17 @@ struct MappingReader {
         return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
-    static func sequence(_ node: YAMLNode, _ what: String, diagnostics: inout DiagnosticCollector) -> [YAMLNode]? {
+    static func sequence(_ node: YAMLNode, _ what: @autoclosure () -> String, diagnostics: inout DiagnosticCollector) -> [YAMLNode]? {
         guard case .sequence(let items) = node.content else {
-            diagnostics.error(.wrongType, "\(what) must be a list, found \(node.kindDescription)", at: node.location)
+            diagnostics.error(.wrongType, "\(what()) must be a list, found \(node.kindDescription)", at: node.location)
             return nil
         }
         return items
     }
 
-    static func stringList(_ node: YAMLNode, _ what: String, diagnostics: inout DiagnosticCollector) -> [Located<String>] {
-        guard let items = sequence(node, what, diagnostics: &diagnostics) else { return [] }
-        return items.compactMap { string($0, "each item of \(what)", diagnostics: &diagnostics) }
+    static func stringList(_ node: YAMLNode, _ what: @autoclosure () -> String, diagnostics: inout DiagnosticCollector) -> [Located<String>] {
+        guard let items = sequence(node, what(), diagnostics: &diagnostics) else { return [] }
+        return items.compactMap { string($0, "each item of \(what())", diagnostics: &diagnostics) }
     }
 
     /// Where inside a scalar a character sits, for pointing at a bad cron field. Exact for plain and

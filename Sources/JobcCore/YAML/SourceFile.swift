@@ -5,29 +5,30 @@ import Foundation
 public struct SourceFile: Sendable {
     public let displayPath: String
     public let bytes: [UInt8]
-    /// Byte offset where each line starts, so quoting a line for a diagnostic is O(1).
-    private let lineStarts: [Int]
 
     public init(displayPath: String, bytes: [UInt8]) {
         self.displayPath = displayPath
         self.bytes = bytes
-        var starts = [0]
-        for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
-            starts.append(offset + 1)
-        }
-        self.lineStarts = starts
     }
 
     public init(displayPath: String, text: String) {
         self.init(displayPath: displayPath, bytes: Array(text.utf8))
     }
 
-    /// Line `number` (1-based) without its line break, decoded leniently; nil past the end.
+    /// Line `number` (1-based) without its line break, decoded leniently; nil past the end. Found by
+    /// scanning: only a diagnostic quotes a line, while every job file of a run is loaded (an index
+    /// of line starts made for each would cost every clean file a pass over its bytes).
     public func line(_ number: Int) -> String? {
-        guard number >= 1, number <= lineStarts.count else { return nil }
-        let start = lineStarts[number - 1]
-        let end = number < lineStarts.count ? lineStarts[number] - 1 : bytes.count
-        return Self.decode(bytes[start..<max(start, end)])
+        guard number >= 1 else { return nil }
+        var start = 0
+        var line = 1
+        while line < number {
+            guard let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+            start = newline + 1
+            line += 1
+        }
+        let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+        return Self.decode(bytes[start..<end])
     }
 
     private static func decode(_ slice: ArraySlice<UInt8>) -> String {
