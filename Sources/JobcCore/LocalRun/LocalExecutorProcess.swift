@@ -51,37 +51,19 @@ public final class LocalExecutorProcess: @unchecked Sendable {
         }
         for fd in inputPipe + outputPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, inputPipe[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var defaultSignals = sigset_t()
-        sigemptyset(&defaultSignals)
-        for number in [SIGPIPE, SIGINT, SIGTERM] { sigaddset(&defaultSignals, number) }
-        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF))
-
-        var environment = ProcessInfo.processInfo.environment
-        environment.merge(extraEnvironment) { _, extra in extra }
-        let argv = [python, "-c", Self.bootstrap]
-        let envp = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        var child: pid_t = 0
-        let status = withCStrings(argv) { argvPointers in
-            withCStrings(envp) { envpPointers in
-                posix_spawnp(&child, python, &actions, &attributes, argvPointers, envpPointers)
-            }
-        }
+        let spawned = ChildProcess.spawn(
+            python, arguments: ["-c", Self.bootstrap], searchingPath: true,
+            streams: ChildProcess.Streams(stdin: inputPipe[0], stdout: outputPipe[1], stderr: nil), extraEnvironment: extraEnvironment)
         close(inputPipe[0])
         close(outputPipe[1])
-        guard status == 0 else {
+        let child: pid_t
+        switch spawned {
+        case .success(let started):
+            child = started
+        case .failure(let error):
             close(inputPipe[1])
             close(outputPipe[0])
-            throw LaunchError(description: "cannot start '\(python)': \(String(cString: strerror(status)))")
+            throw LaunchError(description: "cannot start '\(python)': \(error)")
         }
         pid = child
         input = inputPipe[1]
@@ -156,11 +138,4 @@ public final class LocalExecutorProcess: @unchecked Sendable {
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
-}
-
-private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { pointers.forEach { free($0) } }
-    return body(pointers)
 }

@@ -98,37 +98,11 @@ struct PluginProcess {
     }
 
     private func spawn(stdin: Int32, stdout: Int32, stderr: Int32) throws(LaunchError) -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
-        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setpgroup(&attributes, 0)
-        // jobc ignores SIGPIPE (a plugin may exit before reading its input) and, while it writes,
-        // SIGINT and SIGTERM (OutputWriter's InterruptGate); the plugin gets the default handling.
-        var defaultSignals = sigset_t()
-        sigemptyset(&defaultSignals)
-        for signal in [SIGPIPE, SIGINT, SIGTERM] { sigaddset(&defaultSignals, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF))
-
-        var environment = ProcessInfo.processInfo.environment
-        environment.merge(extraEnvironment) { _, extra in extra }
-        let argv = [executable] + arguments
-        let envp = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        var pid: pid_t = 0
-        let status = withCStrings(argv) { argvPointers in
-            withCStrings(envp) { envpPointers in
-                posix_spawn(&pid, executable, &actions, &attributes, argvPointers, envpPointers)
-            }
+        let streams = ChildProcess.Streams(stdin: stdin, stdout: stdout, stderr: stderr)
+        switch ChildProcess.spawn(executable, arguments: arguments, streams: streams, extraEnvironment: extraEnvironment) {
+        case .success(let pid): return pid
+        case .failure(let error): throw LaunchError(description: error.description)
         }
-        guard status == 0 else { throw LaunchError(description: String(cString: strerror(status))) }
-        return pid
     }
 
     private static func makePipe() throws(LaunchError) -> (read: Int32, write: Int32) {
@@ -243,11 +217,4 @@ private struct Exchange {
         stdout.close()
         stderr.close()
     }
-}
-
-private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { pointers.forEach { free($0) } }
-    return body(pointers)
 }
