@@ -66,15 +66,19 @@ def compile_corpus(args, sizes: list[int]) -> dict[int, pathlib.Path]:
             floors[threads] = measure.median_run(runs)
             rows.append([size, f"libyaml floor, {threads} thread{'s' * (threads > 1)}", *measure.figures(floors[threads], size)])
         for target in TARGETS:
-            runs = []
+            # jobc and its physical floor alternate, run for run: both write as many files into a
+            # fresh folder, and the disk's state (writeback, discards of the last run's files) moves
+            # the cost of that by several times from one minute to the next.
+            runs, floor_runs = [], []
+            out = root / f"{target}-out"
             for attempt in range(repeat):
-                out = root / f"{target}-out"
                 shutil.rmtree(out, ignore_errors=True)
                 runs.append(runner.run([str(args.jobc), "compile", "orchestration/job", "--target", target,
                                          "--out", str(out)], cwd=root))
+                check(runs[-1].exit_code == 0, f"jobc compile --target {target} failed on {size} jobs: {runs[-1].output[-500:]}")
+                floor_runs.append(physical_floor_run(args, jobs_folder, out))
             run = measure.median_run(runs)
-            check(run.exit_code == 0, f"jobc compile --target {target} failed on {size} jobs: {run.output[-500:]}")
-            physical = physical_floor(args, jobs_folder, root / f"{target}-out", repeat)
+            physical = measure.median_run(floor_runs)
             rows.append([size, f"physical floor → {target}", *measure.figures(physical, size)])
             ratio = run.wall / physical.wall
             rows.append([size, f"jobc → {target}", *measure.figures(run, size),
@@ -87,22 +91,22 @@ def compile_corpus(args, sizes: list[int]) -> dict[int, pathlib.Path]:
     print(measure.table(["jobs", "what", "wall s", "CPU s", "cores", "peak MB", "jobs/s", "÷ parse all", "÷ parse 1",
                          "÷ physical"], rows, labels=2))
     print(f"Physical floor: libyaml's event parse of every job file plus writing as many files of the same "
-          f"names and sizes as jobc wrote (temporary file, then rename), on all {os.cpu_count()} cores.\n"
+          f"names and sizes as jobc wrote (temporary file, then rename), on all {os.cpu_count()} cores, "
+          "each run right after one of jobc's.\n"
           "'cores' = CPU s ÷ wall s.")
     print(goal)
     return projects
 
 
-def physical_floor(args, jobs_folder: pathlib.Path, reference: pathlib.Path, repeat: int) -> measure.Run:
-    """The parse floor plus writing `reference`'s files again (same names and sizes), all cores."""
-    runs = []
-    for _ in range(repeat):
-        destination = args.work / "physical-floor-out"
-        shutil.rmtree(destination, ignore_errors=True)
-        destination.mkdir()
-        runs.append(runner.run([str(args.floor), str(os.cpu_count()), str(jobs_folder), str(reference), str(destination)]))
-    check(all(run.exit_code == 0 for run in runs), f"physical floor failed: {runs[0].output[-300:]}")
-    return measure.median_run(runs)
+def physical_floor_run(args, jobs_folder: pathlib.Path, reference: pathlib.Path) -> measure.Run:
+    """One run of the parse floor plus writing `reference`'s files again (same names and sizes) into
+    an empty folder, on all cores."""
+    destination = args.work / "physical-floor-out"
+    shutil.rmtree(destination, ignore_errors=True)
+    destination.mkdir()
+    run = runner.run([str(args.floor), str(os.cpu_count()), str(jobs_folder), str(reference), str(destination)])
+    check(run.exit_code == 0, f"physical floor failed: {run.output[-300:]}")
+    return run
 
 
 SQL_GOAL = 1.10  # whole-corpus compile with SQL parsing ÷ without (issue #16)
