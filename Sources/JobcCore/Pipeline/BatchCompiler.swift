@@ -25,22 +25,28 @@ public struct BatchCompiler: Sendable {
     /// written. Outcomes keep the order of `files`. Two jobs that would write the same file (the
     /// same job_id) make the later one in that order an error.
     public func compile(_ files: [String]) -> [JobOutcome] {
-        // Only the IR goes on from here: each spec is freed by the thread that made it.
-        var compilations = workspace.compileJobs(at: files) { job in
+        let pipeline = workspace.pipeline
+        let (emitter, context) = (self.emitter, self.context)
+        // A job-by-job target emits each job on the thread that checked it, while its IR is at hand;
+        // either way only each job's metadata is kept past its emit (the ownership check below needs
+        // its id), and the spec and the tasks are freed on the thread that holds them.
+        var compiled: [(job: Workspace.JobCompilation, output: EmitterOutput?)] = workspace.compileJobs(at: files) { job in
             var job = job
             job.spec = nil
-            return job
+            guard emitter.emitsJobByJob, let graph = job.graph else { return (job, nil) }
+            let output = pipeline.emit([graph], with: emitter, context: context)[0]
+            job.graph = graph.metadataOnly
+            return (job, output)
         }
-        var outputs = workspace.pipeline.emit(compilations.compactMap(\.graph), with: emitter, context: context).makeIterator()
-        // The ownership check below needs each job's metadata only; its tasks are freed on every core.
-        compilations.concurrentlyUpdateEach { job in
-            job.graph?.tasks = []
-            job.graph?.edges = []
+        if !emitter.emitsJobByJob {
+            var batch = pipeline.emit(compiled.compactMap(\.job.graph), with: emitter, context: context).makeIterator()
+            for index in compiled.indices where compiled[index].job.graph != nil { compiled[index].output = batch.next() }
+            compiled.concurrentlyUpdateEach { $0.job.graph = $0.job.graph?.metadataOnly }
         }
         // Ownership depends on which earlier jobs succeeded: decided one job at a time, in order.
         var owners: [String: String] = [:]
-        return compilations.map { job in
-            guard let graph = job.graph, let output = outputs.next() else {
+        return compiled.map { job, output in
+            guard let graph = job.graph, let output else {
                 return JobOutcome(displayPath: job.displayPath, diagnostics: job.allDiagnostics, artifacts: [], succeeded: false)
             }
             var diagnostics = job.diagnostics + output.diagnostics
@@ -88,4 +94,9 @@ extension RuleID {
         "duplicate-job-id", summary: "Two compiled jobs share a job_id, so they would write the same files.")
     public static let outputWrite = RuleID(
         "output-write", summary: "A generated file could not be written.")
+}
+
+extension JobGraph {
+    /// The job's metadata without its tasks, edges and groups.
+    fileprivate var metadataOnly: JobGraph { JobGraph(job: job, tasks: [], edges: [], groups: []) }
 }

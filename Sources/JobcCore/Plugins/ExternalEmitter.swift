@@ -48,6 +48,9 @@ public struct ExternalEmitter: Emitter {
         emit([graph], context: context)[0]
     }
 
+    /// One plugin process answers every job of the run (protocol version 2).
+    public var emitsJobByJob: Bool { false }
+
     /// Version 2: one process for every job, answers checked job by job, so a job whose answer breaks
     /// the protocol writes nothing while the others stand. Version 1: one process per job.
     public func emit(_ graphs: [JobGraph], context: EmitContext) -> [EmitterOutput] {

@@ -24,6 +24,10 @@ public protocol Emitter: Sendable {
     /// Every job of a run at once, answers in the same order: a target whose start-up is costly
     /// (a plugin process) pays it once per run. The default emits job by job, on every core.
     func emit(_ graphs: [JobGraph], context: EmitContext) -> [EmitterOutput]
+    /// True (the default) when the batch `emit` is the single one job by job: a compile then emits
+    /// each job on the thread that checked it, as soon as it is checked, and frees its IR at once.
+    /// A target that gains from seeing the run's jobs together (a plugin: one process) says false.
+    var emitsJobByJob: Bool { get }
 }
 
 extension Emitter {
@@ -31,6 +35,7 @@ extension Emitter {
     public var jobModule: JobModuleNaming? { nil }
     public var options: [TargetOption] { [] }
     public var acceptsUndeclaredOptions: Bool { false }
+    public var emitsJobByJob: Bool { true }
 
     public func emit(_ graphs: [JobGraph], context: EmitContext) -> [EmitterOutput] {
         graphs.count == 1 ? [emit(graphs[0], context: context)] : graphs.concurrentMap { emit($0, context: context) }
