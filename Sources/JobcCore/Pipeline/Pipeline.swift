@@ -6,7 +6,7 @@
 ///
 ///     job file ──read──▶ SourceFile ──parse──▶ YAMLNode ──decode──▶ JobSpec ──check──▶ (rules, SQL)
 ///                                                                     └──lower──▶ JobGraph (the IR) ──checkLineage──▶ (races)
-///     JobGraph ──checkTargets──▶ (portability) ──emit (per target, a batch per run)──▶ [Artifact]
+///     JobGraph ──checkTargets──▶ (portability) ──emit (per target: job by job, or a batch per run)──▶ [Artifact]
 ///     [Artifact] ──write (atomic, OutputWriter)──▶ files
 ///
 /// Which project a file belongs to, and opening that project once, is `Workspace`'s work; how
