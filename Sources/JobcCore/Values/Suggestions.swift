@@ -58,7 +58,7 @@ public enum Suggestions {
 
     /// Levenshtein distance over ASCII bytes, letters compared lowercased, giving up beyond `bound`.
     private static func asciiEditDistance(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, atMost bound: Int) -> Int? {
-        guard abs(a.count - b.count) <= bound else { return nil }
+        guard abs(a.count - b.count) <= bound, bagDistance(a, b) <= bound else { return nil }
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (b.count + 1)) { rows in
@@ -78,6 +78,21 @@ public enum Suggestions {
                 swap(&previous, &current)
             }
             return previous[b.count] <= bound ? previous[b.count] : nil
+        }
+    }
+
+    /// A lower bound of the edit distance found in one pass: each letter one name has more often
+    /// than the other needs an edit of its own. It rules out most unrelated names without the table.
+    private static func bagDistance(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 128) { surplus in
+            surplus.initialize(repeating: 0)
+            for byte in a { surplus[Int(lowercased(byte))] += 1 }
+            for byte in b { surplus[Int(lowercased(byte))] -= 1 }
+            var onlyInA = 0, onlyInB = 0
+            for count in surplus {
+                if count > 0 { onlyInA += count } else { onlyInB -= count }
+            }
+            return max(onlyInA, onlyInB)
         }
     }
 
