@@ -12,14 +12,15 @@ struct TaskSQLFiles {
     var uses: [Use]
 
     /// Nil when the task's function runs no SQL file. Paths the project refuses (missing, escaping
-    /// the root) are left out: the contract rule reports them.
-    init?(_ task: TaskSpec, in project: Project) {
+    /// the root) are left out: the contract rule reports them. The arguments are borrowed: an
+    /// initializer would otherwise take (and its caller copy) a whole task, contract and project.
+    init?(_ task: borrowing TaskSpec, in project: borrowing Project) {
         guard let function = task.function?.value, let contract = project.functions[function] else { return nil }
         self.init(task, contract: contract, in: project)
     }
 
     /// The same, for a caller that has already looked up the task's contract.
-    init?(_ task: TaskSpec, contract: FunctionContract, in project: Project) {
+    init?(_ task: borrowing TaskSpec, contract: borrowing FunctionContract, in project: borrowing Project) {
         guard let sql = contract.sql else { return nil }
         self.contract = sql
         uses = []
@@ -34,7 +35,7 @@ struct TaskSQLFiles {
         }
     }
 
-    private static func use(_ located: Located<ParameterValue>, in project: Project) -> Use? {
+    private static func use(_ located: Located<ParameterValue>, in project: borrowing Project) -> Use? {
         guard case .string(let path) = located.value, case .success(let resolved) = project.resolveProjectFile(path) else { return nil }
         return Use(path: resolved, location: located.location)
     }

@@ -84,7 +84,7 @@ struct BoundParameters {
     let params: [RunParameterSpec]
     let declared: [ParameterContract]
 
-    init(_ task: TaskSpec, _ job: JobSpec, _ contract: FunctionContract) {
+    init(_ task: borrowing TaskSpec, _ job: borrowing JobSpec, _ contract: borrowing FunctionContract) {
         kwargs = task.kwargs
         forEachParameter = task.forEach?.parameter.value
         params = job.params
