@@ -21,9 +21,12 @@ struct GroupStructure {
     let members: [String: [String]]
     let fullEdges: [TaskEdge]
 
-    init(_ job: JobSpec) {
-        taskKeys = job.tasks.map(\.key.value)
-        taskIndex = Dictionary(taskKeys.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
+    /// The job is borrowed: an initializer would otherwise take (and its caller copy) the whole spec.
+    init(_ job: borrowing JobSpec) {
+        taskKeys = job.tasks.map { $0.key.value }
+        var taskIndex = [String: Int](minimumCapacity: taskKeys.count)
+        for index in taskKeys.indices.reversed() { taskIndex[taskKeys[index]] = index }  // the first task wins
+        self.taskIndex = taskIndex
         groupKeys = job.groups.map(\.key.value)
         guard !job.groups.isEmpty else {
             // Most jobs have no groups: every endpoint is a task or unknown (the reference rule's to report).
@@ -45,7 +48,6 @@ struct GroupStructure {
         }
         self.members = members
 
-        let taskIndex = taskIndex
         func tasks(of endpoint: String) -> [Int] {
             if let index = taskIndex[endpoint] { return [index] }
             return (members[endpoint] ?? []).map { taskIndex[$0]! }
