@@ -12,19 +12,31 @@ struct TaskSQLFiles {
     var uses: [Use]
 
     /// Nil when the task's function runs no SQL file. Paths the project refuses (missing, escaping
-    /// the root) are left out: the contract rule reports them.
-    init?(_ task: TaskSpec, in project: Project) {
-        guard let function = task.function?.value, let contract = project.functions[function], let sql = contract.sql else { return nil }
-        let values: [Located<ParameterValue>]
-        if let forEach = task.forEach, forEach.parameter.value == sql.parameter {
-            values = forEach.items
-        } else {
-            values = task.kwargs.filter { $0.name.value == sql.parameter }.compactMap(\.value)
-        }
+    /// the root) are left out: the contract rule reports them. The arguments are borrowed: an
+    /// initializer would otherwise take (and its caller copy) a whole task, contract and project.
+    init?(_ task: borrowing TaskSpec, in project: borrowing Project) {
+        guard let function = task.function?.value, let contract = project.functions[function] else { return nil }
+        self.init(task, contract: contract, in: project)
+    }
+
+    /// The same, for a caller that has already looked up the task's contract.
+    init?(_ task: borrowing TaskSpec, contract: borrowing FunctionContract, in project: borrowing Project) {
+        guard let sql = contract.sql else { return nil }
         self.contract = sql
-        self.uses = values.compactMap { located in
-            guard case .string(let path) = located.value, case .success(let resolved) = project.resolveProjectFile(path) else { return nil }
-            return Use(path: resolved, location: located.location)
+        uses = []
+        if let forEach = task.forEach, forEach.parameter.value == sql.parameter {
+            for item in forEach.items {
+                if let use = Self.use(item, in: project) { uses.append(use) }
+            }
+        } else {
+            for argument in task.kwargs where argument.name.value == sql.parameter {
+                if let value = argument.value, let use = Self.use(value, in: project) { uses.append(use) }
+            }
         }
+    }
+
+    private static func use(_ located: Located<ParameterValue>, in project: borrowing Project) -> Use? {
+        guard case .string(let path) = located.value, case .success(let resolved) = project.resolveProjectFile(path) else { return nil }
+        return Use(path: resolved, location: located.location)
     }
 }

@@ -4,43 +4,45 @@
 struct DependencyCycleRule: JobRule {
     static let rules: [RuleID] = [.dependencyCycle]
 
-    func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
-        let keys = job.tasks.map(\.key.value)
-        var successors: [String: [(target: String, declaredAt: SourceLocation)]] = [:]
-        // Group endpoints count as every task of the group.
-        for edge in GroupStructure(job).fullEdges {
-            successors[edge.source, default: []].append((edge.target, edge.declaration.source.location))
+    func check(_ context: JobContext, diagnostics: inout DiagnosticCollector) {
+        let structure = context.structure
+        let taskCount = structure.taskKeys.count
+        // Tasks by index into the job's tasks; group endpoints count as every task of the group.
+        var successors = [[GroupStructure.TaskEdge]](repeating: [], count: taskCount)
+        for edge in structure.fullEdges {
+            successors[edge.source].append(edge)
         }
         // Iterative three-colour depth-first search in declaration order: deterministic, no recursion.
         enum Colour { case white, grey, black }
-        var colour = Dictionary(uniqueKeysWithValues: keys.map { ($0, Colour.white) })
+        var colour = [Colour](repeating: .white, count: taskCount)
         var reportedAt: Set<SourceLocation> = []
-        for start in keys where colour[start] == .white {
-            var path: [String] = [start]
+        for start in 0..<taskCount where colour[start] == .white {
+            var path: [Int] = [start]
             var nextChild: [Int] = [0]
             colour[start] = .grey
             while let node = path.last {
-                let children = successors[node] ?? []
                 let index = nextChild[nextChild.count - 1]
-                guard index < children.count else {
+                guard index < successors[node].count else {
                     colour[node] = .black
                     path.removeLast()
                     nextChild.removeLast()
                     continue
                 }
                 nextChild[nextChild.count - 1] += 1
-                let child = children[index]
+                let child = successors[node][index]
                 switch colour[child.target] {
-                case .grey? where reportedAt.insert(child.declaredAt).inserted:
-                    let cycle = path[path.lastIndex(of: child.target)!...] + [child.target]
+                case .grey:
+                    let declaredAt = context.job.dependencies[child.declaration].source.location
+                    guard reportedAt.insert(declaredAt).inserted else { continue }
+                    let cycle = (path[path.lastIndex(of: child.target)!...] + [child.target]).map { structure.taskKeys[$0] }
                     diagnostics.error(
-                        .dependencyCycle, "dependency cycle: \(cycle.joined(separator: " → "))", at: child.declaredAt,
+                        .dependencyCycle, "dependency cycle: \(cycle.joined(separator: " → "))", at: declaredAt,
                         suggestion: cycle.count == 2 ? "a task cannot depend on itself" : "remove one dependency of the cycle")
-                case .white?:
+                case .white:
                     colour[child.target] = .grey
                     path.append(child.target)
                     nextChild.append(0)
-                default:
+                case .black:
                     break
                 }
             }

@@ -2,31 +2,40 @@
 struct DependencyReferenceRule: JobRule {
     static let rules: [RuleID] = [.unknownDependency, .redundantDependency]
 
-    func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
-        let keys = job.tasks.map(\.key.value) + job.groups.map(\.key.value)
-        let known = Set(keys)
-        var seen: [Edge: SourceLocation] = [:]
-        for dependency in job.dependencies {
-            var valid = true
-            for end in [dependency.source, dependency.target] where !known.contains(end.value) {
-                valid = false
-                let byTaskID = job.tasks.first { $0.taskID?.value == end.value }
-                let suggestion = byTaskID.map { "dependencies name tasks by key: use '\($0.key.value)'" }
-                    ?? Suggestions.didYouMean(end.value, in: keys)
-                diagnostics.error(
-                    .unknownDependency, "dependency on unknown \(job.groups.isEmpty ? "task" : "task or group") '\(end.value)'",
-                    at: end.location, suggestion: suggestion)
+    func check(_ context: JobContext, diagnostics: inout DiagnosticCollector) {
+        let structure = context.structure
+        // Each key a dependency may name, as a number: a task's index, else past the tasks, a group's.
+        let endpointCount = structure.taskKeys.count + structure.groupKeys.count
+        func endpoint(_ key: String) -> Int? {
+            structure.taskIndex[key] ?? structure.groupKeys.firstIndex(of: key).map { structure.taskKeys.count + $0 }
+        }
+        var seen: [Int: SourceLocation] = [:]  // source × endpointCount + target → first declaration
+        for dependency in context.job.dependencies {
+            let source = endpoint(dependency.source.value), target = endpoint(dependency.target.value)
+            guard let source, let target else {
+                if source == nil { reportUnknown(dependency.source, context, &diagnostics) }
+                if target == nil { reportUnknown(dependency.target, context, &diagnostics) }
+                continue
             }
-            guard valid else { continue }
-            let edge = Edge(source: dependency.source.value, target: dependency.target.value)
-            if let first = seen[edge] {
+            if let first = seen[source * endpointCount + target] {
                 diagnostics.warning(
-                    .redundantDependency, "'\(edge.target)' already depends on '\(edge.source)'", at: dependency.source.location,
-                    notes: [.init("first declared here", at: first)], suggestion: "remove the repeated dependency")
+                    .redundantDependency, "'\(dependency.target.value)' already depends on '\(dependency.source.value)'",
+                    at: dependency.source.location, notes: [.init("first declared here", at: first)],
+                    suggestion: "remove the repeated dependency")
             } else {
-                seen[edge] = dependency.source.location
+                seen[source * endpointCount + target] = dependency.source.location
             }
         }
+    }
+
+    private func reportUnknown(_ end: Located<String>, _ context: JobContext, _ diagnostics: inout DiagnosticCollector) {
+        let job = context.job
+        let byTaskID = job.tasks.first { $0.taskID?.value == end.value }
+        let suggestion = byTaskID.map { "dependencies name tasks by key: use '\($0.key.value)'" }
+            ?? Suggestions.didYouMean(end.value, in: context.structure.taskKeys + context.structure.groupKeys)
+        diagnostics.error(
+            .unknownDependency, "dependency on unknown \(job.groups.isEmpty ? "task" : "task or group") '\(end.value)'",
+            at: end.location, suggestion: suggestion)
     }
 }
 

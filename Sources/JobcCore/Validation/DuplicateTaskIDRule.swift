@@ -2,17 +2,22 @@
 struct DuplicateTaskIDRule: JobRule {
     static let rules: [RuleID] = [.duplicateTaskID]
 
-    func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
-        var firstByID: [String: TaskSpec] = [:]
-        for task in job.tasks {
-            let id = task.effectiveTaskID
+    func check(_ context: JobContext, diagnostics: inout DiagnosticCollector) {
+        let tasks = context.job.tasks
+        // A task's id defaults to its key, and keys are unique: only an explicit task_id can collide.
+        let keysAreUnique = context.structure.taskIndex.count == tasks.count
+        guard !keysAreUnique || tasks.contains(where: { $0.taskID != nil }) else { return }
+        var firstByID: [String: Int] = [:]  // id → index of the first task using it
+        for index in tasks.indices {
+            let id = tasks[index].effectiveTaskID
             if let first = firstByID[id.value] {
+                let firstKey = tasks[first].key.value
                 diagnostics.error(
-                    .duplicateTaskID, "task_id '\(id.value)' of task '\(task.key.value)' is already used by task '\(first.key.value)'",
-                    at: id.location, notes: [.init("task '\(first.key.value)' has this id", at: first.effectiveTaskID.location)],
+                    .duplicateTaskID, "task_id '\(id.value)' of task '\(tasks[index].key.value)' is already used by task '\(firstKey)'",
+                    at: id.location, notes: [.init("task '\(firstKey)' has this id", at: tasks[first].effectiveTaskID.location)],
                     suggestion: "give one of them a different task_id")
             } else {
-                firstByID[id.value] = task
+                firstByID[id.value] = index
             }
         }
     }

@@ -3,22 +3,24 @@
 struct FunctionContractRule: JobRule {
     static let rules: [RuleID] = [.unknownFunction, .functionParameters, .missingFile, .pathEscape]
 
-    func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
-        for task in job.tasks {
-            guard let functionName = task.function else { continue }
-            if let contractPath = project.functions.broken[functionName.value] {
+    func check(_ context: JobContext, diagnostics: inout DiagnosticCollector) {
+        let tasks = context.job.tasks
+        for index in tasks.indices {
+            guard let functionName = tasks[index].function else { continue }
+            if let contractPath = context.project.functions.broken[functionName.value] {
                 diagnostics.error(
                     .invalidContract, "function '\(functionName.value)' has an invalid contract", at: functionName.location,
                     notes: [.init("see the errors reported for \(contractPath)")], suggestion: "fix the contract first")
                 continue
             }
-            guard let contract = project.functions[functionName.value] else {
+            guard let contract = context.contracts[index] else {
                 diagnostics.error(
                     .unknownFunction, "unknown function '\(functionName.value)'", at: functionName.location,
-                    notes: knownFunctions(project), suggestion: whatToAdd(functionName.value, project))
+                    notes: knownFunctions(context.project), suggestion: whatToAdd(functionName.value, context.project))
                 continue
             }
-            checkParameters(task, contract, project, &diagnostics)
+            let task = tasks[index]
+            checkParameters(task, contract, context.project, &diagnostics)
             checkSecret(task, contract, functionName, &diagnostics)
         }
     }
@@ -58,12 +60,13 @@ struct FunctionContractRule: JobRule {
     }
 
     private func checkParameters(_ task: TaskSpec, _ contract: FunctionContract, _ project: Project, _ diagnostics: inout DiagnosticCollector) {
-        var given = Set(task.kwargs.map(\.name.value))
         if let forEach = task.forEach {
             checkFanOut(task, forEach, contract, project, &diagnostics)
-            given.insert(forEach.parameter.value)
         }
-        let missing = contract.parameters.filter { $0.required && !given.contains($0.name) }
+        // A task passes a handful of kwargs: scanning them beats hashing them into a set.
+        let missing = contract.parameters.filter { parameter in
+            parameter.required && !task.kwargs.contains { $0.name.value == parameter.name } && task.forEach?.parameter.value != parameter.name
+        }
         if !missing.isEmpty {
             let names = missing.map { "'\($0.name)'" }.joined(separator: ", ")
             diagnostics.error(
@@ -128,13 +131,12 @@ struct FunctionContractRule: JobRule {
 
     private func checkExtra(_ name: Located<String>, _ located: Located<ParameterValue>, _ contract: FunctionContract, _ diagnostics: inout DiagnosticCollector) {
         let value = located.value
-        let declared = contract.parameters.map(\.name)
         switch contract.extraParameters {
         case .any:
             return
         case .scalar where value.isScalar:
             // A near miss of a declared name is almost always a typo, even where extras are allowed.
-            if let close = Suggestions.closest(to: name.value, in: declared) {
+            if let close = Suggestions.closest(to: name.value, in: contract.parameters.lazy.map(\.name)) {
                 diagnostics.warning(
                     .functionParameters, "'\(name.value)' is passed through to \(contract.name) as an extra parameter",
                     at: name.location, suggestion: "did you mean '\(close)'?")
@@ -145,6 +147,7 @@ struct FunctionContractRule: JobRule {
                 "extra parameter '\(name.value)' of \(contract.name) must be a single value, found \(value.kindDescription)",
                 at: located.location)
         case .none:
+            let declared = contract.parameters.map(\.name)
             diagnostics.error(
                 .functionParameters, "\(contract.name) has no parameter '\(name.value)'", at: name.location,
                 suggestion: Suggestions.didYouMean(name.value, in: declared)

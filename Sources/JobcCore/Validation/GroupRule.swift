@@ -5,16 +5,16 @@
 struct GroupRule: JobRule {
     static let rules: [RuleID] = [.invalidGroup]
 
-    func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
+    func check(_ context: JobContext, diagnostics: inout DiagnosticCollector) {
+        let job = context.job
         guard !job.groups.isEmpty || job.tasks.contains(where: { $0.group != nil }) else { return }
-        let structure = GroupStructure(job)
+        let structure = context.structure
         let groupKeys = structure.groupKeys
-        let taskKeys = Set(job.tasks.map(\.key.value))
         let taskIDs = Set(job.tasks.map(\.effectiveTaskID.value))
 
         for group in job.groups {
             let key = group.key
-            if taskKeys.contains(key.value) || taskIDs.contains(key.value) {
+            if structure.taskIndex[key.value] != nil || taskIDs.contains(key.value) {
                 diagnostics.error(
                     .duplicateTaskID, "group '\(key.value)' has the name of a task; groups and tasks share one namespace",
                     at: key.location, suggestion: "rename the group, e.g. '\(key.value)_group'")

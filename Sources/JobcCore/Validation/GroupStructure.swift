@@ -3,14 +3,17 @@
 /// parents, parent cycles, unknown endpoints are skipped: the rules report them).
 struct GroupStructure {
     /// One declared dependency expanded to every task it orders: `A → G` orders A before every task
-    /// of G, `G → B` every task of G before B.
+    /// of G, `G → B` every task of G before B. Tasks and the declaration are indices into the job's
+    /// `tasks` and `dependencies`, so rules walk the graph without hashing a key per step.
     struct TaskEdge {
-        var source: String
-        var target: String
-        var declaration: DependencySpec
+        var source: Int
+        var target: Int
+        var declaration: Int
     }
 
     let taskKeys: [String]
+    /// task key → its index in `tasks` (the first task, should a key repeat).
+    let taskIndex: [String: Int]
     let groupKeys: [String]
     /// group key → its parent's key (only for known parents).
     let parent: [String: String]
@@ -18,9 +21,20 @@ struct GroupStructure {
     let members: [String: [String]]
     let fullEdges: [TaskEdge]
 
-    init(_ job: JobSpec) {
-        taskKeys = job.tasks.map(\.key.value)
+    /// The job is borrowed: an initializer would otherwise take (and its caller copy) the whole spec.
+    init(_ job: borrowing JobSpec) {
+        taskKeys = job.tasks.map { $0.key.value }
+        var taskIndex = [String: Int](minimumCapacity: taskKeys.count)
+        for index in taskKeys.indices.reversed() { taskIndex[taskKeys[index]] = index }  // the first task wins
+        self.taskIndex = taskIndex
         groupKeys = job.groups.map(\.key.value)
+        guard !job.groups.isEmpty else {
+            // Most jobs have no groups: every endpoint is a task or unknown (the reference rule's to report).
+            parent = [:]
+            members = [:]
+            fullEdges = Self.edgesBetweenTasks(job.dependencies, taskIndex)
+            return
+        }
         let groupSet = Set(groupKeys)
         var parent: [String: String] = [:]
         for group in job.groups {
@@ -34,25 +48,40 @@ struct GroupStructure {
         }
         self.members = members
 
-        let taskSet = Set(taskKeys)
-        func tasks(of endpoint: String) -> [String] {
-            taskSet.contains(endpoint) ? [endpoint] : (members[endpoint] ?? [])
+        func tasks(of endpoint: String) -> [Int] {
+            if let index = taskIndex[endpoint] { return [index] }
+            return (members[endpoint] ?? []).map { taskIndex[$0]! }
         }
-        let parentOf = parent
         func nested(_ inner: String, in outer: String) -> Bool {
-            inner == outer || members[outer, default: []].contains(inner) || Self.chain(from: inner, parentOf).contains(outer)
+            inner == outer || members[outer, default: []].contains(inner) || Self.chain(from: inner, parent).contains(outer)
         }
-        fullEdges = job.dependencies.flatMap { dependency -> [TaskEdge] in
+        var fullEdges: [TaskEdge] = []
+        for (declaration, dependency) in job.dependencies.enumerated() {
             let source = dependency.source.value, target = dependency.target.value
             // A group and its own content cannot be ordered (GroupRule reports it); expanding it
             // would only add spurious cycles.
             if (members[source] != nil && nested(target, in: source)) || (members[target] != nil && nested(source, in: target)) {
-                return []
+                continue
             }
-            return tasks(of: source).flatMap { source in
-                tasks(of: target).map { TaskEdge(source: source, target: $0, declaration: dependency) }
+            for sourceTask in tasks(of: source) {
+                for targetTask in tasks(of: target) {
+                    fullEdges.append(TaskEdge(source: sourceTask, target: targetTask, declaration: declaration))
+                }
             }
         }
+        self.fullEdges = fullEdges
+    }
+
+    /// The edges of a job without groups: one per dependency whose two ends are tasks.
+    private static func edgesBetweenTasks(_ dependencies: [DependencySpec], _ taskIndex: [String: Int]) -> [TaskEdge] {
+        var edges: [TaskEdge] = []
+        edges.reserveCapacity(dependencies.count)
+        for declaration in dependencies.indices {
+            guard let source = taskIndex[dependencies[declaration].source.value],
+                  let target = taskIndex[dependencies[declaration].target.value] else { continue }
+            edges.append(TaskEdge(source: source, target: target, declaration: declaration))
+        }
+        return edges
     }
 
     /// `group`, its parent, its parent's parent…, stopping at a cycle.
@@ -75,7 +104,12 @@ struct GroupStructure {
     /// tasks: that keeps the order but not the upstream tasks a trigger rule decides on (with
     /// `A → G`, a task of G that runs after an `all_done` sibling must still see A's failure).
     func taskEdges() -> [Edge] {
-        var seen = Set<Edge>()
-        return fullEdges.map { Edge(source: $0.source, target: $0.target) }.filter { seen.insert($0).inserted }
+        var seen = Set<Int>()
+        var edges: [Edge] = []
+        edges.reserveCapacity(fullEdges.count)
+        for edge in fullEdges where seen.insert(edge.source * taskKeys.count + edge.target).inserted {
+            edges.append(Edge(source: taskKeys[edge.source], target: taskKeys[edge.target]))
+        }
+        return edges
     }
 }

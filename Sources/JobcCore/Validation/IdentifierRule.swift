@@ -3,13 +3,14 @@
 struct IdentifierRule: JobRule {
     static let rules: [RuleID] = [.invalidIdentifier]
 
-    func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
-        if let id = job.jobID { report(id, "job id", &diagnostics) }
-        for task in job.tasks {
-            report(task.key, "task key", &diagnostics)
-            if let taskID = task.taskID { report(taskID, "task_id", &diagnostics) }
+    func check(_ context: JobContext, diagnostics: inout DiagnosticCollector) {
+        if let id = context.job.jobID { report(id, "job id", &diagnostics) }
+        let tasks = context.job.tasks
+        for index in tasks.indices {
+            report(tasks[index].key, "task key", &diagnostics)
+            if let taskID = tasks[index].taskID { report(taskID, "task_id", &diagnostics) }
         }
-        for group in job.groups { report(group.key, "group key", &diagnostics) }
+        for group in context.job.groups { report(group.key, "group key", &diagnostics) }
     }
 
     private func report(_ name: Located<String>, _ what: String, _ diagnostics: inout DiagnosticCollector) {

@@ -2,7 +2,7 @@
 /// each other's output, so every rule runs and the author sees every problem in one pass. A rule
 /// declares the rule ids it owns (`rules`) beside its check; `RuleID.catalog` collects them.
 public protocol JobRule: Sendable, RuleDeclaring {
-    func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector)
+    func check(_ context: JobContext, diagnostics: inout DiagnosticCollector)
 }
 
 /// The checks every job passes before it becomes IR, in the order their messages read best.
@@ -23,9 +23,30 @@ public enum JobRules {
 
     public static func check(_ job: JobSpec, in project: Project) -> [Diagnostic] {
         var diagnostics = DiagnosticCollector()
+        let context = JobContext(job, in: project)
         for rule in all {
-            rule.check(job, in: project, diagnostics: &diagnostics)
+            rule.check(context, diagnostics: &diagnostics)
         }
         return diagnostics.diagnostics
+    }
+}
+
+/// A job under check with what several rules ask of it worked out once: which task a key names,
+/// the group structure, each task's contract. Built once a job, so the rules do not each rebuild
+/// the same tables of the same strings.
+public struct JobContext {
+    public let job: JobSpec
+    public let project: Project
+    /// Dependencies expanded to task edges, and the task key → index table.
+    let structure: GroupStructure
+    /// By task index: the contract of the function the task names; nil when it names none, or one
+    /// the project has no (valid) contract for.
+    let contracts: [FunctionContract?]
+
+    init(_ job: JobSpec, in project: Project) {
+        self.job = job
+        self.project = project
+        structure = GroupStructure(job)
+        contracts = job.tasks.indices.map { index in job.tasks[index].function.flatMap { project.functions[$0.value] } }
     }
 }

@@ -8,8 +8,8 @@ struct RunParameterRule: JobRule {
     /// date is a run argument on Cloud Workflows and a flow parameter on Prefect.
     static let reservedNames: Set<String> = ["execution_date", "logical_date"]
 
-    func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
-        for param in job.params {
+    func check(_ context: JobContext, diagnostics: inout DiagnosticCollector) {
+        for param in context.job.params {
             if Self.reservedNames.contains(param.name.value) {
                 diagnostics.error(
                     .invalidIdentifier, "run parameter '\(param.name.value)' is reserved (the runtime supplies it)", at: param.name.location,

@@ -5,39 +5,42 @@
 struct SQLRule: JobRule {
     static let rules: [RuleID] = [.sqlSyntax, .sqlPlaceholder, .sqlParameter, .sqlUnusedParameter]
 
-    func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
+    func check(_ context: JobContext, diagnostics: inout DiagnosticCollector) {
         var tasksByBrokenFile: [String: [Diagnostic.Note]] = [:]  // path → the tasks that run it
         var brokenFiles: [ProjectSQLFile] = []
-        for task in job.tasks {
-            guard let files = TaskSQLFiles(task, in: project), files.contract.isParsed,
-                  let contract = task.function.flatMap({ project.functions[$0.value] }) else { continue }
-            let bound = BoundParameters(task, job, contract)
+        let tasks = context.job.tasks
+        for index in tasks.indices {
+            guard let contract = context.contracts[index], contract.sql != nil else { continue }
+            let task = tasks[index]
+            guard let files = TaskSQLFiles(task, contract: contract, in: context.project), files.contract.isParsed else { continue }
+            let bound = BoundParameters(task, context.job, contract)
             var usedNames: Set<String> = []
             var everyFileScanned = true
             for use in files.uses {
-                let file = project.postgreSQLFile(use.path)
+                let file = context.project.postgreSQLFile(use.path)
                 if !file.analysis.problems.isEmpty {
                     if tasksByBrokenFile[use.path] == nil { brokenFiles.append(file) }
-                    tasksByBrokenFile[use.path, default: []].append(runBy(task, job, use))
+                    tasksByBrokenFile[use.path, default: []].append(runBy(task, context.job, use))
                 }
                 // Placeholders are scanned even when the SQL does not parse; not when the bytes are no text.
                 guard file.isScanned else {
                     everyFileScanned = false
                     continue
                 }
-                usedNames.formUnion(file.parameterNames)
+                // Most tasks run one file: share its set rather than copy it into a new one.
+                if usedNames.isEmpty { usedNames = file.parameterNames } else { usedNames.formUnion(file.parameterNames) }
                 for parameter in file.firstParameterUses where !bound.contains(parameter.name) {
                     let names = bound.names
                     diagnostics.error(
                         .sqlParameter, "parameter '\(parameter.name)' is not bound for task '\(task.key.value)'",
                         at: file.location(parameter.position),
-                        notes: [runBy(task, job, use), .init("bound for it: \(names.sorted().joined(separator: ", ")) (its extra kwargs, the job's params and execution_date)")],
+                        notes: [runBy(task, context.job, use), .init("bound for it: \(names.sorted().joined(separator: ", ")) (its extra kwargs, the job's params and execution_date)")],
                         suggestion: Suggestions.didYouMean(parameter.name, in: names)
                             ?? "add the kwarg '\(parameter.name)' to task '\(task.key.value)', or a run parameter of that name to the job's params")
                 }
             }
             if everyFileScanned, !files.uses.isEmpty {
-                checkUnused(task, contract, files, usedNames: usedNames, project: project, &diagnostics)
+                checkUnused(task, contract, files, usedNames: usedNames, project: context.project, &diagnostics)
             }
         }
         for file in brokenFiles {
@@ -75,29 +78,33 @@ struct SQLRule: JobRule {
 /// `execution_date` (see postgres_sql_function.py's `bind_parameters`). Asked per parameter use, so
 /// it looks the name up where it lives instead of building a list per task.
 struct BoundParameters {
-    let task: TaskSpec
-    let job: JobSpec
-    let contract: FunctionContract
+    // Only the parts asked about, not whole specs: a task is made once per task of every job.
+    let kwargs: [KeywordArgumentSpec]
+    let forEachParameter: String?
+    let params: [RunParameterSpec]
+    let declared: [ParameterContract]
 
-    init(_ task: TaskSpec, _ job: JobSpec, _ contract: FunctionContract) {
-        self.task = task
-        self.job = job
-        self.contract = contract
+    init(_ task: borrowing TaskSpec, _ job: borrowing JobSpec, _ contract: borrowing FunctionContract) {
+        kwargs = task.kwargs
+        forEachParameter = task.forEach?.parameter.value
+        params = job.params
+        declared = contract.parameters
     }
 
     func contains(_ name: String) -> Bool {
         name == "execution_date"
-            || (contract.parameter(named: name) == nil
-                && (task.kwargs.contains { $0.name.value == name } || task.forEach?.parameter.value == name))
-            || job.params.contains { $0.name.value == name }
+            || (!isDeclared(name) && (kwargs.contains { $0.name.value == name } || forEachParameter == name))
+            || params.contains { $0.name.value == name }
     }
 
     /// For messages.
     var names: [String] {
-        var names = task.kwargs.map(\.name.value).filter { contract.parameter(named: $0) == nil }
-        if let forEach = task.forEach, contract.parameter(named: forEach.parameter.value) == nil { names.append(forEach.parameter.value) }
-        return names + job.params.map(\.name.value) + ["execution_date"]
+        var names = kwargs.map(\.name.value).filter { !isDeclared($0) }
+        if let forEachParameter, !isDeclared(forEachParameter) { names.append(forEachParameter) }
+        return names + params.map(\.name.value) + ["execution_date"]
     }
+
+    private func isDeclared(_ name: String) -> Bool { declared.contains { $0.name == name } }
 }
 
 extension RuleID {

@@ -3,16 +3,20 @@
 struct SecretKeysRule: JobRule {
     static let rules: [RuleID] = [.secretKeys]
 
-    func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
-        for task in job.tasks {
-            guard let secret = task.secretKey, let function = task.function,
-                  let contract = project.functions[function.value], !contract.secretKeys.isEmpty,
-                  project.secretStore.entry(secret.value) == .secret  // a missing secret is the secret rule's
+    func check(_ context: JobContext, diagnostics: inout DiagnosticCollector) {
+        let tasks = context.job.tasks
+        for index in tasks.indices {
+            guard let secret = tasks[index].secretKey, let contract = context.contracts[index], !contract.secretKeys.isEmpty,
+                  context.project.secretStore.entry(secret.value) == .secret  // a missing secret is the secret rule's
             else { continue }
+            // Most secrets hold their keys: the messages are worded only for one that does not.
+            let contents = context.project.secretStore.contents(secret.value)
+            if case .keys(let keys) = contents, contract.secretKeys.allSatisfy({ $0.isMet(by: keys) }) { continue }
+            let project = context.project
             let file = project.secretStore.relativePath(of: secret.value)
             let contractNote = Diagnostic.Note("\(contract.name) declares its secret's keys in \(contract.contractPath)")
             let declared = contract.secretKeys.map(\.description).joined(separator: ", ")
-            switch project.secretStore.contents(secret.value) {
+            switch contents {
             case .notAnObject(let what):
                 diagnostics.error(
                     .secretKeys, "\(file) is \(what), not a JSON object; \(contract.name) needs an object with the keys \(declared)",

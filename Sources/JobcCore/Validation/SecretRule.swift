@@ -2,15 +2,20 @@
 struct SecretRule: JobRule {
     static let rules: [RuleID] = [.missingSecret, .invalidSecretName]
 
-    func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
-        for task in job.tasks {
-            guard let secret = task.secretKey else { continue }
+    func check(_ context: JobContext, diagnostics: inout DiagnosticCollector) {
+        let tasks = context.job.tasks
+        // Fields are read by index: a task copied whole retains a dozen strings and arrays.
+        for index in tasks.indices {
+            guard let secret = tasks[index].secretKey else { continue }
             if let problem = SecretName.problem(with: secret.value) {
                 diagnostics.error(.invalidSecretName, problem, at: secret.location)
                 continue
             }
+            let entry = context.project.secretStore.entry(secret.value)
+            guard entry != .secret else { continue }  // the usual case: nothing to word
+            let project = context.project
             let file = project.secretStore.relativePath(of: secret.value)
-            switch project.secretStore.entry(secret.value) {
+            switch entry {
             case .secret:
                 continue
             case .notAFile(let kind):
@@ -27,7 +32,7 @@ struct SecretRule: JobRule {
                 at: secret.location,
                 notes: available.isEmpty ? [] : [.init("known secrets: \(available.joined(separator: ", "))")],
                 suggestion: Suggestions.didYouMean(secret.value, in: available)
-                    ?? whatToWrite(file, keys: task.function.flatMap { project.functions[$0.value] ?? StandardFunctions.named($0.value)?.decodedContract }?.secretKeys ?? []))
+                    ?? whatToWrite(file, keys: tasks[index].function.flatMap { project.functions[$0.value] ?? StandardFunctions.named($0.value)?.decodedContract }?.secretKeys ?? []))
         }
     }
 }

@@ -2,11 +2,14 @@
 struct TriggerRuleRule: JobRule {
     static let rules: [RuleID] = [.triggerRuleUpstream]
 
-    func check(_ job: JobSpec, in project: Project, diagnostics: inout DiagnosticCollector) {
-        let ruled = job.tasks.filter { $0.triggerRule != nil && $0.triggerRule?.value != .allSuccess }
+    func check(_ context: JobContext, diagnostics: inout DiagnosticCollector) {
+        let tasks = context.job.tasks
+        let ruled = tasks.indices.filter { tasks[$0].triggerRule.map { $0.value != .allSuccess } ?? false }
         guard !ruled.isEmpty else { return }
-        let hasUpstream = Set(GroupStructure(job).fullEdges.map(\.target))
-        for task in ruled where !hasUpstream.contains(task.key.value) {
+        var hasUpstream = [Bool](repeating: false, count: tasks.count)
+        for edge in context.structure.fullEdges { hasUpstream[edge.target] = true }
+        for index in ruled where !hasUpstream[index] {
+            let task = tasks[index]
             guard let rule = task.triggerRule else { continue }
             if rule.value == .oneFailed {
                 diagnostics.error(

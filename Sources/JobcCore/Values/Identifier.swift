@@ -7,6 +7,13 @@ public enum Identifier {
 
     /// Why `text` is not a portable identifier, or nil when it is.
     public static func problem(with text: String) -> String? {
+        // Every rule of every job asks this of every name, and nearly every name is fine: decide that
+        // from the bytes (each allowed character is one byte) before the checks that word a problem.
+        let utf8 = text.utf8
+        if let first = utf8.first, utf8.count <= maxLength, isLowercaseLetter(first), utf8.last != UInt8(ascii: "_"),
+           utf8.allSatisfy(isAllowed), utf8.count > longestPythonKeyword || !pythonKeywords.contains(text) {
+            return nil
+        }
         guard !text.isEmpty else { return "an id cannot be empty" }
         guard text.count <= maxLength else { return "'\(text)' is \(text.count) characters long; ids are at most \(maxLength)" }
         guard let first = text.unicodeScalars.first, ("a"..."z").contains(first) else {
@@ -36,21 +43,44 @@ public enum Identifier {
         ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "_"
     }
 
+    private static func isAllowed(_ byte: UInt8) -> Bool {
+        isLowercaseLetter(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
+    }
+
+    private static func isLowercaseLetter(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+    }
+
     private static let pythonKeywords: Set<String> = [
         "false", "none", "true", "and", "as", "assert", "async", "await", "break", "class", "continue", "def",
         "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is",
         "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
     ]
+    /// A name longer than this is no keyword: no need to hash it.
+    private static let longestPythonKeyword = pythonKeywords.map(\.utf8.count).max()!
 }
 
 /// Secret names address a file in the mock store and a Secret Manager secret id: letters, digits, '_'
 /// and '-', so a name can never be a path.
 public enum SecretName {
     public static func problem(with text: String) -> String? {
+        // Each allowed character is one byte: a name of allowed bytes is valid without counting characters.
+        let utf8 = text.utf8
+        if !utf8.isEmpty, utf8.count <= 255, utf8.allSatisfy(isAllowed) { return nil }
         guard !text.isEmpty, text.count <= 255 else { return "a secret name has 1 to 255 characters" }
         let allowed = text.unicodeScalars.allSatisfy {
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
         }
         return allowed ? nil : "'\(text)' is not a secret name: use letters, digits, '_' and '-' only"
+    }
+
+    private static func isAllowed(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "_"), UInt8(ascii: "-"):
+            return true
+        default:
+            return false
+        }
     }
 }
