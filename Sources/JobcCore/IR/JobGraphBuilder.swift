@@ -3,19 +3,22 @@
 public struct JobGraphBuilder: Sendable {
     public init() {}
 
-    /// Precondition: `JobRules.check` reported no error for `spec` (unknown functions, cycles and
-    /// missing keys would otherwise have nothing sensible to lower to).
-    public func build(_ spec: JobSpec, in project: Project, sourcePath: String) -> JobGraph {
-        let declared = spec.tasks.map(\.key.value)
-        let structure = GroupStructure(spec)
+    /// Precondition: `JobRules.check` reported no error for the job (unknown functions, cycles and
+    /// missing keys would otherwise have nothing sensible to lower to). The group structure and the
+    /// contracts come from the check, not worked out again.
+    public func build(_ job: JobContext, sourcePath: String) -> JobGraph {
+        let (spec, project, structure) = (job.job, job.project, job.structure)
+        let declared = structure.taskKeys
         var edges = structure.taskEdges()
         let order = Self.topologicalOrder(declared, edges)
         let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($0.element, $0.offset) })
         // Each edge's positions looked up once, not twice per comparison of the sort.
         edges = edges.map { (position[$0.source]!, position[$0.target]!, $0) }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
 
-        let declaredIndex = Dictionary(uniqueKeysWithValues: spec.tasks.indices.map { (spec.tasks[$0].key.value, $0) })
-        let tasks = order.map { lower(spec.tasks[declaredIndex[$0]!], spec: spec, project: project) }
+        let tasks = order.map { key in
+            let index = structure.taskIndex[key]!
+            return lower(spec.tasks[index], contract: job.contracts[index]!, spec: spec, project: project)
+        }
         var metadata = JobMetadata(
             id: spec.jobID?.value ?? "",
             description: spec.description?.value,
@@ -91,9 +94,8 @@ public struct JobGraphBuilder: Sendable {
             emails: unique((job?.emails ?? []) + (task?.emails ?? [])))
     }
 
-    private func lower(_ task: TaskSpec, spec: JobSpec, project: Project) -> TaskNode {
+    private func lower(_ task: TaskSpec, contract: FunctionContract, spec: JobSpec, project: Project) -> TaskNode {
         let defaults = spec.defaults
-        let contract = project.functions[task.function?.value ?? ""]!
         let parameters = task.kwargs.map {
             ParameterValue.MappingEntry(key: $0.name.value, value: Self.asChecked($0.value!.value, parameter: $0.name.value, contract))
         }

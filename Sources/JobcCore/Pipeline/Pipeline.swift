@@ -41,16 +41,18 @@ public struct Pipeline: Sendable {
     }
 
     /// Every rule over the job in its project, including the names the targets reserve. The value
-    /// is the job when no rule reported an error.
-    public func check(_ spec: JobSpec, in project: Project) -> Staged<JobSpec> {
-        let diagnostics = JobRules.check(spec, in: project) + TargetNameRule(names: targetNames).diagnostics(for: spec, in: project)
-        return Staged(diagnostics.containsErrors ? nil : spec, diagnostics)
+    /// is the checked job (with what the rules worked out about it, which lowering reuses) when no
+    /// rule reported an error.
+    public func check(_ spec: JobSpec, in project: Project) -> Staged<JobContext> {
+        let context = JobContext(spec, in: project)
+        let diagnostics = JobRules.check(context) + TargetNameRule(names: targetNames).diagnostics(for: spec, in: project)
+        return Staged(diagnostics.containsErrors ? nil : context, diagnostics)
     }
 
     /// A checked job → the IR. `sourcePath` (the job file relative to the project root) is how
     /// generated files name the job, so output does not depend on the working directory.
-    public func lower(_ spec: JobSpec, in project: Project, sourcePath: String) -> JobGraph {
-        JobGraphBuilder().build(spec, in: project, sourcePath: sourcePath)
+    public func lower(_ job: JobContext, sourcePath: String) -> JobGraph {
+        JobGraphBuilder().build(job, sourcePath: sourcePath)
     }
 
     /// The IR's lineage against its dependencies: tasks that race on a table (one reads or writes
@@ -88,8 +90,8 @@ public struct Pipeline: Sendable {
         guard let spec = decoded.value else { return FrontEndResult(spec: nil, graph: nil, diagnostics: parsed.diagnostics + decoded.diagnostics) }
         let checked = check(spec, in: project)
         let diagnostics = parsed.diagnostics + decoded.diagnostics + checked.diagnostics
-        guard checked.value != nil, !diagnostics.containsErrors else { return FrontEndResult(spec: spec, graph: nil, diagnostics: diagnostics) }
-        let graph = lower(spec, in: project, sourcePath: sourcePath)
+        guard let job = checked.value, !diagnostics.containsErrors else { return FrontEndResult(spec: spec, graph: nil, diagnostics: diagnostics) }
+        let graph = lower(job, sourcePath: sourcePath)
         let races = checkLineage(graph)
         return FrontEndResult(spec: spec, graph: races.containsErrors ? nil : graph, diagnostics: diagnostics + races)
     }

@@ -22,8 +22,11 @@ public enum JobRules {
     ]
 
     public static func check(_ job: JobSpec, in project: Project) -> [Diagnostic] {
+        check(JobContext(job, in: project))
+    }
+
+    public static func check(_ context: JobContext) -> [Diagnostic] {
         var diagnostics = DiagnosticCollector()
-        let context = JobContext(job, in: project)
         for rule in all {
             rule.check(context, diagnostics: &diagnostics)
         }
@@ -34,7 +37,7 @@ public enum JobRules {
 /// A job under check with what several rules ask of it worked out once: which task a key names,
 /// the group structure, each task's contract. Built once a job, so the rules do not each rebuild
 /// the same tables of the same strings.
-public struct JobContext {
+public struct JobContext: Sendable {
     public let job: JobSpec
     public let project: Project
     /// Dependencies expanded to task edges, and the task key → index table.
@@ -43,7 +46,7 @@ public struct JobContext {
     /// the project has no (valid) contract for.
     let contracts: [FunctionContract?]
 
-    init(_ job: JobSpec, in project: Project) {
+    public init(_ job: JobSpec, in project: Project) {
         self.job = job
         self.project = project
         structure = GroupStructure(job)
