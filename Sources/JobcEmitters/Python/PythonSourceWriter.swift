@@ -1,0 +1,61 @@
+import JobcCore
+
+/// Python source written line by line into one growing string, indented block by block. A generated
+/// module is hundreds of short lines per job; appending them (and every literal) in place makes no
+/// string per line and no array of lines to join.
+struct PythonSourceWriter {
+    private(set) var text = ""
+    /// Four spaces per enclosing block.
+    private var indentation = ""
+
+    init(reservingCapacity capacity: Int = 0) {
+        text.reserveCapacity(capacity)
+    }
+
+    /// A whole line at the current indentation.
+    mutating func line(_ content: String) {
+        startLine()
+        text += content
+        endLine()
+    }
+
+    /// A line that never carries indentation, so blank lines have no trailing spaces.
+    mutating func blankLine() {
+        text += "\n"
+    }
+
+    /// Starts a line written piece by piece (`append`, `appendString`, `appendValue`); `endLine` ends it.
+    mutating func startLine() {
+        text += indentation
+    }
+
+    mutating func append(_ piece: String) {
+        text += piece
+    }
+
+    /// `value` as `PythonLiteral.string` writes it.
+    mutating func appendString(_ value: String) {
+        text.appendDoubleQuotedWithSharedEscapes(value)
+    }
+
+    /// `value` as `PythonLiteral.value` writes it.
+    mutating func appendValue(_ value: ParameterValue) {
+        PythonLiteral.write(value, to: &text)
+    }
+
+    mutating func endLine() {
+        text += "\n"
+    }
+
+    /// The lines `body` writes, one block deeper.
+    mutating func indented(_ body: (inout PythonSourceWriter) -> Void) {
+        indentation += "    "
+        body(&self)
+        indentation.removeLast(4)
+    }
+
+    /// The text as lines, for callers that still assemble a file from a line array.
+    var lines: [String] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+    }
+}
