@@ -33,8 +33,7 @@ struct AirflowOperatorCall {
             for item in forEach.items {
                 writer.startLine()
                 writer.appendValue(item)
-                writer.append(",")
-                writer.endLine()
+                writer.endLineWithComma()
             }
         }
         writer.line("])")
@@ -50,12 +49,12 @@ struct AirflowOperatorCall {
         if let secretName = task.secretName {
             writeArgument("secret_key", string: secretName, to: &writer)
         } else {
-            writer.line("secret_key=\(PythonLiteral.none),")
+            writeArgument("secret_key", code: PythonLiteral.none, to: &writer)
         }
-        writer.line("retries=\(task.retry.retries),")
-        writer.line("retry_delay=\(Self.timedelta(task.retry.delay)),")
+        writeArgument("retries", code: String(task.retry.retries), to: &writer)
+        writeTimedeltaArgument("retry_delay", task.retry.delay, to: &writer)
         if let timeout = task.timeout {
-            writer.line("execution_timeout=\(Self.timedelta(timeout)),")
+            writeTimedeltaArgument("execution_timeout", timeout, to: &writer)
         }
         // Airflow's own trigger rules have the meaning the job format gives them.
         if task.triggerRule != .allSuccess {
@@ -79,11 +78,26 @@ struct AirflowOperatorCall {
         writer.append(name)
         writer.append("=")
         writer.appendString(value)
-        writer.append(",")
-        writer.endLine()
+        writer.endLineWithComma()
     }
 
-    static func timedelta(_ duration: Duration) -> String {
-        "datetime.timedelta(seconds=\(duration.seconds))"
+    /// `name=code,` on a line of its own, `code` being Python already.
+    private func writeArgument(_ name: String, code: String, to writer: inout PythonSourceWriter) {
+        writer.startLine()
+        writer.append(name)
+        writer.append("=")
+        writer.append(code)
+        writer.endLineWithComma()
+    }
+
+    /// `name=datetime.timedelta(seconds=N),`, written in pieces: the call alone is too long for a
+    /// string kept inline, so building it first would allocate.
+    private func writeTimedeltaArgument(_ name: String, _ duration: Duration, to writer: inout PythonSourceWriter) {
+        writer.startLine()
+        writer.append(name)
+        writer.append("=datetime.timedelta(seconds=")
+        writer.append(String(duration.seconds))
+        writer.append(")")
+        writer.endLineWithComma()
     }
 }

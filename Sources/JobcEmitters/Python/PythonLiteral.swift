@@ -75,8 +75,7 @@ public enum PythonLiteral {
                 writer.appendString(parameter.key)
                 writer.append(": ")
                 writer.appendValue(parameter.value)
-                writer.append(",")
-                writer.endLine()
+                writer.endLineWithComma()
             }
         }
         writer.line("},")

@@ -24,7 +24,8 @@ struct PythonSourceWriter {
         text += "\n"
     }
 
-    /// Starts a line written piece by piece (`append`, `appendString`, `appendValue`); `endLine` ends it.
+    /// Starts a line written piece by piece (`append`, `appendString`, `appendValue`); `endLine` or
+    /// `endLineWithComma` ends it.
     mutating func startLine() {
         text += indentation
     }
@@ -45,6 +46,11 @@ struct PythonSourceWriter {
 
     mutating func endLine() {
         text += "\n"
+    }
+
+    /// Ends the line of an argument or an item: its comma and the line break in one append.
+    mutating func endLineWithComma() {
+        text += ",\n"
     }
 
     /// The lines `body` writes, one block deeper.

@@ -20,7 +20,6 @@ extension RuntimeFolders {
         writer.append(name)
         writer.append("=")
         writer.appendString(folder)
-        writer.append(",")
-        writer.endLine()
+        writer.endLineWithComma()
     }
 }
