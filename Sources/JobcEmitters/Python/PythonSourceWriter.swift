@@ -55,9 +55,11 @@ struct PythonSourceWriter {
 
     /// The lines `body` writes, one block deeper.
     mutating func indented(_ body: (inout PythonSourceWriter) -> Void) {
+        // Restored whole afterwards: removing four characters from a String walks them one by one.
+        let outer = indentation
         indentation += "    "
         body(&self)
-        indentation.removeLast(4)
+        indentation = outer
     }
 
     /// The text as lines, for callers that still assemble a file from a line array.
