@@ -61,11 +61,11 @@ public enum PythonLiteral {
 
     /// `function_kwargs={...},` as a block, one parameter per line (both Python targets pass kwargs so).
     static func kwargsArgument(_ parameters: [ParameterValue.MappingEntry]) -> [String] {
-        var writer = PythonSourceWriter()
-        writeKwargsArgument(parameters, to: &writer)
-        return writer.lines
+        guard !parameters.isEmpty else { return ["function_kwargs={},"] }
+        return ["function_kwargs={"] + parameters.map { "    \(string($0.key)): \(value($0.value))," } + ["},"]
     }
 
+    /// The lines of `kwargsArgument`, written into `writer` (the Airflow emitter builds its file in one string).
     static func writeKwargsArgument(_ parameters: [ParameterValue.MappingEntry], to writer: inout PythonSourceWriter) {
         guard !parameters.isEmpty else { return writer.line("function_kwargs={},") }
         writer.line("function_kwargs={")

@@ -61,9 +61,4 @@ struct PythonSourceWriter {
         body(&self)
         indentation = outer
     }
-
-    /// The text as lines, for callers that still assemble a file from a line array.
-    var lines: [String] {
-        text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
-    }
 }
