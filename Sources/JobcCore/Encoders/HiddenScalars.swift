@@ -31,23 +31,44 @@ extension String {
     /// `\n`, `\r`, `\t`, and `hexEscape` for every scalar hidden from readers): the two encoders
     /// that use it stay the only places their languages' literals are written.
     package var doubleQuotedWithSharedEscapes: String {
-        // Printable ASCII other than the quote and the backslash needs no escape: most values (ids,
-        // paths, SQL names) are copied whole instead of scalar by scalar.
-        if utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            return "\"" + self + "\""
+        var out = ""
+        out.reserveCapacity(utf8.count + 2)
+        out.appendDoubleQuotedWithSharedEscapes(self)
+        return out
+    }
+
+    /// Appends `text` as `doubleQuotedWithSharedEscapes` spells it, so a writer building a whole file
+    /// in one string makes no string per literal.
+    package mutating func appendDoubleQuotedWithSharedEscapes(_ text: String) {
+        if text.needsNoSharedEscape {
+            append("\"")
+            append(text)
+            append("\"")
+            return
         }
-        var out = "\""
-        for scalar in unicodeScalars {
+        append("\"")
+        for scalar in text.unicodeScalars {
             switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.isHiddenFromReaders: out += scalar.hexEscape
-            default: out.unicodeScalars.append(scalar)
+            case "\\": append("\\\\")
+            case "\"": append("\\\"")
+            case "\n": append("\\n")
+            case "\r": append("\\r")
+            case "\t": append("\\t")
+            case _ where scalar.isHiddenFromReaders: append(scalar.hexEscape)
+            default: unicodeScalars.append(scalar)
             }
         }
-        return out + "\""
+        append("\"")
+    }
+
+    /// Printable ASCII other than the quote and the backslash needs no escape: most values (ids,
+    /// paths, SQL names) are copied whole instead of scalar by scalar. Checked on the contiguous
+    /// UTF-8 bytes when the string has them (native and small strings do), a tight loop.
+    private var needsNoSharedEscape: Bool {
+        func isPlain(_ byte: UInt8) -> Bool {
+            byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+        }
+        if let plain = utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(isPlain) }) { return plain }
+        return utf8.allSatisfy(isPlain)
     }
 }

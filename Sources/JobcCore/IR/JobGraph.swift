@@ -23,7 +23,10 @@ public struct JobGraph: Sendable, Equatable {
 
     /// True when some task has a trigger rule other than `all_success`: targets that stop a run's
     /// dependents on failure need a different lowering then.
-    public var usesTriggerRules: Bool { tasks.contains { $0.triggerRule != .allSuccess } }
+    public var usesTriggerRules: Bool {
+        // By index: reads one field of each task in place rather than copying every task node.
+        tasks.indices.contains { tasks[$0].triggerRule != .allSuccess }
+    }
 
     public func group(withKey key: String) -> TaskGroup? {
         groups.first { $0.key == key }

@@ -26,15 +26,36 @@ public enum PythonLiteral {
     }
 
     public static func value(_ value: ParameterValue) -> String {
+        var out = ""
+        write(value, to: &out)
+        return out
+    }
+
+    /// Appends `value` as `value(_:)` spells it: nested lists and mappings go into `out` directly
+    /// instead of through a string per item.
+    static func write(_ value: ParameterValue, to out: inout String) {
         switch value {
-        case .null: return none
-        case .bool(let flag): return bool(flag)
-        case .integer(let number): return String(number)
-        case .float(let number): return float(number)
-        case .string(let text): return string(text)
-        case .list(let items): return list(items.map(self.value))
+        case .null: out += none
+        case .bool(let flag): out += bool(flag)
+        case .integer(let number): out += String(number)
+        case .float(let number): out += float(number)
+        case .string(let text): out.appendDoubleQuotedWithSharedEscapes(text)
+        case .list(let items):
+            out += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { out += ", " }
+                write(item, to: &out)
+            }
+            out += "]"
         case .mapping(let entries):
-            return "{" + entries.map { string($0.key) + ": " + self.value($0.value) }.joined(separator: ", ") + "}"
+            out += "{"
+            for (index, entry) in entries.enumerated() {
+                if index > 0 { out += ", " }
+                out.appendDoubleQuotedWithSharedEscapes(entry.key)
+                out += ": "
+                write(entry.value, to: &out)
+            }
+            out += "}"
         }
     }
 
@@ -42,6 +63,22 @@ public enum PythonLiteral {
     static func kwargsArgument(_ parameters: [ParameterValue.MappingEntry]) -> [String] {
         guard !parameters.isEmpty else { return ["function_kwargs={},"] }
         return ["function_kwargs={"] + parameters.map { "    \(string($0.key)): \(value($0.value))," } + ["},"]
+    }
+
+    /// The lines of `kwargsArgument`, written into `writer` (the Airflow emitter builds its file in one string).
+    static func writeKwargsArgument(_ parameters: [ParameterValue.MappingEntry], to writer: inout PythonSourceWriter) {
+        guard !parameters.isEmpty else { return writer.line("function_kwargs={},") }
+        writer.line("function_kwargs={")
+        writer.indented { writer in
+            for parameter in parameters {
+                writer.startLine()
+                writer.appendString(parameter.key)
+                writer.append(": ")
+                writer.appendValue(parameter.value)
+                writer.endLineWithComma()
+            }
+        }
+        writer.line("},")
     }
 
     /// A timezone-aware `datetime.datetime(...)` (the module must `import datetime`).

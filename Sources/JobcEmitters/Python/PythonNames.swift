@@ -3,18 +3,25 @@
 /// name the generated module itself needs, in which case they get a suffix that clashes with nothing.
 struct PythonNames {
     private var used: Set<String>
-    private(set) var byKey: [String: String] = [:]
+    /// The keys that had to take another name; every other key is its own name. Usually empty, so
+    /// looking a name up costs no hashing.
+    private var detours: [String: String] = [:]
 
     /// Names each task key, in order: `reserved` (the module's own names) stay untouched, and keys
     /// that are not reserved keep their spelling even when another key's detour would want it.
     init(keys: [String], reserved: Set<String>, detourSuffix: String) {
-        used = reserved.union(keys.filter { !reserved.contains($0) })
+        used = reserved
+        used.reserveCapacity(reserved.count + keys.count)
+        var reservedKeys: [String] = []
         for key in keys {
-            byKey[key] = reserved.contains(key) ? fresh(key + detourSuffix) : key
+            if reserved.contains(key) { reservedKeys.append(key) } else { used.insert(key) }
+        }
+        for key in reservedKeys {
+            detours[key] = fresh(key + detourSuffix)
         }
     }
 
-    subscript(key: String) -> String { byKey[key]! }
+    subscript(key: String) -> String { detours.isEmpty ? key : detours[key] ?? key }
 
     /// A new name based on `preferred`, unique among everything handed out so far.
     mutating func fresh(_ preferred: String) -> String {

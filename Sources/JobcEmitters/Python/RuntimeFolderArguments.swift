@@ -10,4 +10,18 @@ extension RuntimeFolders {
         if secrets != RuntimeFolders.standard.secrets { lines.append("secret_folder=\(PythonLiteral.string(secrets)),") }
         return lines
     }
+
+    /// The lines of `pythonArguments`, written into `writer`.
+    func writePythonArguments(to writer: inout PythonSourceWriter) {
+        if functions != RuntimeFolders.standard.functions { writeArgument("function_folder", functions, to: &writer) }
+        if secrets != RuntimeFolders.standard.secrets { writeArgument("secret_folder", secrets, to: &writer) }
+    }
+
+    private func writeArgument(_ name: String, _ folder: String, to writer: inout PythonSourceWriter) {
+        writer.startLine()
+        writer.append(name)
+        writer.append("=")
+        writer.appendString(folder)
+        writer.endLineWithComma()
+    }
 }
