@@ -66,9 +66,9 @@ def compile_corpus(args, sizes: list[int]) -> dict[int, pathlib.Path]:
             floors[threads] = measure.median_run(runs)
             rows.append([size, f"libyaml floor, {threads} thread{'s' * (threads > 1)}", *measure.figures(floors[threads], size)])
         for target in TARGETS:
-            # jobc and its physical floor alternate, run for run: both write as many files into a
-            # fresh folder, and the disk's state (writeback, discards of the last run's files) moves
-            # the cost of that by several times from one minute to the next.
+            # jobc and its physical floor alternate, run for run, in the same folder: each writes
+            # into it right after the other's files there were deleted. On the development VM's
+            # ext4 the cost of creating files moved by 6x with what was deleted near them, and when.
             runs, floor_runs = [], []
             out = root / f"{target}-out"
             for attempt in range(repeat):
@@ -77,6 +77,10 @@ def compile_corpus(args, sizes: list[int]) -> dict[int, pathlib.Path]:
                                          "--out", str(out)], cwd=root))
                 check(runs[-1].exit_code == 0, f"jobc compile --target {target} failed on {size} jobs: {runs[-1].output[-500:]}")
                 floor_runs.append(physical_floor_run(args, jobs_folder, out))
+            # Leave jobc's output in the folder for the tables that read it (not timed).
+            shutil.rmtree(out)
+            check(runner.run([str(args.jobc), "compile", "orchestration/job", "--target", target, "--out", str(out)],
+                             cwd=root).exit_code == 0, f"jobc compile --target {target} failed on {size} jobs")
             run = measure.median_run(runs)
             physical = measure.median_run(floor_runs)
             rows.append([size, f"physical floor → {target}", *measure.figures(physical, size)])
@@ -92,19 +96,23 @@ def compile_corpus(args, sizes: list[int]) -> dict[int, pathlib.Path]:
                          "÷ physical"], rows, labels=2))
     print(f"Physical floor: libyaml's event parse of every job file plus writing as many files of the same "
           f"names and sizes as jobc wrote (temporary file, then rename), on all {os.cpu_count()} cores, "
-          "each run right after one of jobc's.\n"
+          "into the folder jobc writes, each run right after one of jobc's.\n"
           "'cores' = CPU s ÷ wall s.")
     print(goal)
     return projects
 
 
-def physical_floor_run(args, jobs_folder: pathlib.Path, reference: pathlib.Path) -> measure.Run:
-    """One run of the parse floor plus writing `reference`'s files again (same names and sizes) into
-    an empty folder, on all cores."""
-    destination = args.work / "physical-floor-out"
-    shutil.rmtree(destination, ignore_errors=True)
-    destination.mkdir()
-    run = runner.run([str(args.floor), str(os.cpu_count()), str(jobs_folder), str(reference), str(destination)])
+def physical_floor_run(args, jobs_folder: pathlib.Path, output: pathlib.Path) -> measure.Run:
+    """One run of the parse floor plus writing the files jobc just wrote into `output` (same names
+    and sizes, listed in a manifest) into `output` again, emptied first, on all cores."""
+    manifest = args.work / "physical-floor-manifest"
+    with open(manifest, "w") as listing:
+        for path in sorted(output.rglob("*")):
+            if path.is_file():
+                listing.write(f"{path.stat().st_size}\t{path.name}\n")
+    shutil.rmtree(output)
+    output.mkdir()
+    run = runner.run([str(args.floor), str(os.cpu_count()), str(jobs_folder), str(manifest), str(output)])
     check(run.exit_code == 0, f"physical floor failed: {run.output[-300:]}")
     return run
 

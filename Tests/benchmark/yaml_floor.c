@@ -1,12 +1,14 @@
 /* The floors for `jobc compile`: read every *.yaml file under a folder and run libyaml's event
- * parser over it, nothing else (no tree, no checks); with REFERENCE and DEST, also write as many
- * files as REFERENCE holds, each of the same name and size, into DEST (the "physical floor": the
+ * parser over it, nothing else (no tree, no checks); with MANIFEST and DEST, also write as many
+ * files as MANIFEST lists, each of the listed name and size, into DEST (the "physical floor": the
  * parse plus the output bytes, no compiling). jobc does this much and more, so its time can only be
  * compared against these.
  *
- *   yaml_floor THREADS FOLDER [REFERENCE DEST]   prints "<files> files, <events> events[, <n> written]";
+ *   yaml_floor THREADS FOLDER [MANIFEST DEST]    prints "<files> files, <events> events[, <n> written]";
  *                                                exit 1 on any parse or write error
  *
+ * MANIFEST holds one "<size>\t<name>" line per file (the benchmark lists what jobc wrote, then
+ * deletes it, so the floor writes into the same folder after the same deletions as jobc did).
  * THREADS threads take files from a shared counter, as jobc spreads files over its cores; each
  * output file is written in one write(2) to a temporary name and renamed, as jobc writes.
  */
@@ -81,18 +83,29 @@ static size_t parse_file(const char *path) {
     return events;
 }
 
-static int collect_output(const char *path, const struct stat *info, int type, struct FTW *where) {
-    if (type != FTW_F) return 0;
-    if (output_count == output_capacity) {
-        output_capacity = output_capacity ? 2 * output_capacity : 1024;
-        output_names = realloc(output_names, output_capacity * sizeof *output_names);
-        output_sizes = realloc(output_sizes, output_capacity * sizeof *output_sizes);
-        if (!output_names || !output_sizes) return 1;
+/* Reads MANIFEST's "<size>\t<name>" lines. */
+static int read_manifest(const char *path) {
+    FILE *manifest = fopen(path, "r");
+    if (!manifest) return 1;
+    char line[4096];
+    while (fgets(line, sizeof line, manifest)) {
+        char *tab = strchr(line, '\t');
+        if (!tab) continue;
+        *tab = '\0';
+        char *name = tab + 1;
+        name[strcspn(name, "\n")] = '\0';
+        if (output_count == output_capacity) {
+            output_capacity = output_capacity ? 2 * output_capacity : 1024;
+            output_names = realloc(output_names, output_capacity * sizeof *output_names);
+            output_sizes = realloc(output_sizes, output_capacity * sizeof *output_sizes);
+            if (!output_names || !output_sizes) return 1;
+        }
+        output_names[output_count] = strdup(name);
+        output_sizes[output_count] = strtoul(line, NULL, 10);
+        if (output_sizes[output_count] > largest_output) largest_output = output_sizes[output_count];
+        output_count++;
     }
-    output_names[output_count] = strdup(path + where->base);
-    output_sizes[output_count] = (size_t)info->st_size;
-    if ((size_t)info->st_size > largest_output) largest_output = (size_t)info->st_size;
-    output_count++;
+    fclose(manifest);
     return 0;
 }
 
@@ -124,13 +137,13 @@ static void *worker(void *unused) {
 
 int main(int argc, char **argv) {
     if ((argc != 3 && argc != 5) || atoi(argv[1]) < 1) {
-        fprintf(stderr, "usage: %s THREADS FOLDER [REFERENCE DEST]\n", argv[0]);
+        fprintf(stderr, "usage: %s THREADS FOLDER [MANIFEST DEST]\n", argv[0]);
         return 2;
     }
     if (argc == 5) {
         destination = argv[4];
-        if (nftw(argv[3], collect_output, 64, FTW_PHYS) != 0) {
-            fprintf(stderr, "cannot walk %s\n", argv[3]);
+        if (read_manifest(argv[3]) != 0) {
+            fprintf(stderr, "cannot read the manifest %s\n", argv[3]);
             return 2;
         }
         filler = malloc(largest_output + 1);

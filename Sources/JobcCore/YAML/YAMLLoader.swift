@@ -207,10 +207,10 @@ private struct TreeBuilder {
         switch collection.kind {
         case .sequence:
             content = .sequence(Array(openItems[collection.firstChild...]))
-            openItems.removeSubrange(collection.firstChild...)
+            openItems.removeLast(openItems.count - collection.firstChild)
         case .mapping:
             content = .mapping(Array(openEntries[collection.firstChild...]))
-            openEntries.removeSubrange(collection.firstChild...)
+            openEntries.removeLast(openEntries.count - collection.firstChild)
         }
         return YAMLNode(content: content, location: collection.location, tag: collection.tag, expandedSize: collection.expandedSize)
     }
@@ -251,7 +251,7 @@ private struct TreeBuilder {
         }
         stack[mapping].pendingKey = nil
         let firstChild = stack[mapping].firstChild
-        if let first = locationOfKey(key.text, from: firstChild, index: stack[mapping].keyIndex) {
+        if let first = Self.locationOfKey(key.text, in: openEntries, from: firstChild, index: stack[mapping].keyIndex) {
             diagnostics.append(.error(
                 .yamlDuplicateKey, "duplicate key '\(key.text)' in this mapping",
                 at: key.location, notes: [.init("'\(key.text)' is first defined here", at: first)],
@@ -267,8 +267,11 @@ private struct TreeBuilder {
     }
 
     /// Where `key` was first written in the open mapping whose entries start at `firstChild`, if it
-    /// was (`index`: the mapping's key index, once it has one).
-    private func locationOfKey(_ key: String, from firstChild: Int, index: [String: Int]?) -> SourceLocation? {
+    /// was (`index`: the mapping's key index, once it has one). Static: a method called from the
+    /// mutating ones would get a copy of the whole builder.
+    private static func locationOfKey(
+        _ key: String, in openEntries: [YAMLMappingEntry], from firstChild: Int, index: [String: Int]?
+    ) -> SourceLocation? {
         if let index { return index[key].map { openEntries[$0].keyLocation } }
         for entry in firstChild..<openEntries.count where openEntries[entry].key == key {
             return openEntries[entry].keyLocation
