@@ -17,7 +17,7 @@ public struct JobGraphBuilder: Sendable {
 
         let tasks = order.map { key in
             let index = structure.taskIndex[key]!
-            return lower(spec.tasks[index], contract: job.contracts[index]!, spec: spec, project: project)
+            return lower(spec.tasks[index], contract: job.contracts[index]!, sqlFiles: job.sqlFiles[index], spec: spec)
         }
         var metadata = JobMetadata(
             id: spec.jobID?.value ?? "",
@@ -94,7 +94,7 @@ public struct JobGraphBuilder: Sendable {
             emails: unique((job?.emails ?? []) + (task?.emails ?? [])))
     }
 
-    private func lower(_ task: TaskSpec, contract: FunctionContract, spec: JobSpec, project: Project) -> TaskNode {
+    private func lower(_ task: TaskSpec, contract: FunctionContract, sqlFiles: TaskSQLFiles?, spec: JobSpec) -> TaskNode {
         let defaults = spec.defaults
         let parameters = task.kwargs.map {
             ParameterValue.MappingEntry(key: $0.name.value, value: Self.asChecked($0.value!.value, parameter: $0.name.value, contract))
@@ -126,20 +126,20 @@ public struct JobGraphBuilder: Sendable {
             onFailure: Self.alerts(spec.onFailure, task.onFailure),
             forEach: fanOut,
             sources: Self.sources(of: task, defaults: defaults))
-        node.lineage = Self.lineage(of: task, in: project)
+        node.lineage = Self.lineage(of: task, files: sqlFiles)
         return node
     }
 
-    /// The tables the task's SQL files read and write, merged over its files (one per fan-out item),
-    /// each table located at its first use in the first file that names it.
-    static func lineage(of task: TaskSpec, in project: Project) -> TableLineage {
+    /// The tables the task's SQL files (as the check found them) read and write, merged over its
+    /// files (one per fan-out item), each table located at its first use in the first file naming it.
+    static func lineage(of task: TaskSpec, files: TaskSQLFiles?) -> TableLineage {
         let allowUnordered = task.allowUnordered.isEmpty ? [] : Array(Set(task.allowUnordered.map(\.value))).sorted()
-        guard let files = TaskSQLFiles(task, in: project) else {
+        guard let files else {
             return allowUnordered.isEmpty ? .none : TableLineage(allowUnordered: allowUnordered)
         }
         let fileSet = SQLFileSet(dialect: files.contract.dialect, paths: files.uses.map(\.path), parsed: files.contract.isParsed)
         guard files.contract.isParsed else { return TableLineage(allowUnordered: allowUnordered, sqlFiles: fileSet) }
-        let sqlFiles = files.uses.map { project.postgreSQLFile($0.path) }
+        let sqlFiles = files.uses.compactMap(\.parsed)
         if sqlFiles.count == 1 {
             return TableLineage(reads: sqlFiles[0].reads, writes: sqlFiles[0].writes, allowUnordered: allowUnordered, sqlFiles: fileSet)
         }

@@ -1,6 +1,7 @@
 /// A SQL file of the project as the checks and the IR builder use it: its analysis, plus what every
 /// task that runs it needs, derived once a run rather than once a task (10,000 jobs share 120 files).
-public struct ProjectSQLFile: Sendable {
+/// A class: every task that runs the file holds it, and a reference copies for one retain.
+public final class ProjectSQLFile: Sendable {
     /// Root-relative, as `Project.resolveProjectFile` returned it.
     public let path: String
     /// How diagnostics name it.

@@ -2,10 +2,12 @@
 /// from `kwargs`, or one file per item when `for_each` sets that parameter. Both the SQL rule and the
 /// IR builder ask here, so they agree on which files a task runs.
 struct TaskSQLFiles {
-    /// One file a task runs, where the job names it, and the path as the project resolved it.
+    /// One file a task runs, where the job names it, the path as the project resolved it, and the
+    /// file as parsed (once a run) when the contract's dialect is one jobc parses.
     struct Use {
         var path: String
         var location: SourceLocation
+        var parsed: ProjectSQLFile?
     }
 
     var contract: SQLContract
@@ -26,17 +28,17 @@ struct TaskSQLFiles {
         uses = []
         if let forEach = task.forEach, forEach.parameter.value == sql.parameter {
             for item in forEach.items {
-                if let use = Self.use(item, in: project) { uses.append(use) }
+                if let use = Self.use(item, sql, in: project) { uses.append(use) }
             }
         } else {
             for argument in task.kwargs where argument.name.value == sql.parameter {
-                if let value = argument.value, let use = Self.use(value, in: project) { uses.append(use) }
+                if let value = argument.value, let use = Self.use(value, sql, in: project) { uses.append(use) }
             }
         }
     }
 
-    private static func use(_ located: Located<ParameterValue>, in project: borrowing Project) -> Use? {
+    private static func use(_ located: Located<ParameterValue>, _ sql: SQLContract, in project: borrowing Project) -> Use? {
         guard case .string(let path) = located.value, case .success(let resolved) = project.resolveProjectFile(path) else { return nil }
-        return Use(path: resolved, location: located.location)
+        return Use(path: resolved, location: located.location, parsed: sql.isParsed ? project.postgreSQLFile(resolved) : nil)
     }
 }

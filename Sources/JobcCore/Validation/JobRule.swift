@@ -45,11 +45,16 @@ public struct JobContext: Sendable {
     /// By task index: the contract of the function the task names; nil when it names none, or one
     /// the project has no (valid) contract for.
     let contracts: [FunctionContract?]
+    /// By task index: the SQL files the task runs (nil: its function runs none), for the SQL rule
+    /// and for lowering the task's lineage.
+    let sqlFiles: [TaskSQLFiles?]
 
     public init(_ job: JobSpec, in project: Project) {
         self.job = job
         self.project = project
         structure = GroupStructure(job)
-        contracts = job.tasks.indices.map { index in job.tasks[index].function.flatMap { project.functions[$0.value] } }
+        let contracts = job.tasks.indices.map { index in job.tasks[index].function.flatMap { project.functions[$0.value] } }
+        self.contracts = contracts
+        sqlFiles = job.tasks.indices.map { index in contracts[index].flatMap { TaskSQLFiles(job.tasks[index], contract: $0, in: project) } }
     }
 }

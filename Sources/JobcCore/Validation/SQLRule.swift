@@ -10,14 +10,13 @@ struct SQLRule: JobRule {
         var brokenFiles: [ProjectSQLFile] = []
         let tasks = context.job.tasks
         for index in tasks.indices {
-            guard let contract = context.contracts[index], contract.sql != nil else { continue }
+            guard let contract = context.contracts[index], let files = context.sqlFiles[index], files.contract.isParsed else { continue }
             let task = tasks[index]
-            guard let files = TaskSQLFiles(task, contract: contract, in: context.project), files.contract.isParsed else { continue }
             let bound = BoundParameters(task, context.job, contract)
             var usedNames: Set<String> = []
             var everyFileScanned = true
             for use in files.uses {
-                let file = context.project.postgreSQLFile(use.path)
+                guard let file = use.parsed else { continue }  // set for every use when the dialect is parsed
                 if !file.analysis.problems.isEmpty {
                     if tasksByBrokenFile[use.path] == nil { brokenFiles.append(file) }
                     tasksByBrokenFile[use.path, default: []].append(runBy(task, context.job, use))
