@@ -10,28 +10,18 @@ executor's log).
 
 from __future__ import annotations
 
-import json
-import logging
-import os
-import signal
 import sys
-import threading
 from typing import Any
 
 import jobc_runtime
 from jobc_runtime.alerts import error_text
+from jobc_runtime.attempt_process import run_attempt
 
 from .job import parse_task
 
 
 def main() -> int:
-    request = json.loads(_read_line(sys.stdin.fileno()))
-    threading.Thread(target=_die_with_the_runner, name="jobc-attempt-watchdog", daemon=True).start()
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    outcome = run(request)
-    with os.fdopen(request["result_fd"], "w", encoding="utf-8") as result:
-        result.write(json.dumps(outcome, ensure_ascii=False))
-    return 0
+    return run_attempt(run, log_format="%(levelname)s %(name)s: %(message)s")
 
 
 def run(request: dict[str, Any]) -> dict[str, Any]:
@@ -51,24 +41,6 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     except BaseException as error:  # the attempt's outcome, whatever ended it (SystemExit too)
         return {"outcome": "failed", "error": error_text(error)}
     return {"outcome": "success"}
-
-
-def _read_line(descriptor: int) -> bytes:
-    # Unbuffered reads (the runner sends nothing after the line): the watchdog reads on from the
-    # same descriptor, and a buffered reader a daemon thread holds at exit aborts the interpreter.
-    chunks: list[bytes] = []
-    while not chunks or not chunks[-1].endswith(b"\n"):
-        chunk = os.read(descriptor, 65536)
-        if not chunk:
-            break
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _die_with_the_runner() -> None:
-    while os.read(sys.stdin.fileno(), 4096):
-        pass  # nothing more is sent; end of file means the runner closed stdin or is gone
-    os.killpg(os.getpgrp(), signal.SIGKILL)
 
 
 if __name__ == "__main__":

@@ -6,19 +6,15 @@ last attempt the timeout killed (run_task sends them for every other failed last
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import pathlib
-import signal
 import subprocess
-import sys
 import threading
 import time
 from typing import Any
 
-import jobc_runtime
 from jobc_runtime.alerts import TaskFailure, send_failure_alerts
+from jobc_runtime.attempt_process import exit_description, kill_group, read_result, start_attempt
 
 from . import call_log
 from .job import job_folders, task_object
@@ -27,9 +23,6 @@ from .run_state import Run, Unit, heartbeat_seconds
 # How often a runner checks for its timeout's end and for its unit being abandoned.
 CHECK_SECONDS = 1.0
 _logger = logging.getLogger("jobc.executor")
-# Where the child finds this package and jobc_runtime: the very code this process runs.
-_PACKAGE_PATHS = [str(pathlib.Path(module.__file__).resolve().parents[1])
-                  for module in (sys.modules[__package__], jobc_runtime)]
 
 
 def start(run: Run, unit: Unit) -> bool:
@@ -84,10 +77,11 @@ def _attempt(run: Run, unit: Unit, attempt: int) -> tuple[str, str | None]:
         "params": run.params,
         "item": unit.item,
     }
-    child, read_end = _spawn(request)
+    # The child's stdout and stderr stay the executor's: they reach its log.
+    child, read_end = start_attempt("jobc_cloud_workflows.attempt", request)
     try:
         stopped = _wait(run, unit, attempt, child)
-        result = _read_result(read_end)
+        result = read_result(read_end)
     finally:
         child.stdin.close()  # the child's watchdog ends its process group: nothing outlives the attempt
         os.close(read_end)
@@ -99,30 +93,9 @@ def _attempt(run: Run, unit: Unit, attempt: int) -> tuple[str, str | None]:
     if stopped == "cancelled":
         return "failed", "ExecutorError: the attempt was stopped: the task was abandoned or the run finished"
     if result is None:
-        return "failed", f"ExecutorError: the attempt's process ended without an outcome ({_exit(child.returncode)})"
+        return "failed", ("ExecutorError: the attempt's process ended without an outcome "
+                          f"({exit_description(child.returncode)})")
     return result["outcome"], result.get("error")
-
-
-def _spawn(request: dict[str, Any]) -> tuple[subprocess.Popen, int]:
-    """Start the attempt's process (a new process group) and send it the request; returns it and the
-    read end of the pipe its outcome comes through."""
-    read_end, write_end = os.pipe()
-    environment = dict(os.environ)
-    environment["PYTHONPATH"] = os.pathsep.join([*_PACKAGE_PATHS, *filter(None, [environment.get("PYTHONPATH")])])
-    try:
-        child = subprocess.Popen([sys.executable, "-m", "jobc_cloud_workflows.attempt"], stdin=subprocess.PIPE,
-                                 env=environment, pass_fds=(write_end,), start_new_session=True)
-    except BaseException:
-        os.close(read_end)
-        raise
-    finally:
-        os.close(write_end)
-    try:
-        child.stdin.write(json.dumps({**request, "result_fd": write_end}, ensure_ascii=False).encode("utf-8") + b"\n")
-        child.stdin.flush()
-    except BrokenPipeError:
-        pass  # the child died at once: its exit code says how
-    return child, read_end
 
 
 def _wait(run: Run, unit: Unit, attempt: int, child: subprocess.Popen) -> str | None:
@@ -140,10 +113,10 @@ def _wait(run: Run, unit: Unit, attempt: int, child: subprocess.Popen) -> str | 
         except subprocess.TimeoutExpired:
             pass
         if deadline is not None and time.monotonic() >= deadline:
-            _kill(child)
+            kill_group(child)
             return "timeout"
         if run.cancelled(unit):
-            _kill(child)
+            kill_group(child)
             return "cancelled"
         heartbeat.beat()
 
@@ -188,36 +161,5 @@ class _Heartbeat:
             self.last = time.monotonic()
 
 
-def _kill(child: subprocess.Popen) -> None:
-    try:
-        os.killpg(child.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    child.wait()
-
-
-def _read_result(descriptor: int) -> dict[str, Any] | None:
-    # Non-blocking: a process the function started may still hold the pipe open.
-    os.set_blocking(descriptor, False)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(descriptor, 65536)
-        except BlockingIOError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    try:
-        result = json.loads(b"".join(chunks).decode("utf-8"))
-    except ValueError:
-        return None
-    return result if isinstance(result, dict) and result.get("outcome") in ("success", "failed") else None
-
-
 def _task_json(run: Run, unit: Unit) -> dict[str, Any]:
     return task_object(run.record["job"], unit.task.key)
-
-
-def _exit(code: int) -> str:
-    return f"killed by signal {-code}" if code < 0 else f"exit code {code}"

@@ -9,30 +9,21 @@ own process group, so no attempt outlives its run. The outcome, ``{"outcome": "s
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import signal
 import sys
-import threading
 from typing import Any
 
 import jobc_runtime
 from jobc_runtime.alerts import error_text
+from jobc_runtime.attempt_process import run_attempt
 
 from .job import definition
-from .protocol import read_plan_line
 from .stub import run_stub
 
 
 def main() -> int:
-    request = json.loads(read_plan_line(sys.stdin.fileno()))
-    threading.Thread(target=_die_with_the_executor, name="jobc-attempt-watchdog", daemon=True).start()
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    outcome = run(request)
-    with os.fdopen(request["result_fd"], "w", encoding="utf-8") as result:
-        result.write(json.dumps(outcome, ensure_ascii=False))
-    return 0
+    # The attempt's own log file: each line carries its time.
+    return run_attempt(run, log_format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def run(request: dict[str, Any]) -> dict[str, Any]:
@@ -55,12 +46,6 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         logging.getLogger("jobc.local").error("attempt failed: %s", error_text(error), exc_info=True)
         return {"outcome": "failed", "error": error_text(error)}
     return {"outcome": "success"}
-
-
-def _die_with_the_executor() -> None:
-    while os.read(sys.stdin.fileno(), 4096):
-        pass  # nothing more is sent; end of file means the executor closed stdin or is gone
-    os.killpg(os.getpgrp(), signal.SIGKILL)
 
 
 if __name__ == "__main__":

@@ -16,9 +16,10 @@ import time
 from typing import Any
 
 import jobc_runtime
+from jobc_runtime.attempt_process import read_line
 
 from .job import LocalTask, local_tasks
-from .protocol import Events, PlanError, parse_plan, read_plan_line
+from .protocol import Events, PlanError, parse_plan
 from .query import run_queries
 from .unit import Context, Unit, iso_time, run_unit
 
@@ -29,7 +30,7 @@ REJECTED = 2
 def main() -> int:
     events = Events()
     try:
-        plan = parse_plan(read_plan_line(sys.stdin.fileno()))
+        plan = parse_plan(read_line(sys.stdin.fileno()))
         tasks = local_tasks(plan.ir, plan.selected)
     except (PlanError, jobc_runtime.TaskDefinitionError) as error:
         events.emit("run_rejected", error=str(error))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import re
 import sys
 import threading
@@ -41,17 +40,6 @@ class Plan:
     project_root: str
     stubs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # task key → stub (jobc test)
     queries: tuple[Mapping[str, Any], ...] = ()  # SQL to run after the run (jobc test)
-
-
-def read_plan_line(descriptor: int) -> bytes:
-    """The first line on ``descriptor``, read unbuffered: the stdin watcher reads on from it."""
-    chunks: list[bytes] = []
-    while not chunks or not chunks[-1].endswith(b"\n"):
-        chunk = os.read(descriptor, 65536)
-        if not chunk:
-            break
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def parse_plan(text: bytes) -> Plan:

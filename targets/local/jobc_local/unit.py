@@ -6,28 +6,23 @@ last attempt)."""
 from __future__ import annotations
 
 import datetime
-import json
 import logging
 import os
 import pathlib
 import signal
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import jobc_runtime
 from jobc_runtime.alerts import TaskFailure, send_failure_alerts
+from jobc_runtime.attempt_process import exit_description, kill_group, read_result, signal_group, start_attempt
 
 from .job import LocalTask
 from .protocol import Events
 
 _logger = logging.getLogger("jobc.local")
-# Where the child finds this package and jobc_runtime: the very code this process runs.
-_PACKAGE_PATHS = list(dict.fromkeys(str(pathlib.Path(module.__file__).resolve().parents[1])
-                                    for module in (sys.modules[__package__], jobc_runtime)))
 # How long an interrupted attempt gets between SIGTERM and SIGKILL.
 TERMINATE_GRACE_SECONDS = 2.0
 
@@ -133,10 +128,11 @@ def _attempt(context: Context, unit: Unit, number: int) -> Attempt:
                "logical_date": plan.logical_date.isoformat(), "attempt": number, "params": dict(plan.params),
                "item": unit.item, "project_root": plan.project_root, "stub": plan.stubs.get(unit.task.key)}
     with open(attempt.log, "wb") as log:
-        child, read_end = _spawn(request, log.fileno())
+        child, read_end = start_attempt("jobc_local.attempt", request, output=log.fileno(), cwd=plan.project_root,
+                                        environment={"JOBC_PROJECT_ROOT": plan.project_root})
     try:
         stopped = _wait(context, child, definition.timeout_seconds)
-        result = _read_result(read_end)
+        result = read_result(read_end)
     finally:
         child.stdin.close()  # the child's watchdog ends its process group: nothing outlives the attempt
         os.close(read_end)
@@ -150,29 +146,10 @@ def _attempt(context: Context, unit: Unit, number: int) -> Attempt:
         attempt.outcome, attempt.error = "interrupted", "Interrupted: the run was stopped (Ctrl-C)"
     elif result is None:
         attempt.outcome, attempt.error = "failed", (
-            f"ExecutorError: the attempt's process ended without an outcome ({_exit(child.returncode)})")
+            f"ExecutorError: the attempt's process ended without an outcome ({exit_description(child.returncode)})")
     else:
         attempt.outcome, attempt.error = result["outcome"], result.get("error")
     return attempt
-
-
-def _spawn(request: dict[str, Any], log: int) -> tuple[subprocess.Popen, int]:
-    read_end, write_end = os.pipe()
-    environment = dict(os.environ)
-    environment["PYTHONPATH"] = os.pathsep.join([*_PACKAGE_PATHS, *filter(None, [environment.get("PYTHONPATH")])])
-    environment["JOBC_PROJECT_ROOT"] = request["project_root"]
-    try:
-        child = subprocess.Popen([sys.executable, "-m", "jobc_local.attempt"], stdin=subprocess.PIPE, stdout=log,
-                                 stderr=log, pass_fds=(write_end,), start_new_session=True, env=environment,
-                                 cwd=request["project_root"])
-    finally:
-        os.close(write_end)
-    try:
-        child.stdin.write(json.dumps({**request, "result_fd": write_end}, ensure_ascii=False).encode("utf-8") + b"\n")
-        child.stdin.flush()
-    except BrokenPipeError:
-        pass  # the child died at once: its exit code says how
-    return child, read_end
 
 
 def _wait(context: Context, child: subprocess.Popen, timeout: float | None) -> str | None:
@@ -187,7 +164,7 @@ def _wait(context: Context, child: subprocess.Popen, timeout: float | None) -> s
         except subprocess.TimeoutExpired:
             pass
         if deadline is not None and time.monotonic() >= deadline:
-            _kill(child, signal.SIGKILL)
+            kill_group(child)
             return "timeout"
         if context.stop.is_set():
             _terminate(child)
@@ -196,24 +173,12 @@ def _wait(context: Context, child: subprocess.Popen, timeout: float | None) -> s
 
 def _terminate(child: subprocess.Popen) -> None:
     """SIGTERM to the attempt's process group, SIGKILL to what is left after a grace period."""
-    _signal_group(child, signal.SIGTERM)
+    signal_group(child, signal.SIGTERM)
     try:
         child.wait(timeout=TERMINATE_GRACE_SECONDS)
     except subprocess.TimeoutExpired:
         pass
-    _kill(child, signal.SIGKILL)
-
-
-def _kill(child: subprocess.Popen, number: int) -> None:
-    _signal_group(child, number)
-    child.wait()
-
-
-def _signal_group(child: subprocess.Popen, number: int) -> None:
-    try:
-        os.killpg(child.pid, number)
-    except ProcessLookupError:
-        pass
+    kill_group(child)
 
 
 def _send_alerts(plan, unit: Unit, attempt: int, error: str) -> None:
@@ -224,31 +189,8 @@ def _send_alerts(plan, unit: Unit, attempt: int, error: str) -> None:
     send_failure_alerts(definition.on_failure, failure, _logger)
 
 
-def _read_result(descriptor: int) -> dict[str, Any] | None:
-    # Non-blocking: a process the function started may still hold the pipe open.
-    os.set_blocking(descriptor, False)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(descriptor, 65536)
-        except BlockingIOError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    try:
-        result = json.loads(b"".join(chunks).decode("utf-8"))
-    except ValueError:
-        return None
-    return result if isinstance(result, dict) and result.get("outcome") in ("success", "failed") else None
-
-
 def _ids(unit: Unit) -> dict[str, Any]:
     return {"task": unit.task.key, "task_id": unit.task.task_id, "item": unit.index}
-
-
-def _exit(code: int) -> str:
-    return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
 
 
 def iso_time(seconds: float) -> str:
