@@ -36,9 +36,44 @@ extension String {
         out.appendDoubleQuotedWithSharedEscapes(self)
         return out
     }
+}
 
+/// Where the literal encoders append text: a String, or `UTF8Text`, the byte buffer a writer that
+/// builds a whole file uses (appending bytes costs a fraction of appending to a String, which checks
+/// capacity, uniqueness and its ASCII flag on every small piece).
+package protocol TextOutput {
+    mutating func append(_ text: String)
+    mutating func append(_ scalar: Unicode.Scalar)
+}
+
+extension String: TextOutput {
+    package mutating func append(_ scalar: Unicode.Scalar) {
+        unicodeScalars.append(scalar)
+    }
+}
+
+/// UTF-8 bytes appended piece by piece, turned into one String at the end.
+package struct UTF8Text: TextOutput {
+    package private(set) var bytes: [UInt8] = []
+
+    package init(reservingCapacity capacity: Int = 0) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    package mutating func append(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    package mutating func append(_ scalar: Unicode.Scalar) {
+        bytes.append(contentsOf: UTF8.encode(scalar)!)
+    }
+
+    package var text: String { String(decoding: bytes, as: UTF8.self) }
+}
+
+extension TextOutput {
     /// Appends `text` as `doubleQuotedWithSharedEscapes` spells it, so a writer building a whole file
-    /// in one string makes no string per literal.
+    /// makes no string per literal.
     package mutating func appendDoubleQuotedWithSharedEscapes(_ text: String) {
         if text.needsNoSharedEscape {
             append("\"")
@@ -55,16 +90,18 @@ extension String {
             case "\r": append("\\r")
             case "\t": append("\\t")
             case _ where scalar.isHiddenFromReaders: append(scalar.hexEscape)
-            default: unicodeScalars.append(scalar)
+            default: append(scalar)
             }
         }
         append("\"")
     }
+}
 
+extension String {
     /// Printable ASCII other than the quote and the backslash needs no escape: most values (ids,
     /// paths, SQL names) are copied whole instead of scalar by scalar. Checked on the contiguous
     /// UTF-8 bytes when the string has them (native and small strings do), a tight loop.
-    private var needsNoSharedEscape: Bool {
+    fileprivate var needsNoSharedEscape: Bool {
         func isPlain(_ byte: UInt8) -> Bool {
             byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
         }

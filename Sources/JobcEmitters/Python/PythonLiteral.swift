@@ -33,29 +33,29 @@ public enum PythonLiteral {
 
     /// Appends `value` as `value(_:)` spells it: nested lists and mappings go into `out` directly
     /// instead of through a string per item.
-    static func write(_ value: ParameterValue, to out: inout String) {
+    static func write<Output: TextOutput>(_ value: ParameterValue, to out: inout Output) {
         switch value {
-        case .null: out += none
-        case .bool(let flag): out += bool(flag)
-        case .integer(let number): out += String(number)
-        case .float(let number): out += float(number)
+        case .null: out.append(none)
+        case .bool(let flag): out.append(bool(flag))
+        case .integer(let number): out.append(String(number))
+        case .float(let number): out.append(float(number))
         case .string(let text): out.appendDoubleQuotedWithSharedEscapes(text)
         case .list(let items):
-            out += "["
+            out.append("[")
             for (index, item) in items.enumerated() {
-                if index > 0 { out += ", " }
+                if index > 0 { out.append(", ") }
                 write(item, to: &out)
             }
-            out += "]"
+            out.append("]")
         case .mapping(let entries):
-            out += "{"
+            out.append("{")
             for (index, entry) in entries.enumerated() {
-                if index > 0 { out += ", " }
+                if index > 0 { out.append(", ") }
                 out.appendDoubleQuotedWithSharedEscapes(entry.key)
-                out += ": "
+                out.append(": ")
                 write(entry.value, to: &out)
             }
-            out += "}"
+            out.append("}")
         }
     }
 

@@ -1,56 +1,60 @@
 import JobcCore
 
-/// Python source written line by line into one growing string, indented block by block. A generated
-/// module is hundreds of short lines per job; appending them (and every literal) in place makes no
-/// string per line and no array of lines to join.
+/// Python source written line by line into one growing UTF-8 buffer, indented block by block. A
+/// generated module is hundreds of short lines per job; appending them (and every literal) in place
+/// makes no string per line and no array of lines to join, and appending bytes costs a fraction of
+/// appending to a String.
 struct PythonSourceWriter {
-    private(set) var text = ""
+    private var output: UTF8Text
     /// Four spaces per enclosing block.
     private var indentation = ""
 
     init(reservingCapacity capacity: Int = 0) {
-        text.reserveCapacity(capacity)
+        output = UTF8Text(reservingCapacity: capacity)
     }
+
+    /// What was written, as one String.
+    var text: String { output.text }
 
     /// A whole line at the current indentation.
     mutating func line(_ content: String) {
         startLine()
-        text += content
+        output.append(content)
         endLine()
     }
 
     /// A line that never carries indentation, so blank lines have no trailing spaces.
     mutating func blankLine() {
-        text += "\n"
+        output.append("\n")
     }
 
     /// Starts a line written piece by piece (`append`, `appendString`, `appendValue`); `endLine` or
     /// `endLineWithComma` ends it.
     mutating func startLine() {
-        text += indentation
+        output.append(indentation)
     }
 
     mutating func append(_ piece: String) {
-        text += piece
+        output.append(piece)
     }
 
     /// `value` as `PythonLiteral.string` writes it.
     mutating func appendString(_ value: String) {
-        text.appendDoubleQuotedWithSharedEscapes(value)
+        output.appendDoubleQuotedWithSharedEscapes(value)
     }
 
     /// `value` as `PythonLiteral.value` writes it.
     mutating func appendValue(_ value: ParameterValue) {
-        PythonLiteral.write(value, to: &text)
+        PythonLiteral.write(value, to: &output)
     }
 
     mutating func endLine() {
-        text += "\n"
+        output.append("\n")
     }
 
     /// Ends the line of an argument or an item: its comma and the line break in one append.
     mutating func endLineWithComma() {
-        text += ",\n"
+        output.append(",\n")
     }
 
     /// The lines `body` writes, one block deeper.
