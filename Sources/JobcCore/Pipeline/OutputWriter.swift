@@ -78,7 +78,7 @@ public struct OutputWriter: Sendable {
         for path in paths {
             guard files.insert(path).inserted else { return "\(JSONLiteral.string(path)) is listed twice" }
             // The marker holds no '/': a component holds it exactly when the path does.
-            if path.utf8.firstRange(of: temporaryMarker.utf8) != nil {
+            if containsTemporaryMarker(path) {
                 return "\(JSONLiteral.string(path)) is named like jobc's temporary files ('\(temporaryMarker)')"
             }
         }
@@ -94,9 +94,20 @@ public struct OutputWriter: Sendable {
         return nil
     }
 
+    /// Relative, no backslash or NUL, and no empty, `.` or `..` component. Checked on the bytes (every
+    /// artifact of a run comes through here; Foundation's `contains` and a Character split cost more
+    /// than writing the file).
     static func isSafe(_ path: String) -> Bool {
-        guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\\"), !path.contains("\0") else { return false }
-        return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
+        guard !path.isEmpty, !path.utf8.contains(UInt8(ascii: "\\")), !path.utf8.contains(0) else { return false }
+        return path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).allSatisfy { component in
+            !component.isEmpty && !component.elementsEqual(".".utf8) && !component.elementsEqual("..".utf8)
+        }
+    }
+
+    private static func containsTemporaryMarker(_ path: String) -> Bool {
+        let marker = Array(temporaryMarker.utf8), bytes = Array(path.utf8)
+        guard bytes.count >= marker.count else { return false }
+        return (0...(bytes.count - marker.count)).contains { start in bytes[start..<(start + marker.count)].elementsEqual(marker) }
     }
 
     /// A new file at `path` holding `data`. No fsync (FileManager's `createFile` does one per file,
