@@ -27,7 +27,7 @@ struct MappingReader {
         self.table = table
         // Every mapping of every job comes through here: the table's names are listed only for a
         // mapping that has a key the table lacks.
-        if let keys = table?.keys, entries.contains(where: { entry in !keys.contains { $0.name == entry.key } }) {
+        if let keys = table?.keys, entries.indices.contains(where: { index in !keys.contains { $0.name == entries[index].key } }) {
             reportUnknownKeys(allowed: keys.names, diagnostics: &diagnostics)
         }
     }
@@ -52,11 +52,18 @@ struct MappingReader {
     }
 
     func value(_ key: String) -> YAMLNode? {
-        entries.first { $0.key == key }?.value
+        entryIndex(key).map { entries[$0].value }
     }
 
     func keyLocation(_ key: String) -> SourceLocation? {
-        entries.first { $0.key == key }?.keyLocation
+        entryIndex(key).map { entries[$0].keyLocation }
+    }
+
+    /// Every key a decoder reads is looked for here, among a handful of entries: by index (no entry
+    /// copied), lengths compared before text (most keys of a table differ in length).
+    private func entryIndex(_ key: String) -> Int? {
+        let length = key.utf8.count
+        return entries.indices.first { entries[$0].key.utf8.count == length && entries[$0].key == key }
     }
 
     func reportUnknownKeys(allowed: [String], diagnostics: inout DiagnosticCollector) {
