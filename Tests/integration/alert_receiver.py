@@ -126,7 +126,11 @@ class _BackgroundServer:
 
 class _ThreadingHTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
-    allow_reuse_address = False  # a busy port must fail, never be shared
+    # SO_REUSEADDR: the fixed port binds again while the previous receiver's closed connections sit
+    # in TIME_WAIT (this server closes first after each answer, so a test right after one that got
+    # alerts would otherwise wait a minute). A port another receiver *listens* on still fails with
+    # EADDRINUSE on Linux (SO_REUSEPORT would share it; it stays off).
+    allow_reuse_address = True
 
 
 class WebhookReceiver(_BackgroundServer):
@@ -187,7 +191,7 @@ class WebhookReceiver(_BackgroundServer):
 
 class _ThreadingTCPServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
-    allow_reuse_address = False
+    allow_reuse_address = True  # as _ThreadingHTTPServer: past TIME_WAIT, never onto a listening port
 
 
 class SMTPReceiver(_BackgroundServer):
