@@ -52,13 +52,9 @@ public struct Project: Sendable {
         }
     }
 
-    /// A path relative to the root ('/' separated), for artifacts; nil when the file is outside
-    /// the root (generated files never name a machine's absolute paths).
-    public func relativePath(of path: String) -> String? {
-        relativePath(ofAbsolute: FileSystem.realPath(path) ?? FileSystem.absolute(path))
-    }
-
-    /// `relativePath(of:)` for a path already made absolute, its links resolved.
+    /// `absolute` (links already resolved, as the workspace resolves each job file once) relative
+    /// to the root ('/' separated), for artifacts; nil when the file is outside the root (generated
+    /// files never name a machine's absolute paths).
     func relativePath(ofAbsolute absolute: String) -> String? {
         guard absolute.hasPrefix(root + "/") else { return nil }
         return String(absolute.dropFirst(root.count + 1))

@@ -1,6 +1,6 @@
 /// The SQL files a task runs: the value of the parameter its function's contract names in `sql:`,
-/// from `kwargs`, or one file per item when `for_each` sets that parameter. Both the SQL rule and the
-/// IR builder ask here, so they agree on which files a task runs.
+/// from `kwargs`, or one file per item when `for_each` sets that parameter. Worked out once a job
+/// (`JobContext.sqlFiles`): the SQL rule and the IR builder read the same answer.
 struct TaskSQLFiles {
     /// One file a task runs, where the job names it, the path as the project resolved it, and the
     /// file as parsed (once a run) when the contract's dialect is one jobc parses.
@@ -13,15 +13,10 @@ struct TaskSQLFiles {
     var contract: SQLContract
     var uses: [Use]
 
-    /// Nil when the task's function runs no SQL file. Paths the project refuses (missing, escaping
-    /// the root) are left out: the contract rule reports them. The arguments are borrowed: an
-    /// initializer would otherwise take (and its caller copy) a whole task, contract and project.
-    init?(_ task: borrowing TaskSpec, in project: borrowing Project) {
-        guard let function = task.function?.value, let contract = project.functions[function] else { return nil }
-        self.init(task, contract: contract, in: project)
-    }
-
-    /// The same, for a caller that has already looked up the task's contract.
+    /// Nil when the task's function (`contract`) runs no SQL file. Paths the project refuses
+    /// (missing, escaping the root) are left out: the contract rule reports them. The arguments are
+    /// borrowed: an initializer would otherwise take (and its caller copy) a whole task, contract
+    /// and project.
     init?(_ task: borrowing TaskSpec, contract: borrowing FunctionContract, in project: borrowing Project) {
         guard let sql = contract.sql else { return nil }
         self.contract = sql
