@@ -34,7 +34,7 @@ struct LineageCommand: ParsableCommand {
         let files = try discoverJobFiles(paths)
         let targets = try Targets(project: project, jobPaths: paths)
         let workspace = Workspace(rootOverride: project.root, pipeline: Pipeline(targets: targets.builtins))
-        let compilations = workspace.compileJobs(at: files) { $0 }
+        let compilations = workspace.compileJobs(at: files) { $1 }
         var reporter = Reporter(noColor: project.noColor)
         for compilation in compilations {
             try reporter.report(compilation.allDiagnostics)

@@ -46,7 +46,7 @@ struct LintCommand: ParsableCommand {
         let workspace = Workspace(rootOverride: project.root, pipeline: pipeline)
         var reporter = Reporter(noColor: project.noColor, format: format)
         // Every job on every core; reported in file order.
-        let results = workspace.compileJobs(at: files) { compilation in
+        let results = workspace.compileJobs(at: files) { _, compilation in
             (compilation.allDiagnostics + (compilation.graph.map { pipeline.checkTargets($0, portabilityTargets) } ?? []), compilation.graph)
         }
         for (jobDiagnostics, graph) in results {

@@ -4,21 +4,24 @@ import XCTest
 
 /// `BatchCompiler` compiles jobs in parallel; what it reports must not depend on thread timing.
 final class BatchCompilerTests: XCTestCase {
-    /// Writes `<job_id>.txt` holding the job id.
+    /// Writes `<job_id>.txt` holding the job id and the job file's name. Emits job by job like the
+    /// built-in targets, or in one batch like a plugin.
     private struct JobIDEmitter: Emitter {
         let name = "job-id"
         let summary = "test emitter"
         let capabilities = TargetCapabilities(supported: Dictionary(
             uniqueKeysWithValues: TargetCapabilities.Feature.allCases.map { ($0, "test") }))
+        var emitsJobByJob = true
 
         func emit(_ graph: JobGraph, context: EmitContext) -> EmitterOutput {
-            EmitterOutput(artifacts: [Artifact(relativePath: graph.job.id + ".txt", contents: graph.job.id + "\n")])
+            let file = (graph.job.sources.fileStart.file as NSString).lastPathComponent
+            return EmitterOutput(artifacts: [Artifact(relativePath: graph.job.id + ".txt", contents: "\(graph.job.id) from \(file)\n")])
         }
     }
 
-    func testOutcomesDoNotDependOnThreadTiming() throws {
-        let project = try TestProject()
-        defer { project.remove() }
+    /// 60 jobs of one project: files 10 and 25 reuse job 3's id, job 7 fails so file 30 may take its
+    /// id, and the project's broken contract is reported with the first job.
+    private func jobsWithDuplicateIDs(in project: TestProject) throws -> [String] {
         // A broken contract: its diagnostics belong to the first job of the project.
         try project.write("orchestration/function/broken.contract.yaml", "name: Broken\n")
         var files: [String] = []
@@ -36,7 +39,13 @@ final class BatchCompilerTests: XCTestCase {
                 """)
             files.append(project.root + "/" + relative)
         }
+        return files
+    }
 
+    func testOutcomesDoNotDependOnThreadTiming() throws {
+        let project = try TestProject()
+        defer { project.remove() }
+        let files = try jobsWithDuplicateIDs(in: project)
         var firstRun: [String]?
         for _ in 0..<5 {
             let outcomes = BatchCompiler(workspace: Workspace(), emitter: JobIDEmitter()).compile(files)
@@ -64,7 +73,28 @@ final class BatchCompilerTests: XCTestCase {
             .compileAndWrite(files, writer: OutputWriter(outputDirectory: output))
         XCTAssertTrue(outcomes.allSatisfy(\.succeeded))
         for index in 0..<40 {
-            XCTAssertEqual(try String(contentsOfFile: output + "/job_\(index).txt", encoding: .utf8), "job_\(index)\n")
+            XCTAssertEqual(try String(contentsOfFile: output + "/job_\(index).txt", encoding: .utf8), "job_\(index) from job_\(index).yaml\n")
+        }
+    }
+
+    /// Files are staged as jobs finish and renamed once a job is known to own them: whatever the
+    /// order jobs finish in, the earlier file of two with one job_id is the one written, and the
+    /// loser's staged file is deleted. Both the job-by-job and the batch (plugin) path.
+    func testWrittenFilesComeFromTheOwningJobAndNoStagedFileIsLeft() throws {
+        let project = try TestProject()
+        defer { project.remove() }
+        let files = try jobsWithDuplicateIDs(in: project)
+        for byJob in [true, false] {
+            for run in 0..<3 {
+                let output = project.root + "/out-\(byJob)-\(run)"
+                let outcomes = BatchCompiler(workspace: Workspace(), emitter: JobIDEmitter(emitsJobByJob: byJob))
+                    .compileAndWrite(files, writer: OutputWriter(outputDirectory: output))
+                XCTAssertEqual(outcomes.indices.filter { !outcomes[$0].succeeded }, [7, 10, 25])
+                let written = try FileManager.default.contentsOfDirectory(atPath: output)
+                XCTAssertEqual(written.count, 57, "one file per successful job, no temporary file: \(written.filter { $0.hasPrefix(".") })")
+                XCTAssertEqual(try String(contentsOfFile: output + "/job_3.txt", encoding: .utf8), "job_3 from file_03.yaml\n")
+                XCTAssertEqual(try String(contentsOfFile: output + "/job_7.txt", encoding: .utf8), "job_7 from file_30.yaml\n")
+            }
         }
     }
 

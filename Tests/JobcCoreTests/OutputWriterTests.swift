@@ -84,12 +84,41 @@ final class OutputWriterTests: XCTestCase {
 
     func testStaleTemporariesFromAKilledRunAreRemoved() throws {
         try "half".write(toFile: folder + "/.a.py.jobc-tmp-2147483646", atomically: false, encoding: .utf8)
+        try "staged".write(toFile: folder + "/.c.py.jobc-tmp-2147483646.12", atomically: false, encoding: .utf8)
         try "keep".write(toFile: folder + "/.hidden-but-mine", atomically: false, encoding: .utf8)
         // A live process (here: this one) may be writing right now: its temporaries stay.
         try "live".write(toFile: folder + "/.b.py.jobc-tmp-\(getpid())", atomically: false, encoding: .utf8)
         OutputWriter(outputDirectory: folder).removeStaleTemporaryFiles()
         XCTAssertNil(contents(".a.py.jobc-tmp-2147483646"))
+        XCTAssertNil(contents(".c.py.jobc-tmp-2147483646.12"))
         XCTAssertEqual(contents(".hidden-but-mine"), "keep")
         XCTAssertEqual(contents(".b.py.jobc-tmp-\(getpid())"), "live")
+    }
+
+    func testStagedFilesAreInvisibleUntilCommittedAndDiscardLeavesNothing() throws {
+        let writer = OutputWriter(outputDirectory: folder)
+        try writer.write([Artifact(relativePath: "a.py", contents: "old")])
+        let staged = try writer.stage([Artifact(relativePath: "a.py", contents: "new"), Artifact(relativePath: "sub/b.py", contents: "b")])
+        XCTAssertEqual(contents("a.py"), "old", "staging must not touch the file in place")
+        XCTAssertNil(contents("sub/b.py"))
+        try writer.commit(staged)
+        XCTAssertEqual(contents("a.py"), "new")
+        XCTAssertEqual(contents("sub/b.py"), "b")
+
+        writer.discard(try writer.stage([Artifact(relativePath: "a.py", contents: "newer"), Artifact(relativePath: "c.py", contents: "c")]))
+        XCTAssertEqual(contents("a.py"), "new")
+        XCTAssertNil(contents("c.py"))
+        XCTAssertEqual(try FileManager.default.subpathsOfDirectory(atPath: folder).sorted(), ["a.py", "sub", "sub/b.py"], "no temporary file left")
+    }
+
+    func testTwoStagingsOfOneFileDoNotCollide() throws {
+        // Two jobs with one job_id stage the same file before the run decides which one owns it.
+        let writer = OutputWriter(outputDirectory: folder)
+        let first = try writer.stage([Artifact(relativePath: "a.py", contents: "first")])
+        let second = try writer.stage([Artifact(relativePath: "a.py", contents: "second")])
+        try writer.commit(first)
+        writer.discard(second)
+        XCTAssertEqual(contents("a.py"), "first")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["a.py"])
     }
 }

@@ -100,7 +100,7 @@ def test_an_interrupted_compile_leaves_every_file_old_or_new(versions, tmp_path)
         process, rewritten = start_and_kill(project, out, signal_name, fraction)
         where = f"{signal_name} after {rewritten} of {2 * JOBS} files"
         assert process.returncode == -getattr(signal, signal_name), f"{where}: exit {process.returncode}"
-        temporary = re.compile(rf"\..+\.jobc-tmp-{process.pid}")
+        temporary = re.compile(rf"\..+\.jobc-tmp-{process.pid}\.\d+")
         files = snapshot(out)
         foreign = sorted(name for name in files.keys() - outputs["A"].keys() if not temporary.fullmatch(name))
         assert not foreign, f"{where}: unexpected files {foreign}"

@@ -2,8 +2,9 @@ import Foundation
 
 /// Writes a job's artifacts under the output folder, each atomically (temp file in the same folder,
 /// then rename), so a reader — or an interrupted run — only ever sees the old or the new file.
-/// SIGINT and SIGTERM let the writes in flight finish (`InterruptGate`), so they leave no temporary
-/// file; after SIGKILL, the next run removes them.
+/// SIGINT and SIGTERM let the writes in flight finish and delete the files staged but not yet
+/// renamed (`InterruptGate`), so they leave no temporary file; after SIGKILL, the next run removes
+/// them.
 public struct OutputWriter: Sendable {
     public let outputDirectory: String
 
@@ -27,12 +28,60 @@ public struct OutputWriter: Sendable {
 
     /// Checks every path before writing any file, so a bad artifact list writes nothing.
     public func write(_ artifacts: [Artifact]) throws(WriteError) {
+        try commit(stage(artifacts))
+    }
+
+    /// A job's files written under their temporary names, not yet in place: `commit` renames them,
+    /// `discard` deletes them. A compile stages each job's files on the thread that emitted it, while
+    /// the other jobs still compile, and commits once it knows the job owns its paths (file creation
+    /// is most of the cost of writing on a disk, and overlaps the compiling that way).
+    public struct StagedFiles: Sendable {
+        fileprivate var files: [(temporary: String, destination: String)] = []
+    }
+
+    /// Checks every path, then writes each file that differs from what is in place to a temporary
+    /// name beside it (an unchanged file is left alone, keeping its mtime). On failure nothing
+    /// stays staged.
+    public func stage(_ artifacts: [Artifact]) throws(WriteError) -> StagedFiles {
         if let problem = Self.layoutProblem(artifacts.map(\.relativePath)) { throw .layout(problem) }
         for artifact in artifacts where !Self.isSafe(artifact.relativePath) || leadsOutside(artifact.relativePath) {
             throw .unsafePath(artifact.relativePath)
         }
+        var staged = StagedFiles()
         for artifact in artifacts {
-            try writeAtomically(artifact)
+            do {
+                if let temporary = try writeTemporary(artifact) {
+                    staged.files.append((temporary, outputDirectory + "/" + artifact.relativePath))
+                }
+            } catch {
+                discard(staged)
+                throw error
+            }
+        }
+        return staged
+    }
+
+    /// Renames staged files into place; one that cannot be is deleted, the others still go in.
+    public func commit(_ staged: StagedFiles) throws(WriteError) {
+        var failure: WriteError?
+        for file in staged.files {
+            InterruptGate.shared.enter()
+            if rename(file.temporary, file.destination) != 0 {
+                let reason = String(cString: strerror(errno))
+                unlink(file.temporary)
+                failure = failure ?? .io(path: file.destination, reason: reason)
+            }
+            InterruptGate.shared.unregister(file.temporary)
+            InterruptGate.shared.leave()
+        }
+        if let failure { throw failure }
+    }
+
+    /// Deletes staged files (a job that turned out not to own its paths).
+    public func discard(_ staged: StagedFiles) {
+        for file in staged.files {
+            unlink(file.temporary)
+            InterruptGate.shared.unregister(file.temporary)
         }
     }
 
@@ -44,7 +93,7 @@ public struct OutputWriter: Sendable {
         for case let relative as String in enumerator {
             let name = (relative as NSString).lastPathComponent
             guard name.hasPrefix("."), let marker = name.range(of: Self.temporaryMarker),
-                  let pid = pid_t(name[marker.upperBound...]) else { continue }
+                  let pid = pid_t(name[marker.upperBound...].prefix { $0.isASCII && $0.isNumber }) else { continue }
             let alive = pid == getpid() || kill(pid, 0) == 0 || errno == EPERM
             if !alive { try? FileManager.default.removeItem(atPath: outputDirectory + "/" + relative) }
         }
@@ -53,6 +102,9 @@ public struct OutputWriter: Sendable {
     static let temporaryMarker = ".jobc-tmp-"
     /// In every temporary file's name: a later run deletes the file only once this process is gone.
     private static let processID = getpid()
+    /// Also in every temporary name (after the pid and a dot), so two jobs of a run that would write
+    /// the same file (a duplicate job_id: one of them is refused later) stage it under two names.
+    private static let stagingCount = Counter()
 
     /// True when a symbolic link inside the output folder would carry the file outside it: the
     /// deepest folder of the path that already exists must resolve to a place inside the folder.
@@ -155,34 +207,49 @@ public struct OutputWriter: Sendable {
         throw .io(path: path, reason: code == EEXIST ? "\(FileSystem.kind(of: path)) is in the way of a folder there" : String(cString: strerror(code)))
     }
 
-    private func writeAtomically(_ artifact: Artifact) throws(WriteError) {
+    /// Writes `artifact` under a temporary name beside its destination and returns that name; nil
+    /// when the destination already holds exactly these bytes.
+    private func writeTemporary(_ artifact: Artifact) throws(WriteError) -> String? {
         let destination = outputDirectory + "/" + artifact.relativePath
         let directory = (destination as NSString).deletingLastPathComponent
         let data = Data(artifact.contents.utf8)
-        if FileSystem.fileHolds(destination, exactly: data) { return }  // unchanged: keep mtime
+        if FileSystem.fileHolds(destination, exactly: data) { return nil }  // unchanged: keep mtime
         try Self.createFolders(directory)
         let name = (destination as NSString).lastPathComponent
-        let temporary = directory + "/.\(name)\(Self.temporaryMarker)\(Self.processID)"
+        let temporary = directory + "/.\(name)\(Self.temporaryMarker)\(Self.processID).\(Self.stagingCount.next())"
         InterruptGate.shared.enter()
         defer { InterruptGate.shared.leave() }
         try Self.create(temporary, holding: data)
-        guard rename(temporary, destination) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw .io(path: destination, reason: reason)
+        InterruptGate.shared.register(temporary)
+        return temporary
+    }
+}
+
+/// A number that only grows, safe from any thread.
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func next() -> Int {
+        lock.withLock {
+            value += 1
+            return value
         }
     }
 }
 
-/// Holds SIGINT and SIGTERM until no file is half-written, then ends the process with the same
-/// signal. Installed by the first write: before it, an interrupted run has no temporary file to
-/// leave. A write that would start after the signal waits for the end instead.
+/// Holds SIGINT and SIGTERM until no file is half-written, deletes the files staged but not yet
+/// renamed into place, then ends the process with the same signal. Installed by the first write:
+/// before it, an interrupted run has no temporary file to leave. A write that would start after the
+/// signal waits for the end instead.
 final class InterruptGate: @unchecked Sendable {
     static let shared = InterruptGate()
 
     private let condition = NSCondition()
     private var writesInFlight = 0
     private var stopping = false
+    /// Temporary files written and not yet renamed or deleted.
+    private var staged = Set<String>()
     private var sources: [any DispatchSourceSignal] = []
 
     private init() {
@@ -202,6 +269,18 @@ final class InterruptGate: @unchecked Sendable {
         condition.unlock()
     }
 
+    func register(_ temporary: String) {
+        condition.lock()
+        staged.insert(temporary)
+        condition.unlock()
+    }
+
+    func unregister(_ temporary: String) {
+        condition.lock()
+        staged.remove(temporary)
+        condition.unlock()
+    }
+
     func leave() {
         condition.lock()
         writesInFlight -= 1
@@ -213,6 +292,7 @@ final class InterruptGate: @unchecked Sendable {
         condition.lock()
         stopping = true
         while writesInFlight > 0 { condition.wait() }
+        for temporary in staged { unlink(temporary) }
         // End as the signal would have: its default action, raised on this thread with the signal
         // unblocked (dispatch may keep it blocked on the threads it manages).
         signal(number, SIG_DFL)

@@ -34,11 +34,12 @@ public final class Workspace: @unchecked Sendable {
         compile(path, projectKey: projectKey(forJobAt: path)) { self.claimDiagnostics(of: $0) }
     }
 
-    /// `compileJob` for each path on every core, each compilation handed to `process` on the thread
-    /// that made it, so only what `process` keeps stays in memory; results in `paths` order. Each
+    /// `compileJob` for each path on every core, each compilation handed to `process` (with its index
+    /// in `paths`) on the thread that made it, so only what `process` keeps stays in memory; results
+    /// in `paths` order. Each
     /// project's diagnostics go with its first job in `paths` order, as compiling the jobs one by
     /// one would give them: that is decided before any thread starts.
-    public func compileJobs<Output: Sendable>(at paths: [String], _ process: @Sendable (JobCompilation) -> Output) -> [Output] {
+    public func compileJobs<Output: Sendable>(at paths: [String], _ process: @Sendable (Int, JobCompilation) -> Output) -> [Output] {
         var keyByFolder: [String: String?] = [:]  // a job's project depends only on its folder
         let keys = paths.map { path in
             let folder = (path as NSString).deletingLastPathComponent
@@ -49,7 +50,7 @@ public final class Workspace: @unchecked Sendable {
         }
         let reports = keys.map { key in key.map(claimDiagnostics(of:)) ?? false }
         return Array(paths.indices).concurrentMap { index in
-            process(compile(paths[index], projectKey: keys[index]) { _ in reports[index] })
+            process(index, compile(paths[index], projectKey: keys[index]) { _ in reports[index] })
         }
     }
 

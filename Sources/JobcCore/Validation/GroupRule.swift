@@ -23,7 +23,7 @@ struct GroupRule: JobRule {
                 if !groupKeys.contains(parent.value) {
                     unknownGroup(parent, groupKeys, &diagnostics)
                 } else if structure.ancestors(of: parent.value).contains(key.value) || parent.value == key.value,
-                          case let cycle = [key.value] + GroupStructure.chain(from: parent.value, structure.parent).prefix { $0 != key.value } + [key.value],
+                          case let cycle = [key.value] + GroupStructure.chain(from: parent.value, structure.parent).prefix(while: { $0 != key.value }) + [key.value],
                           // Reported once, at the group of the cycle declared first.
                           groupKeys.first(where: cycle.contains) == key.value {
                     diagnostics.error(
