@@ -52,23 +52,55 @@ extension String: TextOutput {
     }
 }
 
-/// UTF-8 bytes appended piece by piece, turned into one String at the end.
-package struct UTF8Text: TextOutput {
-    package private(set) var bytes: [UInt8] = []
+/// UTF-8 bytes appended piece by piece, turned into one String at the end. A reference, not a
+/// value: one buffer per file being built, grown in place. A file is built of a few thousand short
+/// pieces, and an Array's `append(contentsOf:)` (uniqueness, capacity and the generic sequence
+/// copy on every piece) cost more than the bytes themselves.
+package final class UTF8Text: TextOutput {
+    private var start: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
 
     package init(reservingCapacity capacity: Int = 0) {
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 64)
+        start = .allocate(capacity: self.capacity)
     }
 
-    package mutating func append(_ text: String) {
-        bytes.append(contentsOf: text.utf8)
+    deinit {
+        start.deallocate()
     }
 
-    package mutating func append(_ scalar: Unicode.Scalar) {
-        bytes.append(contentsOf: UTF8.encode(scalar)!)
+    package func append(_ text: String) {
+        var text = text
+        text.withUTF8 { append($0) }
     }
 
-    package var text: String { String(decoding: bytes, as: UTF8.self) }
+    package func append(_ scalar: Unicode.Scalar) {
+        if scalar.isASCII {
+            var byte = UInt8(truncatingIfNeeded: scalar.value)
+            append(UnsafeBufferPointer(start: &byte, count: 1))
+        } else {
+            for byte in UTF8.encode(scalar)! {
+                var byte = byte
+                append(UnsafeBufferPointer(start: &byte, count: 1))
+            }
+        }
+    }
+
+    private func append(_ piece: UnsafeBufferPointer<UInt8>) {
+        guard let source = piece.baseAddress else { return }
+        if count + piece.count > capacity {
+            let grown = max(count + piece.count, capacity * 2)
+            let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+            moved.initialize(from: start, count: count)
+            start.deallocate()
+            (start, capacity) = (moved, grown)
+        }
+        (start + count).initialize(from: source, count: piece.count)
+        count += piece.count
+    }
+
+    package var text: String { String(decoding: UnsafeBufferPointer(start: start, count: count), as: UTF8.self) }
 }
 
 extension TextOutput {
