@@ -98,6 +98,19 @@ final class RegressionTests: XCTestCase {
         XCTAssertEqual(files, [project.root + "/jobs/sub/a.yaml"])
     }
 
+    /// The folder walk knows a plain file's real path from its folder's; a linked file, a folder
+    /// reached through a link and a path with `..` are resolved, and each file still comes once.
+    func testAFileReachedByTwoPathsIsFoundOnce() throws {
+        try project.write("jobs/b.yaml", "job_id: b\n")
+        try project.write("jobs/sub/c.yaml", "job_id: c\n")
+        try FileManager.default.createSymbolicLink(atPath: project.root + "/jobs/alias.yaml", withDestinationPath: "b.yaml")
+        try FileManager.default.createSymbolicLink(atPath: project.root + "/linked-jobs", withDestinationPath: "jobs")
+        let files = try InputDiscovery.jobFiles(in: [
+            project.root + "/linked-jobs", project.root + "/jobs/", project.root + "/jobs/sub/../b.yaml", project.root + "/jobs/sub",
+        ])
+        XCTAssertEqual(files, [project.root + "/linked-jobs/alias.yaml", project.root + "/linked-jobs/sub/c.yaml"])
+    }
+
     func testMessagesCannotDriveTheTerminalOrForgeLines() {
         let renderer = DiagnosticRenderer { _, _ in nil }
         let text = renderer.render(.error(.unknownKey, "unknown key '\u{1B}[31mRED\nfake.yaml:1:1: error: forged'", at: nil))

@@ -16,7 +16,7 @@ public enum InputDiscovery {
     /// (`.yaml`, as one tool wrote a job) and files without an extension, whose text has a top-level
     /// `job_id:` or `tasks:` line. A run says it skipped them rather than stay silent.
     public static func discover(in paths: [String]) throws(MissingPath) -> (files: [String], skipped: [String]) {
-        var files: [String] = []
+        var files: [Found] = []
         var skipped: [String] = []
         for path in paths {
             if FileSystem.isDirectory(path) {
@@ -24,15 +24,23 @@ public enum InputDiscovery {
                 files += found.files
                 skipped += found.skipped
             } else if FileSystem.exists(path) {
-                files.append(path)
+                files.append(Found(path: path, realPath: nil))
             } else {
                 throw MissingPath(path: path)
             }
         }
         var seen = Set<String>()
         var seenSkipped = Set<String>()
-        return (files.filter { seen.insert(FileSystem.realPath($0) ?? $0).inserted },
+        return (files.filter { seen.insert($0.realPath ?? FileSystem.realPath($0.path) ?? $0.path).inserted }.map(\.path),
                 skipped.filter { seenSkipped.insert(FileSystem.realPath($0) ?? $0).inserted }.sorted())
+    }
+
+    /// A job file, and its real path when the folder walk knows it without asking the file system
+    /// (a file that is no link, in a real folder whose real path is known): two paths name one file
+    /// only when they resolve alike, and resolving a thousand paths one by one is most of a listing.
+    private struct Found {
+        var path: String
+        var realPath: String?
     }
 
     /// The first of `paths` that is a folder holding `folder` (or is it), links resolved, even when
@@ -47,25 +55,27 @@ public enum InputDiscovery {
         }
     }
 
-    private static func yamlFiles(under directory: String) -> (files: [String], skipped: [String]) {
-        var found: [String] = []
+    private static func yamlFiles(under directory: String) -> (files: [Found], skipped: [String]) {
+        var found: [Found] = []
         var skipped: [String] = []
-        var pending = [directory]
+        // Only real folders are walked below the first, so each one's real path follows from its parent's.
+        var pending = [(path: directory, realPath: FileSystem.realPath(directory))]
         while let folder = pending.popLast() {
-            for name in FileSystem.list(folder).sorted() {
-                let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
-                if FileSystem.isDirectory(path) {
-                    // A symlinked folder can loop (`up -> ..`) or repeat a sibling: walk real folders only.
-                    if !name.hasPrefix("."), !FileSystem.isSymbolicLink(path) { pending.append(path) }
+            for (name, kind) in FileSystem.entries(folder.path).sorted(by: { $0.name < $1.name }) {
+                let path = folder.path.hasSuffix("/") ? folder.path + name : folder.path + "/" + name
+                let realPath = kind == .symbolicLink ? nil : folder.realPath.map { $0 == "/" ? "/" + name : $0 + "/" + name }
+                // A link to a folder is a folder here too, but is not walked: it can loop (`up -> ..`) or repeat a sibling.
+                if kind == .folder || (kind == .symbolicLink && FileSystem.isDirectory(path)) {
+                    if !name.hasPrefix("."), kind == .folder { pending.append((path, realPath)) }
                 } else if name.hasPrefix(".") || !name.dropFirst().contains(".") {
                     if FileSystem.isRegularFile(path), looksLikeJob(path) { skipped.append(path) }
                 } else if (name.hasSuffix(".yaml") || name.hasSuffix(".yml")) && !name.hasSuffix(FunctionCatalog.contractSuffix)
                             && !JobTest.isTestFile(name) {
-                    found.append(path)
+                    found.append(Found(path: path, realPath: realPath))
                 }
             }
         }
-        return (found.sorted(), skipped)
+        return (found.sorted { $0.path < $1.path }, skipped)
     }
 
     /// The job tests (`*.test.yaml`, `*.test.yml`) among `paths`: files as given, folders searched
