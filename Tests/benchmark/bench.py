@@ -52,7 +52,7 @@ def compile_corpus(args, sizes: list[int]) -> dict[int, pathlib.Path]:
     section("1. Whole-corpus compile vs the libyaml parse floor and the physical floor")
     projects = {}
     rows = []
-    goal = "jobc → airflow at 1,000 jobs: not measured in this run (goal ≤ 3× the physical floor)"
+    ratios: dict[str, float] = {}
     for size in sizes:
         root = args.work / f"corpus-{size}"
         jobs_folder = corpus.write_project(root, corpus.corpus(size))
@@ -66,30 +66,22 @@ def compile_corpus(args, sizes: list[int]) -> dict[int, pathlib.Path]:
             floors[threads] = measure.median_run(runs)
             rows.append([size, f"libyaml floor, {threads} thread{'s' * (threads > 1)}", *measure.figures(floors[threads], size)])
         for target in TARGETS:
-            # jobc and its physical floor alternate, run for run, in the same folder: each writes
-            # into it right after the other's files there were deleted. On the development VM's
-            # ext4 the cost of creating files moved by 6x with what was deleted near them, and when.
-            runs, floor_runs = [], []
-            out = root / f"{target}-out"
-            for attempt in range(repeat):
-                shutil.rmtree(out, ignore_errors=True)
-                runs.append(runner.run([str(args.jobc), "compile", "orchestration/job", "--target", target,
-                                         "--out", str(out)], cwd=root))
-                check(runs[-1].exit_code == 0, f"jobc compile --target {target} failed on {size} jobs: {runs[-1].output[-500:]}")
-                floor_runs.append(physical_floor_run(args, jobs_folder, out))
+            # The Airflow compile, the goal's, is timed with both builds: the static one is the build to ship.
+            builds = [("jobc", args.jobc)] + ([("jobc static", args.jobc_static)] if args.jobc_static and target == "airflow" else [])
+            for label, jobc in builds:
+                run, physical = timed_against_physical_floor(args, jobc, target, root, jobs_folder, size, repeat)
+                rows.append([size, f"physical floor → {target}", *measure.figures(physical, size)])
+                ratio = run.wall / physical.wall
+                rows.append([size, f"{label} → {target}", *measure.figures(run, size),
+                             f"{run.wall / floors[os.cpu_count()].wall:.1f}×", f"{run.wall / floors[1].wall:.1f}×",
+                             f"{ratio:.1f}×"])
+                if target == "airflow" and size == 1_000:
+                    ratios[label] = ratio
             # Leave jobc's output in the folder for the tables that read it (not timed).
+            out = root / f"{target}-out"
             shutil.rmtree(out)
             check(runner.run([str(args.jobc), "compile", "orchestration/job", "--target", target, "--out", str(out)],
                              cwd=root).exit_code == 0, f"jobc compile --target {target} failed on {size} jobs")
-            run = measure.median_run(runs)
-            physical = measure.median_run(floor_runs)
-            rows.append([size, f"physical floor → {target}", *measure.figures(physical, size)])
-            ratio = run.wall / physical.wall
-            rows.append([size, f"jobc → {target}", *measure.figures(run, size),
-                         f"{run.wall / floors[os.cpu_count()].wall:.1f}×", f"{run.wall / floors[1].wall:.1f}×",
-                         f"{ratio:.1f}×"])
-            if target == "airflow" and size == 1_000:
-                goal = f"jobc → airflow at 1,000 jobs: {ratio:.1f}× the physical floor (goal ≤ 3×: {'met' if ratio <= 3 else 'NOT met'})"
         print(f"{size} jobs: {data / 2**20:.1f} MiB of YAML, {size * 20} tasks; median of {repeat} runs", flush=True)
     print()
     print(measure.table(["jobs", "what", "wall s", "CPU s", "cores", "peak MB", "jobs/s", "÷ parse all", "÷ parse 1",
@@ -98,8 +90,31 @@ def compile_corpus(args, sizes: list[int]) -> dict[int, pathlib.Path]:
           f"names and sizes as jobc wrote (temporary file, then rename), on all {os.cpu_count()} cores, "
           "into the folder jobc writes, each run right after one of jobc's.\n"
           "'cores' = CPU s ÷ wall s.")
-    print(goal)
+    if not ratios:
+        print("jobc → airflow at 1,000 jobs: not measured in this run (goal ≤ 3× the physical floor)")
+    else:
+        # The goal is judged on the build to ship when the run has it.
+        judged = ratios.get("jobc static", ratios["jobc"])
+        figures = ", ".join(f"{label} {ratio:.1f}×" for label, ratio in ratios.items())
+        print(f"jobc → airflow at 1,000 jobs: {figures} the physical floor "
+              f"(goal ≤ 3× for the build to ship: {'met' if judged <= 3 else 'NOT met'})")
     return projects
+
+
+def timed_against_physical_floor(args, jobc: pathlib.Path, target: str, root: pathlib.Path, jobs_folder: pathlib.Path,
+                                 size: int, repeat: int) -> tuple[measure.Run, measure.Run]:
+    """Median runs of `jobc compile` and of its physical floor. They alternate, run for run, in the
+    same folder: each writes into it right after the other's files there were deleted. On the
+    development VM's ext4 the cost of creating files moved by 6x with what was deleted near them,
+    and when."""
+    runs, floor_runs = [], []
+    out = root / f"{target}-out"
+    for attempt in range(repeat):
+        shutil.rmtree(out, ignore_errors=True)
+        runs.append(runner.run([str(jobc), "compile", "orchestration/job", "--target", target, "--out", str(out)], cwd=root))
+        check(runs[-1].exit_code == 0, f"{jobc.name} compile --target {target} failed on {size} jobs: {runs[-1].output[-500:]}")
+        floor_runs.append(physical_floor_run(args, jobs_folder, out))
+    return measure.median_run(runs), measure.median_run(floor_runs)
 
 
 def physical_floor_run(args, jobs_folder: pathlib.Path, output: pathlib.Path) -> measure.Run:
