@@ -35,7 +35,11 @@ public struct BatchCompiler: Sendable {
     /// into place as soon as the job is known to own its paths, while later jobs still compile:
     /// creating files is most of what writing costs, and it overlaps the compiling that way.
     public func compileAndWrite(_ files: [String], writer: OutputWriter) -> [JobOutcome] {
-        writer.removeStaleTemporaryFiles()
+        // Beside the compile, not before it: listing a folder of earlier output is a serial start,
+        // and the files it deletes (of processes gone) are never the ones this run writes.
+        let cleanup = DispatchGroup()
+        DispatchQueue.global().async(group: cleanup) { writer.removeStaleTemporaryFiles() }
+        defer { cleanup.wait() }
         return run(files, writer: writer)
     }
 

@@ -63,17 +63,25 @@ public struct Project: Sendable {
     /// A SQL file the project holds (`path` as `resolveProjectFile` returned it), parsed as
     /// PostgreSQL once a run. A file that cannot be read is one located problem.
     public func postgreSQLFile(_ path: String) -> ProjectSQLFile {
-        analyzedSQL.value(for: path) { path in
-            let analysis: SQLAnalysis
-            if let bytes = try? FileSystem.read(root + "/" + path) {
-                analysis = SQLAnalyzer.analyzePostgreSQL(bytes)
-            } else {
-                var unreadable = SQLAnalysis()
-                unreadable.problems = [SQLProblem(kind: .encoding, message: "the file cannot be read", position: SQLPosition(line: 1, column: 1))]
-                analysis = unreadable
-            }
-            return ProjectSQLFile(path: path, displayPath: displayPath(of: path), analysis: analysis)
+        analyzedSQL.value(for: path, analyzePostgreSQL)
+    }
+
+    /// `postgreSQLFile` of each path, parsing the missing ones in whatever order another thread
+    /// is not already parsing them (see `OnceMemo.values`).
+    func postgreSQLFiles(_ paths: [String]) -> [ProjectSQLFile] {
+        analyzedSQL.values(for: paths, analyzePostgreSQL)
+    }
+
+    private func analyzePostgreSQL(_ path: String) -> ProjectSQLFile {
+        let analysis: SQLAnalysis
+        if let bytes = try? FileSystem.read(root + "/" + path) {
+            analysis = SQLAnalyzer.analyzePostgreSQL(bytes)
+        } else {
+            var unreadable = SQLAnalysis()
+            unreadable.problems = [SQLProblem(kind: .encoding, message: "the file cannot be read", position: SQLPosition(line: 1, column: 1))]
+            analysis = unreadable
         }
+        return ProjectSQLFile(path: path, displayPath: displayPath(of: path), analysis: analysis)
     }
 
     /// How diagnostics name a project file: relative to the working directory when that is shorter.

@@ -3,7 +3,8 @@
 /// (`JobContext.sqlFiles`): the SQL rule and the IR builder read the same answer.
 struct TaskSQLFiles {
     /// One file a task runs, where the job names it, the path as the project resolved it, and the
-    /// file as parsed (once a run) when the contract's dialect is one jobc parses.
+    /// file as parsed (once a run) when the contract's dialect is one jobc parses: filled in by
+    /// `JobContext`, which asks for every file of the job at once.
     struct Use {
         var path: String
         var location: SourceLocation
@@ -23,17 +24,17 @@ struct TaskSQLFiles {
         uses = []
         if let forEach = task.forEach, forEach.parameter.value == sql.parameter {
             for item in forEach.items {
-                if let use = Self.use(item, sql, in: project) { uses.append(use) }
+                if let use = Self.use(item, in: project) { uses.append(use) }
             }
         } else {
             for argument in task.kwargs where argument.name.value == sql.parameter {
-                if let value = argument.value, let use = Self.use(value, sql, in: project) { uses.append(use) }
+                if let value = argument.value, let use = Self.use(value, in: project) { uses.append(use) }
             }
         }
     }
 
-    private static func use(_ located: Located<ParameterValue>, _ sql: SQLContract, in project: borrowing Project) -> Use? {
+    private static func use(_ located: Located<ParameterValue>, in project: borrowing Project) -> Use? {
         guard case .string(let path) = located.value, case .success(let resolved) = project.resolveProjectFile(path) else { return nil }
-        return Use(path: resolved, location: located.location, parsed: sql.isParsed ? project.postgreSQLFile(resolved) : nil)
+        return Use(path: resolved, location: located.location, parsed: nil)
     }
 }

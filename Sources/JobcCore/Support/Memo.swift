@@ -49,4 +49,39 @@ final class OnceMemo<Key: Hashable & Sendable, Value: Sendable>: @unchecked Send
         condition.unlock()
         return value
     }
+
+    /// `value(for:)` of each key, in the order of `keys`. While another thread computes one of
+    /// them, this one computes the next missing key rather than wait: the first jobs on every core
+    /// need the same files at once, and asked one by one the threads would take turns idling.
+    func values(for keys: [Key], _ compute: (Key) -> Value) -> [Value] {
+        var found = [Value?](repeating: nil, count: keys.count)
+        var pending = Array(keys.indices)
+        condition.lock()
+        defer { condition.unlock() }
+        while !pending.isEmpty {
+            var claimed: Int?
+            pending.removeAll { index in
+                if let known = values[keys[index]] {
+                    found[index] = known
+                    return true
+                }
+                if claimed == nil, !computing.contains(keys[index]) {
+                    claimed = index
+                    computing.insert(keys[index])
+                }
+                return false
+            }
+            guard let claimed else {
+                if !pending.isEmpty { condition.wait() }  // every missing key is another thread's
+                continue
+            }
+            condition.unlock()
+            let value = compute(keys[claimed])
+            condition.lock()
+            values[keys[claimed]] = value
+            computing.remove(keys[claimed])
+            condition.broadcast()
+        }
+        return found.map { $0! }
+    }
 }

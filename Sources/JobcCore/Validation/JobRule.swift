@@ -55,6 +55,16 @@ public struct JobContext: Sendable {
         structure = GroupStructure(job)
         let contracts = job.tasks.indices.map { index in job.tasks[index].function.flatMap { project.functions[$0.value] } }
         self.contracts = contracts
-        sqlFiles = job.tasks.indices.map { index in contracts[index].flatMap { TaskSQLFiles(job.tasks[index], contract: $0, in: project) } }
+        var sqlFiles = job.tasks.indices.map { index in contracts[index].flatMap { TaskSQLFiles(job.tasks[index], contract: $0, in: project) } }
+        // Every file the job's tasks parse, asked for in one request: while another thread parses
+        // one of them, this one parses another instead of waiting for it.
+        let parsedPaths = sqlFiles.flatMap { files in files.map { $0.contract.isParsed ? $0.uses.map(\.path) : [] } ?? [] }
+        if !parsedPaths.isEmpty {
+            var parsed = project.postgreSQLFiles(parsedPaths).makeIterator()
+            for index in sqlFiles.indices where sqlFiles[index]?.contract.isParsed == true {
+                for use in sqlFiles[index]!.uses.indices { sqlFiles[index]!.uses[use].parsed = parsed.next() }
+            }
+        }
+        self.sqlFiles = sqlFiles
     }
 }

@@ -13,11 +13,13 @@ public struct CalendarDay: Comparable, Hashable, Sendable, CustomStringConvertib
     }
 
     /// The UTC day of `moment`: how the command line turns its clock reading into today.
+    /// gmtime(3), not Foundation's Calendar: setting one up costs a millisecond of every compile's
+    /// start, before any job can be checked.
     public init(_ moment: Date) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
-        let parts = calendar.dateComponents([.year, .month, .day], from: moment)
-        self.init(year: parts.year!, month: parts.month!, day: parts.day!)
+        var seconds = time_t(moment.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        self.init(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday))
     }
 
     public static func < (lhs: CalendarDay, rhs: CalendarDay) -> Bool {
