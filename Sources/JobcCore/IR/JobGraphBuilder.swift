@@ -8,16 +8,17 @@ public struct JobGraphBuilder: Sendable {
     /// contracts come from the check, not worked out again.
     public func build(_ job: JobContext, sourcePath: String) -> JobGraph {
         let (spec, project, structure) = (job.job, job.project, job.structure)
+        // Tasks by their index in the job until the end: keys are only looked up in the structure.
         let declared = structure.taskKeys
-        var edges = structure.taskEdges()
-        let order = Self.topologicalOrder(declared, edges)
-        let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($0.element, $0.offset) })
-        // Each edge's positions looked up once, not twice per comparison of the sort.
-        edges = edges.map { (position[$0.source]!, position[$0.target]!, $0) }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
-
-        let tasks = order.map { key in
-            let index = structure.taskIndex[key]!
-            return lower(spec.tasks[index], contract: job.contracts[index]!, sqlFiles: job.sqlFiles[index], spec: spec)
+        let taskEdges = structure.taskEdges()
+        let order = Self.topologicalOrder(taskCount: declared.count, taskEdges)
+        var position = [Int](repeating: 0, count: declared.count)
+        for (offset, task) in order.enumerated() { position[task] = offset }
+        let edges = taskEdges
+            .sorted { (position[$0.source], position[$0.target]) < (position[$1.source], position[$1.target]) }
+            .map { Edge(source: declared[$0.source], target: declared[$0.target]) }
+        let tasks = order.map { index in
+            lower(spec.tasks[index], contract: job.contracts[index]!, sqlFiles: job.sqlFiles[index], spec: spec)
         }
         var metadata = JobMetadata(
             id: spec.jobID?.value ?? "",
@@ -164,20 +165,18 @@ public struct JobGraphBuilder: Sendable {
 
     /// Kahn's algorithm, always taking the ready task declared first: the same graph gives the same
     /// order on every run and machine, and a chain reads in the order the author wrote it.
-    static func topologicalOrder(_ declared: [String], _ edges: [Edge]) -> [String] {
-        let index = Dictionary(uniqueKeysWithValues: declared.enumerated().map { ($0.element, $0.offset) })
-        var indegree = [Int](repeating: 0, count: declared.count)
-        var successors = [[Int]](repeating: [], count: declared.count)
+    static func topologicalOrder(taskCount: Int, _ edges: [(source: Int, target: Int)]) -> [Int] {
+        var indegree = [Int](repeating: 0, count: taskCount)
+        var successors = [[Int]](repeating: [], count: taskCount)
         for edge in edges {
-            guard let source = index[edge.source], let target = index[edge.target] else { continue }
-            successors[source].append(target)
-            indegree[target] += 1
+            successors[edge.source].append(edge.target)
+            indegree[edge.target] += 1
         }
         var ready = MinHeap(indegree.indices.filter { indegree[$0] == 0 })
-        var order: [String] = []
-        order.reserveCapacity(declared.count)
+        var order: [Int] = []
+        order.reserveCapacity(taskCount)
         while let next = ready.popMin() {
-            order.append(declared[next])
+            order.append(next)
             for successor in successors[next] {
                 indegree[successor] -= 1
                 if indegree[successor] == 0 { ready.insert(successor) }

@@ -5,6 +5,7 @@ struct FunctionContractRule: JobRule {
 
     func check(_ context: JobContext, diagnostics: inout DiagnosticCollector) {
         let tasks = context.job.tasks
+        var nearMisses = NearMisses()
         for index in tasks.indices {
             guard let functionName = tasks[index].function else { continue }
             if let contractPath = context.project.functions.broken[functionName.value] {
@@ -20,7 +21,7 @@ struct FunctionContractRule: JobRule {
                 continue
             }
             let task = tasks[index]
-            checkParameters(task, contract, context.project, &diagnostics)
+            checkParameters(task, contract, context.project, &nearMisses, &diagnostics)
             checkSecret(task, contract, functionName, &diagnostics)
         }
     }
@@ -59,9 +60,12 @@ struct FunctionContractRule: JobRule {
             : "known functions: \(known.joined(separator: ", "))")]
     }
 
-    private func checkParameters(_ task: TaskSpec, _ contract: FunctionContract, _ project: Project, _ diagnostics: inout DiagnosticCollector) {
+    private func checkParameters(
+        _ task: TaskSpec, _ contract: FunctionContract, _ project: Project, _ nearMisses: inout NearMisses,
+        _ diagnostics: inout DiagnosticCollector
+    ) {
         if let forEach = task.forEach {
-            checkFanOut(task, forEach, contract, project, &diagnostics)
+            checkFanOut(task, forEach, contract, project, &nearMisses, &diagnostics)
         }
         // A task passes a handful of kwargs: scanning them beats hashing them into a set.
         let missing = contract.parameters.filter { parameter in
@@ -77,12 +81,15 @@ struct FunctionContractRule: JobRule {
         }
         for argument in task.kwargs {
             guard let value = argument.value else { continue }  // refused by the decoder, already reported
-            checkArgument(argument.name, value, contract, project, &diagnostics)
+            checkArgument(argument.name, value, contract, project, &nearMisses, &diagnostics)
         }
     }
 
     /// Each item is checked as the kwarg it becomes; `kwargs` must leave that kwarg to the items.
-    private func checkFanOut(_ task: TaskSpec, _ forEach: ForEachSpec, _ contract: FunctionContract, _ project: Project, _ diagnostics: inout DiagnosticCollector) {
+    private func checkFanOut(
+        _ task: TaskSpec, _ forEach: ForEachSpec, _ contract: FunctionContract, _ project: Project, _ nearMisses: inout NearMisses,
+        _ diagnostics: inout DiagnosticCollector
+    ) {
         let name = forEach.parameter
         if let clash = task.kwargs.first(where: { $0.name.value == name.value }) {
             diagnostics.error(
@@ -98,17 +105,17 @@ struct FunctionContractRule: JobRule {
             return
         }
         for item in forEach.items {
-            checkArgument(name, item, contract, project, &diagnostics)
+            checkArgument(name, item, contract, project, &nearMisses, &diagnostics)
         }
     }
 
     private func checkArgument(
         _ name: Located<String>, _ located: Located<ParameterValue>, _ contract: FunctionContract, _ project: Project,
-        _ diagnostics: inout DiagnosticCollector
+        _ nearMisses: inout NearMisses, _ diagnostics: inout DiagnosticCollector
     ) {
         let value = located.value
         guard let parameter = contract.parameter(named: name.value) else {
-            checkExtra(name, located, contract, &diagnostics)
+            checkExtra(name, located, contract, &nearMisses, &diagnostics)
             return
         }
         if parameter.required, value == .null {
@@ -129,14 +136,17 @@ struct FunctionContractRule: JobRule {
         }
     }
 
-    private func checkExtra(_ name: Located<String>, _ located: Located<ParameterValue>, _ contract: FunctionContract, _ diagnostics: inout DiagnosticCollector) {
+    private func checkExtra(
+        _ name: Located<String>, _ located: Located<ParameterValue>, _ contract: FunctionContract, _ nearMisses: inout NearMisses,
+        _ diagnostics: inout DiagnosticCollector
+    ) {
         let value = located.value
         switch contract.extraParameters {
         case .any:
             return
         case .scalar where value.isScalar:
             // A near miss of a declared name is almost always a typo, even where extras are allowed.
-            if let close = Suggestions.closest(to: name.value, in: contract.parameters.lazy.map(\.name)) {
+            if let close = nearMisses.closestParameter(to: name.value, of: contract) {
                 diagnostics.warning(
                     .functionParameters, "'\(name.value)' is passed through to \(contract.name) as an extra parameter",
                     at: name.location, suggestion: "did you mean '\(close)'?")
@@ -152,6 +162,20 @@ struct FunctionContractRule: JobRule {
                 .functionParameters, "\(contract.name) has no parameter '\(name.value)'", at: name.location,
                 suggestion: Suggestions.didYouMean(name.value, in: declared)
                     ?? (declared.isEmpty ? "it takes no parameters" : "its parameters: \(declared.joined(separator: ", "))"))
+        }
+    }
+
+    /// The declared parameter an extra kwarg's name nearly spells, worked out once a job for each
+    /// function and name: a job's tasks pass the same extras to the same function again and again,
+    /// and the edit distances cost more than the rest of the check.
+    private struct NearMisses {
+        private var known: [(function: String, name: String, closest: String?)] = []
+
+        mutating func closestParameter(to name: String, of contract: FunctionContract) -> String? {
+            if let entry = known.first(where: { $0.name == name && $0.function == contract.name }) { return entry.closest }
+            let closest = Suggestions.closest(to: name, in: contract.parameters.lazy.map(\.name))
+            known.append((contract.name, name, closest))
+            return closest
         }
     }
 

@@ -100,15 +100,16 @@ struct GroupStructure {
 
     func isGroup(_ key: String) -> Bool { members[key] != nil || groupKeys.contains(key) }
 
-    /// The task edges the IR keeps: `fullEdges` once each. Not reduced to a group's first and last
-    /// tasks: that keeps the order but not the upstream tasks a trigger rule decides on (with
-    /// `A → G`, a task of G that runs after an `all_done` sibling must still see A's failure).
-    func taskEdges() -> [Edge] {
+    /// The task edges the IR keeps, as task indices: `fullEdges` once each. Not reduced to a
+    /// group's first and last tasks: that keeps the order but not the upstream tasks a trigger rule
+    /// decides on (with `A → G`, a task of G that runs after an `all_done` sibling must still see
+    /// A's failure).
+    func taskEdges() -> [(source: Int, target: Int)] {
         var seen = Set<Int>()
-        var edges: [Edge] = []
+        var edges: [(source: Int, target: Int)] = []
         edges.reserveCapacity(fullEdges.count)
         for edge in fullEdges where seen.insert(edge.source * taskKeys.count + edge.target).inserted {
-            edges.append(Edge(source: taskKeys[edge.source], target: taskKeys[edge.target]))
+            edges.append((edge.source, edge.target))
         }
         return edges
     }
