@@ -8,6 +8,9 @@ import Foundation
 public struct OutputWriter: Sendable {
     public let outputDirectory: String
 
+    /// Shared by the copies of this writer that the compiling threads hold.
+    private let folders = KnownFolders()
+
     public init(outputDirectory: String) {
         self.outputDirectory = outputDirectory
     }
@@ -197,13 +200,14 @@ public struct OutputWriter: Sendable {
 
     /// `mkdir -p` with mkdir(2): its errno says what failed in plain words, where FileManager's
     /// error reads "The operation could not be completed. (NSCocoaErrorDomain error 512.)".
-    private static func createFolders(_ path: String) throws(WriteError) {
-        if FileSystem.isDirectory(path) { return }
+    private func createFolders(_ path: String) throws(WriteError) {
+        if folders.exists(path) { return }
+        if FileSystem.isDirectory(path) { return folders.found(path) }
         let parent = (path as NSString).deletingLastPathComponent
         if !parent.isEmpty, parent != path { try createFolders(parent) }
-        guard mkdir(path, 0o777) != 0 else { return }
+        guard mkdir(path, 0o777) != 0 else { return folders.made(path) }
         let code = errno
-        if code == EEXIST, FileSystem.isDirectory(path) { return }  // made by another writer meanwhile
+        if code == EEXIST, FileSystem.isDirectory(path) { return folders.found(path) }  // made by another writer meanwhile
         throw .io(path: path, reason: code == EEXIST ? "\(FileSystem.kind(of: path)) is in the way of a folder there" : String(cString: strerror(code)))
     }
 
@@ -213,8 +217,9 @@ public struct OutputWriter: Sendable {
         let destination = outputDirectory + "/" + artifact.relativePath
         let directory = (destination as NSString).deletingLastPathComponent
         let data = Data(artifact.contents.utf8)
-        if FileSystem.fileHolds(destination, exactly: data) { return nil }  // unchanged: keep mtime
-        try Self.createFolders(directory)
+        // Unchanged: keep its mtime. A folder this run made holds no earlier output to compare with.
+        if !folders.wasMade(directory), FileSystem.fileHolds(destination, exactly: data) { return nil }
+        try createFolders(directory)
         let name = (destination as NSString).lastPathComponent
         let temporary = directory + "/.\(name)\(Self.temporaryMarker)\(Self.processID).\(Self.stagingCount.next())"
         InterruptGate.shared.enter()
@@ -222,6 +227,25 @@ public struct OutputWriter: Sendable {
         try Self.create(temporary, holding: data)
         InterruptGate.shared.register(temporary)
         return temporary
+    }
+}
+
+/// The folders a writer knows exist, and which of them it made: a run writes a thousand files into
+/// one folder and asks the disk about that folder once, not a thousand times.
+private final class KnownFolders: @unchecked Sendable {
+    private let lock = NSLock()
+    private var existing: Set<String> = []
+    private var madeByThisRun: Set<String> = []
+
+    func exists(_ folder: String) -> Bool { lock.withLock { existing.contains(folder) } }
+    func wasMade(_ folder: String) -> Bool { lock.withLock { madeByThisRun.contains(folder) } }
+    func found(_ folder: String) { lock.withLock { _ = existing.insert(folder) } }
+
+    func made(_ folder: String) {
+        lock.withLock {
+            existing.insert(folder)
+            madeByThisRun.insert(folder)
+        }
     }
 }
 
