@@ -36,21 +36,22 @@ public final class Workspace: @unchecked Sendable {
 
     /// `compileJob` for each path on every core, each compilation handed to `process` (with its index
     /// in `paths`) on the thread that made it, so only what `process` keeps stays in memory; results
-    /// in `paths` order. Each
-    /// project's diagnostics go with its first job in `paths` order, as compiling the jobs one by
-    /// one would give them: that is decided before any thread starts.
+    /// in `paths` order. Each project's diagnostics go with its first job in `paths` order, as
+    /// compiling the jobs one by one would give them: that is decided before any thread starts.
     public func compileJobs<Output: Sendable>(at paths: [String], _ process: @Sendable (Int, JobCompilation) -> Output) -> [Output] {
-        var keyByFolder: [String: String?] = [:]  // a job's project depends only on its folder
-        let keys = paths.map { path in
+        // A job's project and the real path of its folder depend only on the folder: asked once each.
+        var folders: [String: (projectKey: String?, realPath: String?)] = [:]
+        let jobFolders = paths.map { path in
             let folder = (path as NSString).deletingLastPathComponent
-            if let known = keyByFolder[folder] { return known }
-            let key = projectKey(forJobAt: path)
-            keyByFolder[folder] = key
-            return key
+            if let known = folders[folder] { return known }
+            let answers = (projectKey(forJobAt: path), FileSystem.realPath(folder.isEmpty ? "." : folder))
+            folders[folder] = answers
+            return answers
         }
-        let reports = keys.map { key in key.map(claimDiagnostics(of:)) ?? false }
+        let reports = jobFolders.map { folder in folder.projectKey.map(claimDiagnostics(of:)) ?? false }
         return Array(paths.indices).concurrentMap { index in
-            process(index, compile(paths[index], projectKey: keys[index]) { _ in reports[index] })
+            let folder = jobFolders[index]
+            return process(index, compile(paths[index], projectKey: folder.projectKey, realFolder: folder.realPath) { _ in reports[index] })
         }
     }
 
@@ -59,7 +60,10 @@ public final class Workspace: @unchecked Sendable {
         (rootOverride ?? Project.findRoot(forJobAt: path)).map { FileSystem.realPath($0) ?? FileSystem.absolute($0) }
     }
 
-    private func compile(_ path: String, projectKey key: String?, reportsProjectDiagnostics: (String) -> Bool) -> JobCompilation {
+    /// `realFolder`: the real path of the job's folder, when known.
+    private func compile(
+        _ path: String, projectKey key: String?, realFolder: String? = nil, reportsProjectDiagnostics: (String) -> Bool
+    ) -> JobCompilation {
         func failed(_ diagnostic: Diagnostic, projectDiagnostics: [Diagnostic] = []) -> JobCompilation {
             JobCompilation(displayPath: path, spec: nil, graph: nil, diagnostics: [diagnostic], projectDiagnostics: projectDiagnostics)
         }
@@ -73,7 +77,7 @@ public final class Workspace: @unchecked Sendable {
         let projectDiagnostics = reportsProjectDiagnostics(key) ? contractDiagnostics : []
         // Read as a job, a secret's file would be quoted line by line in the diagnostics: it is
         // never read, and the refusal has no location, so nothing quotes it either.
-        let real = FileSystem.realPath(path)
+        let real = FileSystem.realPath(path, inRealFolder: realFolder)
         if let real, real.hasPrefix(project.secretStore.directory + "/") {
             return failed(.error(
                 .fileUnreadable, "\(path) is in the project's secret store; jobc never reads a secret as a job", at: nil,

@@ -268,6 +268,17 @@ enum FileSystem {
         return String(cString: resolved)
     }
 
+    /// `realPath` of a path whose folder's real path is known (nil: not known): one lstat instead of
+    /// resolving every folder of the path again, a link still resolved whole.
+    static func realPath(_ path: String, inRealFolder folder: String?) -> String? {
+        guard let folder else { return realPath(path) }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        let name = (path as NSString).lastPathComponent
+        guard info.st_mode & S_IFMT != S_IFLNK, name != ".", name != ".." else { return realPath(path) }
+        return folder == "/" ? "/" + name : folder + "/" + name
+    }
+
     /// Absolute, with the links of its deepest existing folder resolved: where a path that may not
     /// exist yet would be created.
     static func resolvedPath(_ path: String) -> String {
