@@ -1,4 +1,5 @@
 import CPgQuery
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -30,8 +31,70 @@ enum PostgreSQLParser {
 
     static func parse(_ query: [UInt8]) -> Outcome {
         let job = ParseJob(query: query)
-        guard runOnLargeStack(size: stackSize(forQueryOfLength: query.count), job) else { return .outOfMemory }
+        let size = stackSize(forQueryOfLength: query.count)
+        let ran = size <= ParserThreads.shared.stackSize ? ParserThreads.shared.run(job) : runOnLargeStack(size: size, job)
+        guard ran else { return .outOfMemory }
         return job.outcome ?? .outOfMemory
+    }
+
+    /// Threads with a stack for any query up to 384 KiB, kept for the run: a parse hands its job to
+    /// an idle one and waits, where starting (and tearing down) a thread with a 16 MiB stack for each
+    /// of a project's SQL files cost more than parsing most of them. A longer query gets a thread of
+    /// its own, sized for it.
+    private final class ParserThreads: @unchecked Sendable {
+        static let shared = ParserThreads()
+        let stackSize = 64 << 20
+        private let lock = NSLock()
+        private var idle: [ParserThread] = []
+
+        /// False when no thread could be started.
+        func run(_ job: ParseJob) -> Bool {
+            guard let thread = lock.withLock({ idle.popLast() }) ?? ParserThread(stackSize: stackSize) else { return false }
+            thread.run(job)
+            lock.withLock { idle.append(thread) }
+            return true
+        }
+    }
+
+    /// One kept thread: it waits for a job, runs it, says so, and waits again until the process ends.
+    private final class ParserThread: @unchecked Sendable {
+        private let jobReady = DispatchSemaphore(value: 0)
+        private let jobDone = DispatchSemaphore(value: 0)
+        private var job: ParseJob?
+
+        init?(stackSize: Int) {
+            var attributes = pthread_attr_t()
+            guard pthread_attr_init(&attributes) == 0 else { return nil }
+            defer { pthread_attr_destroy(&attributes) }
+            guard pthread_attr_setstacksize(&attributes, stackSize) == 0,
+                  pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED)) == 0 else { return nil }
+            let context = Unmanaged.passRetained(self).toOpaque()  // the thread keeps its object alive
+            #if canImport(Glibc)
+            var thread = pthread_t()
+            #else
+            var thread: pthread_t?
+            #endif
+            let created = pthread_create(&thread, &attributes, { context in
+                let worker = Unmanaged<ParserThread>.fromOpaque(context!).takeUnretainedValue()
+                while true {
+                    worker.jobReady.wait()
+                    worker.job?.run()
+                    worker.job = nil
+                    worker.jobDone.signal()
+                }
+            }, context)
+            guard created == 0 else {
+                Unmanaged<ParserThread>.fromOpaque(context).release()
+                return nil
+            }
+        }
+
+        /// Runs `job` on this thread and returns when it is done (the semaphores order the accesses to `job`).
+        func run(_ job: ParseJob) {
+            self.job = job
+            jobReady.signal()
+            jobDone.wait()
+        }
     }
 
     private final class ParseJob: @unchecked Sendable {
