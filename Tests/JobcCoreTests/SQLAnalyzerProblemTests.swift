@@ -199,6 +199,10 @@ final class SQLAnalyzerProblemTests: XCTestCase {
         let analysis = analyze(sum)
         XCTAssertEqual(analysis.problems, [])
         XCTAssertEqual(analysis.reads.map(\.table.description), ["chain.t"])
+        // Longer than the kept parser threads' stacks allow for: parsed on a thread sized for it.
+        let longerSum = "SELECT 1" + String(repeating: "+1", count: 250_000) + " FROM chain.t"
+        XCTAssertGreaterThan(PostgreSQLParser.stackSize(forQueryOfLength: longerSum.utf8.count), 64 << 20)
+        XCTAssertEqual(analyze(longerSum).reads.map(\.table.description), ["chain.t"])
         let unions = String(repeating: "SELECT 1 FROM u.t UNION ALL ", count: 10_000) + "SELECT 2"
         XCTAssertEqual(analyze(unions).reads.map(\.table.description), ["u.t"])
     }
