@@ -71,6 +71,9 @@ package final class UTF8Text: TextOutput {
     }
 
     package func append(_ text: String) {
+        // The contiguous bytes copied at once (native and small strings have them, without a copy of
+        // the string); appending `text.utf8` goes through the generic sequence copy instead.
+        if text.utf8.withContiguousStorageIfAvailable({ append($0) }) != nil { return }
         var text = text
         text.withUTF8 { append($0) }
     }
