@@ -64,11 +64,14 @@ extension YAMLLoader {
 /// The children of every open collection wait on two shared stacks (`openItems`, `openEntries`) and
 /// move into an array of their exact size when the collection closes: one allocation per collection,
 /// where an array per collection grown by appending allocates again at every doubling.
+/// The innermost open collection, the one every node is attached to, is kept apart from the ones
+/// enclosing it, so attaching a node reaches it without going through an array; at the top level it
+/// is the document, which holds the root.
 private struct TreeBuilder {
     /// A sequence or mapping whose end event has not arrived yet; its children are the tail of
     /// `openItems` or `openEntries` from `firstChild` on.
     private struct OpenCollection {
-        enum Kind { case sequence, mapping }
+        enum Kind { case document, sequence, mapping }
 
         let kind: Kind
         let location: SourceLocation
@@ -98,9 +101,12 @@ private struct TreeBuilder {
     private(set) var root: YAMLNode?
     private(set) var diagnostics: [Diagnostic] = []
     private(set) var aborted = false
-    private var stack: [OpenCollection] = []
-    private var openItems: [YAMLNode] = []
-    private var openEntries: [YAMLMappingEntry] = []
+    /// The collection the next node belongs to. Not optional: every node attached would test it.
+    private var innermost: OpenCollection
+    /// The open collections around `innermost`, the document first: as many as are open.
+    private var enclosing: [OpenCollection] = []
+    private let openItems = PendingChildren<YAMLNode>()
+    private let openEntries = PendingChildren<YAMLMappingEntry>()
     private var anchors: [String: YAMLNode] = [:]
     /// Nodes built so far, counting every alias as the whole subtree it stands for.
     private var expandedNodes = 0
@@ -110,6 +116,8 @@ private struct TreeBuilder {
         self.path = path
         self.file = SourceFileNames.shared.id(of: path)
         self.limits = limits
+        innermost = OpenCollection(
+            kind: .document, location: SourceLocation(fileID: file, line: 1, column: 1), tag: nil, anchor: nil, firstChild: 0)
     }
 
     mutating func parse(_ buffer: UnsafeBufferPointer<UInt8>) {
@@ -160,7 +168,7 @@ private struct TreeBuilder {
         case YAML_ALIAS_EVENT:
             let name = Self.optionalString(event.data.alias.anchor) ?? ""
             guard let target = anchors[name] else {
-                let isOpen = stack.contains { $0.anchor == name }
+                let isOpen = innermost.anchor == name || enclosing.contains { $0.anchor == name }
                 abort(
                     .yamlSyntax,
                     isOpen ? "alias '*\(name)' refers to its own enclosing node (a recursive structure)"
@@ -178,7 +186,8 @@ private struct TreeBuilder {
             let data = event.data.mapping_start
             open(.mapping, at: start, tag: Self.optionalString(data.tag), anchor: Self.optionalString(data.anchor))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-            guard let collection = stack.popLast() else { return }
+            guard var collection = enclosing.popLast() else { return }
+            swap(&collection, &innermost)
             attach(close(collection), anchor: collection.anchor, countedNodes: 1)
         default:
             break  // stream start, document end: nothing to build
@@ -186,19 +195,21 @@ private struct TreeBuilder {
     }
 
     private mutating func open(_ kind: OpenCollection.Kind, at start: SourceLocation, tag: String?, anchor: String?) {
-        guard stack.count < limits.maxDepth else {
+        guard enclosing.count < limits.maxDepth else {
             abort(.yamlLimits, "nesting deeper than \(limits.maxDepth) levels; a job never needs that many", at: start)
             return
         }
         guard checkTag(tag, at: start) else { return }
-        if let parent = stack.last, parent.kind == .mapping, parent.pendingKey == nil {
+        if innermost.kind == .mapping, innermost.pendingKey == nil {
             abort(
                 .yamlUnsupported, "a mapping key must be a plain string, not \(kind == .sequence ? "a list" : "a mapping")",
                 at: start)
             return
         }
         let firstChild = kind == .sequence ? openItems.count : openEntries.count
-        stack.append(OpenCollection(kind: kind, location: start, tag: tag, anchor: anchor, firstChild: firstChild))
+        var collection = OpenCollection(kind: kind, location: start, tag: tag, anchor: anchor, firstChild: firstChild)
+        swap(&collection, &innermost)
+        enclosing.append(collection)
     }
 
     /// The node a collection stands for, its children taken off the shared stack.
@@ -206,17 +217,17 @@ private struct TreeBuilder {
         let content: YAMLNode.Content
         switch collection.kind {
         case .sequence:
-            content = .sequence(Array(openItems[collection.firstChild...]))
-            openItems.removeLast(openItems.count - collection.firstChild)
+            content = .sequence(openItems.removeAll(from: collection.firstChild))
         case .mapping:
-            content = .mapping(Array(openEntries[collection.firstChild...]))
-            openEntries.removeLast(openEntries.count - collection.firstChild)
+            content = .mapping(openEntries.removeAll(from: collection.firstChild))
+        case .document:
+            preconditionFailure("the document is never closed")
         }
         return YAMLNode(content: content, location: collection.location, tag: collection.tag, expandedSize: collection.expandedSize)
     }
 
     /// Hands a finished node to its parent (or makes it the root), recording its anchor.
-    private mutating func attach(_ node: YAMLNode, anchor: String?, countedNodes: Int) {
+    private mutating func attach(_ node: consuming YAMLNode, anchor: String?, countedNodes: Int) {
         expandedNodes += countedNodes
         if expandedNodes > limits.maxExpandedNodes {
             abort(
@@ -226,32 +237,27 @@ private struct TreeBuilder {
             return
         }
         if let anchor { anchors[anchor] = node }
-        guard !stack.isEmpty else {
-            root = node
-            return
-        }
-        let parent = stack.count - 1
-        stack[parent].expandedSize += node.expandedSize
-        switch stack[parent].kind {
+        innermost.expandedSize += node.expandedSize
+        switch innermost.kind {
+        case .document: root = node
         case .sequence: openItems.append(node)
-        case .mapping: addToMapping(parent, node)
+        case .mapping: addToMapping(node)
         }
     }
 
     /// A mapping's children alternate: a key (kept pending), then its value.
-    private mutating func addToMapping(_ mapping: Int, _ node: YAMLNode) {
-        guard let key = stack[mapping].pendingKey else {
+    private mutating func addToMapping(_ node: consuming YAMLNode) {
+        guard let key = innermost.pendingKey.take() else {
             // Collections as keys are refused when they open; an aliased one arrives here.
             guard case .scalar(let scalar) = node.content else {
                 abort(.yamlUnsupported, "a mapping key must be a plain string, not \(node.kindDescription)", at: node.location)
                 return
             }
-            stack[mapping].pendingKey = (scalar.text, node.location)
+            innermost.pendingKey = (scalar.text, node.location)
             return
         }
-        stack[mapping].pendingKey = nil
-        let firstChild = stack[mapping].firstChild
-        if let first = Self.locationOfKey(key.text, in: openEntries, from: firstChild, index: stack[mapping].keyIndex) {
+        let firstChild = innermost.firstChild
+        if let first = Self.locationOfKey(key.text, in: openEntries, from: firstChild, index: innermost.keyIndex) {
             diagnostics.append(.error(
                 .yamlDuplicateKey, "duplicate key '\(key.text)' in this mapping",
                 at: key.location, notes: [.init("'\(key.text)' is first defined here", at: first)],
@@ -259,10 +265,10 @@ private struct TreeBuilder {
             return
         }
         openEntries.append(YAMLMappingEntry(key: key.text, keyLocation: key.location, value: node))
-        if stack[mapping].keyIndex != nil {
-            stack[mapping].keyIndex![key.text] = openEntries.count - 1
+        if innermost.keyIndex != nil {
+            innermost.keyIndex![key.text] = openEntries.count - 1
         } else if openEntries.count - firstChild > OpenCollection.keysScannedLinearly {
-            stack[mapping].keyIndex = Dictionary(uniqueKeysWithValues: (firstChild..<openEntries.count).map { (openEntries[$0].key, $0) })
+            innermost.keyIndex = Dictionary(uniqueKeysWithValues: (firstChild..<openEntries.count).map { (openEntries[$0].key, $0) })
         }
     }
 
@@ -270,13 +276,10 @@ private struct TreeBuilder {
     /// was (`index`: the mapping's key index, once it has one). Static: a method called from the
     /// mutating ones would get a copy of the whole builder.
     private static func locationOfKey(
-        _ key: String, in openEntries: [YAMLMappingEntry], from firstChild: Int, index: [String: Int]?
+        _ key: String, in openEntries: PendingChildren<YAMLMappingEntry>, from firstChild: Int, index: [String: Int]?
     ) -> SourceLocation? {
         if let index { return index[key].map { openEntries[$0].keyLocation } }
-        for entry in firstChild..<openEntries.count where openEntries[entry].key == key {
-            return openEntries[entry].keyLocation
-        }
-        return nil
+        return openEntries.firstIndex(from: firstChild) { $0.key == key }.map { openEntries[$0].keyLocation }
     }
 
     /// Only core-schema tags: an application tag (`!python/object`, `!!python/…`) could mean
