@@ -44,10 +44,14 @@ final class PendingChildren<Element> {
         let moved = count - start
         guard moved > 0 else { return [] }
         count = start
-        return Array(unsafeUninitializedCapacity: moved) { buffer, initialized in
-            buffer.baseAddress!.moveInitialize(from: storage + start, count: moved)
-            initialized = moved
+        // Not Array(unsafeUninitializedCapacity:): its allocation is not specialized and looks up
+        // the array's type metadata at run time, which costs more than appending to reserved room.
+        var children: [Element] = []
+        children.reserveCapacity(moved)
+        for index in start..<(start + moved) {
+            children.append((storage + index).move())
         }
+        return children
     }
 
     private func grow() {
