@@ -161,9 +161,12 @@ private struct TreeBuilder {
             }
         case YAML_SCALAR_EVENT:
             let data = event.data.scalar
-            let text = Self.string(data.value, length: data.length)
+            let bytes = UnsafeBufferPointer(start: data.value, count: data.length)
             let tag = Self.optionalString(data.tag)
-            guard checkTag(tag, at: start), let scalar = typedScalar(text, style: Self.style(data.style), tag: tag, at: start) else { return }
+            guard tag == nil || checkTag(tag, at: start),
+                  let scalar = typedScalar(
+                    Self.string(bytes), style: Self.style(data.style), tag: tag, at: start, radixPrefixed: Self.hasRadixPrefix(bytes))
+            else { return }
             attach(YAMLNode(content: .scalar(scalar), location: start, tag: tag, expandedSize: 1), anchor: Self.optionalString(data.anchor), countedNodes: 1)
         case YAML_ALIAS_EVENT:
             let name = Self.optionalString(event.data.alias.anchor) ?? ""
@@ -294,10 +297,14 @@ private struct TreeBuilder {
     }
 
     /// A scalar with an explicit core tag (`!!int "12"`) must really be of that type.
-    private mutating func typedScalar(_ text: String, style: YAMLScalar.Style, tag: String?, at location: SourceLocation) -> YAMLScalar? {
+    /// `radixPrefixed`: the text starts with `0x` or `0o`, so it may be a hex or octal integer too large
+    /// for 64 bits; told by the caller, who sees the raw bytes, because nearly no scalar does.
+    private mutating func typedScalar(
+        _ text: String, style: YAMLScalar.Style, tag: String?, at location: SourceLocation, radixPrefixed: Bool
+    ) -> YAMLScalar? {
         guard let tag, tag != "!", tag != "tag:yaml.org,2002:str" else {
             let scalar = YAMLScalar(text: text, style: style, forcedString: tag == "tag:yaml.org,2002:str")
-            if style == .plain, !scalar.forcedString, ScalarValue.isOverflowingHexOrOctal(text) {
+            if radixPrefixed, style == .plain, !scalar.forcedString, ScalarValue.isOverflowingHexOrOctal(text) {
                 abort(
                     .invalidValue, "integer \(text) is out of range (64-bit signed integers only)", at: location,
                     suggestion: "quote it to pass it as a string")
@@ -364,9 +371,21 @@ private struct TreeBuilder {
         return SourceLocation(fileID: file, line: line, column: column)
     }
 
-    private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?, length: Int) -> String {
-        guard let pointer else { return "" }
-        return String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self)
+    /// Most scalars are keys and short words that fit in a small string: copied straight into it, their
+    /// bytes are checked as one word for ASCII, where `String(decoding:)` runs its general validation.
+    private static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard bytes.count <= smallStringCapacity else { return String(decoding: bytes, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(bytes))
+            return bytes.count
+        }
+    }
+
+    /// The most UTF-8 bytes a String holds inline on a 64-bit platform.
+    private static let smallStringCapacity = 15
+
+    private static func hasRadixPrefix(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.count > 2 && bytes[0] == UInt8(ascii: "0") && (bytes[1] == UInt8(ascii: "x") || bytes[1] == UInt8(ascii: "o"))
     }
 
     private static func optionalString(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
