@@ -167,7 +167,12 @@ private struct TreeBuilder {
                   let scalar = typedScalar(
                     Self.string(bytes), style: Self.style(data.style), tag: tag, at: start, radixPrefixed: Self.hasRadixPrefix(bytes))
             else { return }
-            attach(YAMLNode(content: .scalar(scalar), location: start, tag: tag, expandedSize: 1), anchor: Self.optionalString(data.anchor), countedNodes: 1)
+            let anchor = Self.optionalString(data.anchor)
+            if anchor == nil, innermost.kind == .mapping, innermost.pendingKey == nil {
+                attachKey(scalar.text, at: start)
+            } else {
+                attach(YAMLNode(content: .scalar(scalar), location: start, tag: tag, expandedSize: 1), anchor: anchor, countedNodes: 1)
+            }
         case YAML_ALIAS_EVENT:
             let name = Self.optionalString(event.data.alias.anchor) ?? ""
             guard let target = anchors[name] else {
@@ -231,14 +236,7 @@ private struct TreeBuilder {
 
     /// Hands a finished node to its parent (or makes it the root), recording its anchor.
     private mutating func attach(_ node: consuming YAMLNode, anchor: String?, countedNodes: Int) {
-        expandedNodes += countedNodes
-        if expandedNodes > limits.maxExpandedNodes {
-            abort(
-                .yamlLimits,
-                "the document expands to more than \(limits.maxExpandedNodes) nodes (aliases multiply it); refusing a possible YAML bomb",
-                at: node.location)
-            return
-        }
+        guard admit(countedNodes: countedNodes, at: node.location) else { return }
         if let anchor { anchors[anchor] = node }
         innermost.expandedSize += node.expandedSize
         switch innermost.kind {
@@ -246,6 +244,27 @@ private struct TreeBuilder {
         case .sequence: openItems.append(node)
         case .mapping: addToMapping(node)
         }
+    }
+
+    /// A mapping key written as a scalar without an anchor, the commonest node of a job: only its text
+    /// and position are kept, so no node is built for it to be taken apart again.
+    private mutating func attachKey(_ text: String, at location: SourceLocation) {
+        guard admit(countedNodes: 1, at: location) else { return }
+        innermost.expandedSize += 1
+        innermost.pendingKey = (text, location)
+    }
+
+    /// Counts finished nodes against the expansion bound; false, with the load aborted, past it.
+    private mutating func admit(countedNodes: Int, at location: SourceLocation) -> Bool {
+        expandedNodes += countedNodes
+        guard expandedNodes <= limits.maxExpandedNodes else {
+            abort(
+                .yamlLimits,
+                "the document expands to more than \(limits.maxExpandedNodes) nodes (aliases multiply it); refusing a possible YAML bomb",
+                at: location)
+            return false
+        }
+        return true
     }
 
     /// A mapping's children alternate: a key (kept pending), then its value.
