@@ -83,9 +83,10 @@ private struct TreeBuilder {
         var pendingKey: (text: String, location: SourceLocation)?
         /// The mapping's keys, for the duplicate check: built only once it grows past
         /// `keysScannedLinearly`; a job's mappings are nearly all smaller, and scanning a few entries
-        /// costs less than hashing every key into a dictionary made for each mapping.
+        /// costs less than hashing every key into a dictionary made for each mapping. The scan compares
+        /// lengths first, so it stays cheaper than the dictionary well past a job's twenty-odd tasks.
         var keyIndex: [String: Int]?
-        static let keysScannedLinearly = 16
+        static let keysScannedLinearly = 32
     }
 
     /// The core-schema tags a job may use; `!!python/…`, `!!binary`, `!!set` and the like may not.
@@ -301,7 +302,9 @@ private struct TreeBuilder {
         _ key: String, in openEntries: PendingChildren<YAMLMappingEntry>, from firstChild: Int, index: [String: Int]?
     ) -> SourceLocation? {
         if let index { return index[key].map { openEntries[$0].keyLocation } }
-        return openEntries.firstIndex(from: firstChild) { $0.key == key }.map { openEntries[$0].keyLocation }
+        let length = key.utf8.count
+        return openEntries.firstIndex(from: firstChild) { $0.key.utf8.count == length && $0.key == key }
+            .map { openEntries[$0].keyLocation }
     }
 
     /// Only core-schema tags: an application tag (`!python/object`, `!!python/…`) could mean
