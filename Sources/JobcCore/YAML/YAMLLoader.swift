@@ -164,10 +164,15 @@ private struct TreeBuilder {
             let data = event.data.scalar
             let bytes = UnsafeBufferPointer(start: data.value, count: data.length)
             let tag = Self.optionalString(data.tag)
-            guard tag == nil || checkTag(tag, at: start),
-                  let scalar = typedScalar(
-                    Self.string(bytes), style: Self.style(data.style), tag: tag, at: start, radixPrefixed: Self.hasRadixPrefix(bytes))
-            else { return }
+            let text = Self.string(bytes)
+            let style = Self.style(data.style)
+            let scalar: YAMLScalar
+            if tag == nil, !Self.hasRadixPrefix(bytes) {
+                scalar = YAMLScalar(text: text, style: style, forcedString: false)  // nearly every scalar: nothing to check
+            } else {
+                guard checkTag(tag, at: start), let typed = typedScalar(text, style: style, tag: tag, at: start) else { return }
+                scalar = typed
+            }
             let anchor = Self.optionalString(data.anchor)
             if anchor == nil, innermost.kind == .mapping, innermost.pendingKey == nil {
                 attachKey(scalar.text, at: start)
@@ -256,16 +261,20 @@ private struct TreeBuilder {
     }
 
     /// Counts finished nodes against the expansion bound; false, with the load aborted, past it.
+    /// Inlined: it runs for every node, and the refusal is kept out of line.
+    @inline(__always)
     private mutating func admit(countedNodes: Int, at location: SourceLocation) -> Bool {
         expandedNodes += countedNodes
-        guard expandedNodes <= limits.maxExpandedNodes else {
-            abort(
-                .yamlLimits,
-                "the document expands to more than \(limits.maxExpandedNodes) nodes (aliases multiply it); refusing a possible YAML bomb",
-                at: location)
-            return false
-        }
-        return true
+        if expandedNodes <= limits.maxExpandedNodes { return true }
+        refuseExpansion(at: location)
+        return false
+    }
+
+    private mutating func refuseExpansion(at location: SourceLocation) {
+        abort(
+            .yamlLimits,
+            "the document expands to more than \(limits.maxExpandedNodes) nodes (aliases multiply it); refusing a possible YAML bomb",
+            at: location)
     }
 
     /// A mapping's children alternate: a key (kept pending), then its value.
@@ -319,14 +328,10 @@ private struct TreeBuilder {
     }
 
     /// A scalar with an explicit core tag (`!!int "12"`) must really be of that type.
-    /// `radixPrefixed`: the text starts with `0x` or `0o`, so it may be a hex or octal integer too large
-    /// for 64 bits; told by the caller, who sees the raw bytes, because nearly no scalar does.
-    private mutating func typedScalar(
-        _ text: String, style: YAMLScalar.Style, tag: String?, at location: SourceLocation, radixPrefixed: Bool
-    ) -> YAMLScalar? {
+    private mutating func typedScalar(_ text: String, style: YAMLScalar.Style, tag: String?, at location: SourceLocation) -> YAMLScalar? {
         guard let tag, tag != "!", tag != "tag:yaml.org,2002:str" else {
             let scalar = YAMLScalar(text: text, style: style, forcedString: tag == "tag:yaml.org,2002:str")
-            if radixPrefixed, style == .plain, !scalar.forcedString, ScalarValue.isOverflowingHexOrOctal(text) {
+            if style == .plain, !scalar.forcedString, ScalarValue.isOverflowingHexOrOctal(text) {
                 abort(
                     .invalidValue, "integer \(text) is out of range (64-bit signed integers only)", at: location,
                     suggestion: "quote it to pass it as a string")
