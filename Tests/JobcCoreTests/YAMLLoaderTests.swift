@@ -80,6 +80,27 @@ final class YAMLLoaderTests: XCTestCase {
         XCTAssertEqual(duplicates.first?.notes.first?.location?.line, 1)
     }
 
+    func testDuplicateKeysInALargeMappingAreFoundAsInASmallOne() {
+        // Past `keysScannedLinearly` keys the duplicate check looks keys up in an index instead of scanning.
+        let lines = (0..<60).map { "key\($0): \($0)" } + ["key3: again", "key45: again"]
+        let result = load(lines.joined(separator: "\n") + "\n")
+        let duplicates = result.diagnostics.filter { $0.rule == .yamlDuplicateKey }
+        XCTAssertEqual(duplicates.map { $0.location?.line }, [61, 62])
+        XCTAssertEqual(duplicates.map { $0.notes.first?.location?.line }, [4, 46])
+        guard case .mapping(let entries)? = result.root?.content else { return XCTFail("expected a mapping") }
+        XCTAssertEqual(entries.count, 60)
+    }
+
+    func testAnchoredAndAliasedKeysAreKeysLikeAnyOther() {
+        let result = load("{&k a: 1, b: 2, *k : 3}\n")
+        XCTAssertEqual(result.diagnostics.map(\.rule), [.yamlDuplicateKey])
+        XCTAssertEqual(result.diagnostics.first?.location, SourceLocation(file: "t.yaml", line: 1, column: 17))
+        XCTAssertEqual(result.diagnostics.first?.notes.first?.location, SourceLocation(file: "t.yaml", line: 1, column: 2))
+        guard case .mapping(let entries)? = result.root?.content else { return XCTFail("expected a mapping") }
+        XCTAssertEqual(entries.map(\.key), ["a", "b"])
+        XCTAssertEqual(entries.map(\.keyLocation.column), [2, 11])
+    }
+
     func testSecondDocumentIsRefused() {
         let result = load("a: 1\n---\nb: 2\n")
         XCTAssertNil(result.root)
