@@ -63,30 +63,15 @@ enum PostgreSQLParser {
         private var job: ParseJob?
 
         init?(stackSize: Int) {
-            var attributes = pthread_attr_t()
-            guard pthread_attr_init(&attributes) == 0 else { return nil }
-            defer { pthread_attr_destroy(&attributes) }
-            guard pthread_attr_setstacksize(&attributes, stackSize) == 0,
-                  pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED)) == 0 else { return nil }
-            let context = Unmanaged.passRetained(self).toOpaque()  // the thread keeps its object alive
-            #if canImport(Glibc)
-            var thread = pthread_t()
-            #else
-            var thread: pthread_t?
-            #endif
-            let created = pthread_create(&thread, &attributes, { context in
-                let worker = Unmanaged<ParserThread>.fromOpaque(context!).takeUnretainedValue()
+            // The thread holds this object for as long as the process runs.
+            guard PostgreSQLParser.startThread(stackSize: stackSize, detached: true, { [self] in
                 while true {
-                    worker.jobReady.wait()
-                    worker.job?.run()
-                    worker.job = nil
-                    worker.jobDone.signal()
+                    jobReady.wait()
+                    job?.run()
+                    job = nil
+                    jobDone.signal()
                 }
-            }, context)
-            guard created == 0 else {
-                Unmanaged<ParserThread>.fromOpaque(context).release()
-                return nil
-            }
+            }) != nil else { return nil }
         }
 
         /// Runs `job` on this thread and returns when it is done (the semaphores order the accesses to `job`).
@@ -130,31 +115,43 @@ enum PostgreSQLParser {
     }
 
     private static func runOnLargeStack(size: Int, _ job: ParseJob) -> Bool {
+        guard let thread = startThread(stackSize: size, detached: false, { job.run() }) else { return false }
+        pthread_join(thread, nil)
+        return true
+    }
+
+    /// Starts a thread running `body` on a stack of `stackSize` bytes (rounded up to whole pages);
+    /// nil when it cannot be started. Joinable unless `detached`.
+    private static func startThread(stackSize: Int, detached: Bool, _ body: @escaping @Sendable () -> Void) -> pthread_t? {
         var attributes = pthread_attr_t()
-        guard pthread_attr_init(&attributes) == 0 else { return false }
+        guard pthread_attr_init(&attributes) == 0 else { return nil }
         defer { pthread_attr_destroy(&attributes) }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        guard pthread_attr_setstacksize(&attributes, (size + page - 1) / page * page) == 0 else { return false }
-        let context = Unmanaged.passRetained(job).toOpaque()
+        guard pthread_attr_setstacksize(&attributes, (stackSize + page - 1) / page * page) == 0,
+              !detached || pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED)) == 0 else { return nil }
+        let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
         #if canImport(Glibc)
         var thread = pthread_t()
         #else
         var thread: pthread_t?
         #endif
         let created = pthread_create(&thread, &attributes, { context in
-            let job = Unmanaged<ParseJob>.fromOpaque(context!).takeRetainedValue()
-            job.run()
+            Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().body()
             return nil
         }, context)
         guard created == 0 else {
-            Unmanaged<ParseJob>.fromOpaque(context).release()
-            return false
+            Unmanaged<ThreadBody>.fromOpaque(context).release()
+            return nil
         }
-        #if canImport(Glibc)
-        pthread_join(thread, nil)
-        #else
-        pthread_join(thread!, nil)
-        #endif
-        return true
+        return thread
+    }
+
+    /// A thread's work, handed to pthread_create through its context pointer.
+    private final class ThreadBody: Sendable {
+        let body: @Sendable () -> Void
+
+        init(_ body: @escaping @Sendable () -> Void) {
+            self.body = body
+        }
     }
 }
