@@ -4,14 +4,10 @@ struct DependencyReferenceRule: JobRule {
 
     func check(_ context: JobContext, diagnostics: inout DiagnosticCollector) {
         let structure = context.structure
-        // Each key a dependency may name, as a number: a task's index, else past the tasks, a group's.
         let endpointCount = structure.taskKeys.count + structure.groupKeys.count
-        func endpoint(_ key: String) -> Int? {
-            structure.taskIndex[key] ?? structure.groupKeys.firstIndex(of: key).map { structure.taskKeys.count + $0 }
-        }
         var seen: [Int: SourceLocation] = [:]  // source × endpointCount + target → first declaration
-        for dependency in context.job.dependencies {
-            let source = endpoint(dependency.source.value), target = endpoint(dependency.target.value)
+        for (dependency, ends) in zip(context.job.dependencies, structure.dependencyEnds) {
+            let (source, target) = ends
             guard let source, let target else {
                 if source == nil { reportUnknown(dependency.source, context, &diagnostics) }
                 if target == nil { reportUnknown(dependency.target, context, &diagnostics) }

@@ -20,6 +20,9 @@ struct GroupStructure {
     /// group key → every task in it or in a group nested in it, in declaration order.
     let members: [String: [String]]
     let fullEdges: [TaskEdge]
+    /// Each declared dependency's two ends as numbers: a task's index, else (past the tasks) a
+    /// group's; nil for a key that names neither. Looked up once here for the edges and the rules.
+    let dependencyEnds: [(source: Int?, target: Int?)]
 
     /// The job is borrowed: an initializer would otherwise take (and its caller copy) the whole spec.
     init(_ job: borrowing JobSpec) {
@@ -27,12 +30,19 @@ struct GroupStructure {
         var taskIndex = [String: Int](minimumCapacity: taskKeys.count)
         for index in taskKeys.indices.reversed() { taskIndex[taskKeys[index]] = index }  // the first task wins
         self.taskIndex = taskIndex
-        groupKeys = job.groups.map(\.key.value)
+        let groupKeys = job.groups.map(\.key.value)
+        self.groupKeys = groupKeys
+        let taskCount = taskKeys.count
+        let dependencyEnds = job.dependencies.map { dependency in
+            (source: Self.end(dependency.source.value, taskIndex, taskCount, groupKeys),
+             target: Self.end(dependency.target.value, taskIndex, taskCount, groupKeys))
+        }
+        self.dependencyEnds = dependencyEnds
         guard !job.groups.isEmpty else {
             // Most jobs have no groups: every endpoint is a task or unknown (the reference rule's to report).
             parent = [:]
             members = [:]
-            fullEdges = Self.edgesBetweenTasks(job.dependencies, taskIndex)
+            fullEdges = Self.edgesBetweenTasks(dependencyEnds)
             return
         }
         let groupSet = Set(groupKeys)
@@ -72,13 +82,17 @@ struct GroupStructure {
         self.fullEdges = fullEdges
     }
 
-    /// The edges of a job without groups: one per dependency whose two ends are tasks.
-    private static func edgesBetweenTasks(_ dependencies: [DependencySpec], _ taskIndex: [String: Int]) -> [TaskEdge] {
+    private static func end(_ key: String, _ taskIndex: [String: Int], _ taskCount: Int, _ groupKeys: [String]) -> Int? {
+        taskIndex[key] ?? groupKeys.firstIndex(of: key).map { taskCount + $0 }
+    }
+
+    /// The edges of a job without groups: one per dependency whose two ends are tasks (here every
+    /// known end is one).
+    private static func edgesBetweenTasks(_ dependencyEnds: [(source: Int?, target: Int?)]) -> [TaskEdge] {
         var edges: [TaskEdge] = []
-        edges.reserveCapacity(dependencies.count)
-        for declaration in dependencies.indices {
-            guard let source = taskIndex[dependencies[declaration].source.value],
-                  let target = taskIndex[dependencies[declaration].target.value] else { continue }
+        edges.reserveCapacity(dependencyEnds.count)
+        for (declaration, ends) in dependencyEnds.enumerated() {
+            guard let source = ends.source, let target = ends.target else { continue }
             edges.append(TaskEdge(source: source, target: target, declaration: declaration))
         }
         return edges
