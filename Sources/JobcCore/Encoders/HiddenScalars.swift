@@ -80,14 +80,14 @@ package final class UTF8Text: TextOutput {
 
     package func append(_ scalar: Unicode.Scalar) {
         if scalar.isASCII {
-            var byte = UInt8(truncatingIfNeeded: scalar.value)
-            append(UnsafeBufferPointer(start: &byte, count: 1))
+            append(byte: UInt8(truncatingIfNeeded: scalar.value))
         } else {
-            for byte in UTF8.encode(scalar)! {
-                var byte = byte
-                append(UnsafeBufferPointer(start: &byte, count: 1))
-            }
+            for byte in UTF8.encode(scalar)! { append(byte: byte) }
         }
+    }
+
+    private func append(byte: UInt8) {
+        withUnsafePointer(to: byte) { append(UnsafeBufferPointer(start: $0, count: 1)) }
     }
 
     private func append(_ piece: UnsafeBufferPointer<UInt8>) {
