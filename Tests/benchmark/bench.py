@@ -66,10 +66,10 @@ def compile_corpus(args, sizes: list[int]) -> dict[int, pathlib.Path]:
             floors[threads] = measure.median_run(runs)
             rows.append([size, f"libyaml floor, {threads} thread{'s' * (threads > 1)}", *measure.figures(floors[threads], size)])
         for target in TARGETS:
-            # The Airflow compile, the goal's, is timed with both builds: the static one is the build to ship.
-            builds = [("jobc", args.jobc)] + ([("jobc static", args.jobc_static)] if args.jobc_static and target == "airflow" else [])
-            for label, jobc in builds:
-                run, physical = timed_against_physical_floor(args, jobc, target, root, jobs_folder, size, repeat)
+            # The Airflow compile, the goal's, is timed with both builds (the static one is the build
+            # to ship), their runs interleaved so that both meet the disk in the same states.
+            builds = {"jobc": args.jobc} | ({"jobc static": args.jobc_static} if args.jobc_static and target == "airflow" else {})
+            for label, (run, physical) in timed_against_physical_floor(args, builds, target, root, jobs_folder, size, repeat).items():
                 rows.append([size, f"physical floor → {target}", *measure.figures(physical, size)])
                 ratio = run.wall / physical.wall
                 rows.append([size, f"{label} → {target}", *measure.figures(run, size),
@@ -101,20 +101,23 @@ def compile_corpus(args, sizes: list[int]) -> dict[int, pathlib.Path]:
     return projects
 
 
-def timed_against_physical_floor(args, jobc: pathlib.Path, target: str, root: pathlib.Path, jobs_folder: pathlib.Path,
-                                 size: int, repeat: int) -> tuple[measure.Run, measure.Run]:
-    """Median runs of `jobc compile` and of its physical floor. They alternate, run for run, in the
-    same folder: each writes into it right after the other's files there were deleted. On the
-    development VM's ext4 the cost of creating files moved by 6x with what was deleted near them,
-    and when."""
-    runs, floor_runs = [], []
+def timed_against_physical_floor(args, builds: dict[str, pathlib.Path], target: str, root: pathlib.Path,
+                                 jobs_folder: pathlib.Path, size: int, repeat: int) -> dict[str, tuple[measure.Run, measure.Run]]:
+    """Per build, the median run of `jobc compile` and of its physical floor. Each jobc run is
+    followed by a floor run in the same folder, each writing right after the other's files there
+    were deleted (on the development VM's ext4 the cost of creating files moved by 6x with what was
+    deleted near them, and when); the builds take turns within each attempt."""
+    runs: dict[str, list[measure.Run]] = {label: [] for label in builds}
+    floor_runs: dict[str, list[measure.Run]] = {label: [] for label in builds}
     out = root / f"{target}-out"
     for attempt in range(repeat):
-        shutil.rmtree(out, ignore_errors=True)
-        runs.append(runner.run([str(jobc), "compile", "orchestration/job", "--target", target, "--out", str(out)], cwd=root))
-        check(runs[-1].exit_code == 0, f"{jobc.name} compile --target {target} failed on {size} jobs: {runs[-1].output[-500:]}")
-        floor_runs.append(physical_floor_run(args, jobs_folder, out))
-    return measure.median_run(runs), measure.median_run(floor_runs)
+        for label, jobc in builds.items():
+            shutil.rmtree(out, ignore_errors=True)
+            runs[label].append(runner.run([str(jobc), "compile", "orchestration/job", "--target", target, "--out", str(out)], cwd=root))
+            check(runs[label][-1].exit_code == 0,
+                  f"{label} compile --target {target} failed on {size} jobs: {runs[label][-1].output[-500:]}")
+            floor_runs[label].append(physical_floor_run(args, jobs_folder, out))
+    return {label: (measure.median_run(runs[label]), measure.median_run(floor_runs[label])) for label in builds}
 
 
 def physical_floor_run(args, jobs_folder: pathlib.Path, output: pathlib.Path) -> measure.Run:
