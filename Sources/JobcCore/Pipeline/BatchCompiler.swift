@@ -68,7 +68,7 @@ public struct BatchCompiler: Sendable {
                 if compiled.job.graph != nil { compiled.output = outputs.next() }
                 return compiled
             }
-            _ = Array(emitted.indices).concurrentMap { index in
+            DispatchQueue.concurrentPerform(iterations: emitted.count) { index in
                 var compiled = emitted[index]
                 compiled.job.graph = compiled.job.graph?.metadataOnly
                 compiled.stage(with: writer)
@@ -85,7 +85,9 @@ private struct Compiled: Sendable {
     var output: EmitterOutput?
     /// The job's files under their temporary names, when there is a writer and the job emitted
     /// without error (one that loses the ownership check has them deleted).
-    var staged: Result<OutputWriter.StagedFiles, OutputWriter.WriteError>?
+    var staged: Staged = nil
+
+    typealias Staged = Result<OutputWriter.StagedFiles, OutputWriter.WriteError>?
 
     init(job: Workspace.JobCompilation) {
         self.job = job
@@ -176,10 +178,6 @@ private final class OwnershipLedger: @unchecked Sendable {
         }
         return outcome
     }
-}
-
-extension Compiled {
-    typealias Staged = Result<OutputWriter.StagedFiles, OutputWriter.WriteError>?
 }
 
 extension BatchCompiler: RuleDeclaring {
