@@ -60,14 +60,9 @@ public struct Project: Sendable {
         return String(absolute.dropFirst(root.count + 1))
     }
 
-    /// A SQL file the project holds (`path` as `resolveProjectFile` returned it), parsed as
-    /// PostgreSQL once a run. A file that cannot be read is one located problem.
-    public func postgreSQLFile(_ path: String) -> ProjectSQLFile {
-        analyzedSQL.value(for: path, analyzePostgreSQL)
-    }
-
-    /// `postgreSQLFile` of each path, parsing the missing ones in whatever order another thread
-    /// is not already parsing them (see `OnceMemo.values`).
+    /// The SQL files the project holds (each `path` as `resolveProjectFile` returned it), parsed as
+    /// PostgreSQL once a run; a file that cannot be read is one located problem. The missing ones
+    /// are parsed in whatever order another thread is not already parsing them (`OnceMemo.values`).
     func postgreSQLFiles(_ paths: [String]) -> [ProjectSQLFile] {
         analyzedSQL.values(for: paths, analyzePostgreSQL)
     }

@@ -30,24 +30,7 @@ final class OnceMemo<Key: Hashable & Sendable, Value: Sendable>: @unchecked Send
     private let condition = NSCondition()
 
     func value(for key: Key, _ compute: (Key) -> Value) -> Value {
-        condition.lock()
-        while true {
-            if let known = values[key] {
-                condition.unlock()
-                return known
-            }
-            guard computing.contains(key) else { break }
-            condition.wait()
-        }
-        computing.insert(key)
-        condition.unlock()
-        let value = compute(key)
-        condition.lock()
-        values[key] = value
-        computing.remove(key)
-        condition.broadcast()
-        condition.unlock()
-        return value
+        values(for: [key], compute)[0]
     }
 
     /// `value(for:)` of each key, in the order of `keys`. While another thread computes one of

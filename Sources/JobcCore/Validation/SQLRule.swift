@@ -1,7 +1,7 @@
 /// The SQL files a job's tasks run, parsed with PostgreSQL's own parser (libpg_query): syntax
 /// errors, placeholders psycopg2 would reject, `%(name)s` parameters nothing binds, and kwargs the
 /// SQL never uses, each located in the SQL file with a note naming the task that runs it. A file is
-/// parsed once a run (`Project.postgreSQLFile`) and its own problems are reported once a job.
+/// parsed once a run (`Project.postgreSQLFiles`) and its own problems are reported once a job.
 struct SQLRule: JobRule {
     static let rules: [RuleID] = [.sqlSyntax, .sqlPlaceholder, .sqlParameter, .sqlUnusedParameter]
 
