@@ -79,7 +79,7 @@ def compile_corpus(args, sizes: list[int]) -> dict[int, pathlib.Path]:
                     ratios[label] = ratio
             # Leave jobc's output in the folder for the tables that read it (not timed).
             out = root / f"{target}-out"
-            shutil.rmtree(out)
+            args.trash.discard(out)
             check(runner.run([str(args.jobc), "compile", "orchestration/job", "--target", target, "--out", str(out)],
                              cwd=root).exit_code == 0, f"jobc compile --target {target} failed on {size} jobs")
         print(f"{size} jobs: {data / 2**20:.1f} MiB of YAML, {size * 20} tasks; median of {repeat} runs", flush=True)
@@ -104,15 +104,14 @@ def compile_corpus(args, sizes: list[int]) -> dict[int, pathlib.Path]:
 def timed_against_physical_floor(args, builds: dict[str, pathlib.Path], target: str, root: pathlib.Path,
                                  jobs_folder: pathlib.Path, size: int, repeat: int) -> dict[str, tuple[measure.Run, measure.Run]]:
     """Per build, the median run of `jobc compile` and of its physical floor. Each jobc run is
-    followed by a floor run in the same folder, each writing right after the other's files there
-    were deleted (on the development VM's ext4 the cost of creating files moved by 6x with what was
-    deleted near them, and when); the builds take turns within each attempt."""
+    followed by a floor run into the same folder path (each after the other's files were set aside
+    into the trash, never deleted: see `measure.Trash`); the builds take turns within each attempt."""
     runs: dict[str, list[measure.Run]] = {label: [] for label in builds}
     floor_runs: dict[str, list[measure.Run]] = {label: [] for label in builds}
     out = root / f"{target}-out"
     for attempt in range(repeat):
         for label, jobc in builds.items():
-            shutil.rmtree(out, ignore_errors=True)
+            args.trash.discard(out)
             runs[label].append(runner.run([str(jobc), "compile", "orchestration/job", "--target", target, "--out", str(out)], cwd=root))
             check(runs[label][-1].exit_code == 0,
                   f"{label} compile --target {target} failed on {size} jobs: {runs[label][-1].output[-500:]}")
@@ -128,7 +127,7 @@ def physical_floor_run(args, jobs_folder: pathlib.Path, output: pathlib.Path) ->
         for path in sorted(output.rglob("*")):
             if path.is_file():
                 listing.write(f"{path.stat().st_size}\t{path.name}\n")
-    shutil.rmtree(output)
+    args.trash.discard(output)
     output.mkdir()
     run = runner.run([str(args.floor), str(os.cpu_count()), str(jobs_folder), str(manifest), str(output)])
     check(run.exit_code == 0, f"physical floor failed: {run.output[-300:]}")
@@ -147,14 +146,14 @@ def sql_analysis_cost(args, projects: dict[int, pathlib.Path]) -> None:
     goal = None
     for size, root in projects.items():
         baseline = args.work / f"corpus-{size}-no-sql"
-        shutil.rmtree(baseline, ignore_errors=True)
+        args.trash.discard(baseline)
         corpus.write_project(baseline, corpus.corpus(size), sql_analysis=False)
         repeat = args.repeat if size < 10_000 else max(1, args.repeat - 2)
         runs: dict[str, list[measure.Run]] = {"parsed": [], "not parsed": []}
         for _ in range(repeat):
             for label, project in (("parsed", root), ("not parsed", baseline)):
                 out = project / "sql-cost-out"
-                shutil.rmtree(out, ignore_errors=True)
+                args.trash.discard(out)
                 run = runner.run([str(args.jobc), "compile", "orchestration/job", "--target", "airflow", "--out", str(out)], cwd=project)
                 check(run.exit_code == 0, f"jobc compile ({label} SQL) failed on {size} jobs: {run.output[-500:]}")
                 runs[label].append(run)
@@ -165,7 +164,7 @@ def sql_analysis_cost(args, projects: dict[int, pathlib.Path]) -> None:
         # The 120 files' parse is a fixed cost: the goal is about large corpora, judged from 1,000 jobs.
         verdict = ("met" if ratio <= SQL_GOAL else "NOT met") if size >= 1_000 else "judged from 1,000 jobs"
         goal = f"SQL parsing at {size:,} jobs: {ratio:.2f}× the compile without it (goal ≤ {SQL_GOAL:.2f}×: {verdict})"
-        shutil.rmtree(baseline, ignore_errors=True)
+        args.trash.discard(baseline)
     print(measure.table(["jobs", "what", "wall s", "CPU s", "cores", "peak MB", "jobs/s", "÷ not parsed"], rows, labels=2))
     if goal:
         print(goal)
@@ -277,7 +276,7 @@ def plugin_target(args) -> None:
     for _ in range(max(args.repeat, 3)):
         for target, target_runs in runs.items():  # interleaved, so a busy spell on the machine hits both
             out = root / f"{target}-out"
-            shutil.rmtree(out, ignore_errors=True)
+            args.trash.discard(out)
             target_runs.append(runner.run([str(args.jobc), "compile", "orchestration/job", "--target", target,
                                            "--out", str(out)], cwd=root))
     medians = {target: measure.median_run(target_runs) for target, target_runs in runs.items()}
@@ -309,6 +308,7 @@ def main() -> None:
     parser.add_argument("--only-workflows", action="store_true", help="sections 4, 4b and 4c alone")
     parser.add_argument("--local-python", type=pathlib.Path, help="the Python jobc run uses (section 6)")
     args = parser.parse_args()
+    args.trash = measure.Trash(args.work / "discarded")
     global runner
     runner = measure.Runner(str(args.measure_exec))
     if args.smoke:

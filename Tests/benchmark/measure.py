@@ -4,6 +4,7 @@ and the small statistics and table printing the benchmark needs."""
 from __future__ import annotations
 
 import dataclasses
+import pathlib
 import subprocess
 
 
@@ -34,6 +35,25 @@ class Runner:
         wall, user, system, peak_kib, exit_code = figures.split()
         return Run(wall=float(wall), cpu=float(user) + float(system), peak_mb=int(peak_kib) / 1024,
                    exit_code=int(exit_code), output=output)
+
+
+class Trash:
+    """Where the benchmark puts an output it is done with instead of deleting it: a rename, so no timed
+    run follows thousands of deletions. On ext4 without a journal (the development VM's disk) a freed
+    inode is not reused for one to six minutes, and creating a file steps over every such inode of its
+    block group (`recently_deleted()` topped the kernel's profile): deleting the previous run's output
+    made creating a file up to 10× slower, for jobc and its physical floor alike, in a state no user
+    compiling once meets. The folder goes when the benchmark's work folder does."""
+
+    def __init__(self, folder: pathlib.Path):
+        self.folder = folder
+        self.count = 0
+
+    def discard(self, path: pathlib.Path) -> None:
+        if path.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.count += 1
+            path.rename(self.folder / str(self.count))
 
 
 def median_run(runs: list[Run]) -> Run:

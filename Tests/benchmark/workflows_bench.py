@@ -148,7 +148,7 @@ def compile_time_vs_size(args, runner: measure.Runner) -> None:
         runs = {}
         for target in ("cloud-workflows", "airflow"):
             out = root / f"{target}-out"
-            shutil.rmtree(out, ignore_errors=True)
+            args.trash.discard(out)
             runs[target] = runner.run(compile_command(args.jobc, target, f"orchestration/job/{job.id}.yaml", out), cwd=root)
             walls.setdefault((shape, target), {})[size] = runs[target].wall
         check(runs["airflow"].exit_code == 0, f"airflow compile of {job.id} failed: {runs['airflow'].output[-500:]}")
@@ -196,7 +196,7 @@ def mixed_corpus(args, runner: measure.Runner, root: pathlib.Path | None) -> Non
     for _ in range(max(args.repeat, 3)):
         for target, target_runs in runs.items():  # interleaved, so a busy spell on the machine hits both
             out = root / f"mixed-{target}-out"
-            shutil.rmtree(out, ignore_errors=True)
+            args.trash.discard(out)
             target_runs.append(runner.run(compile_command(args.jobc, target, "orchestration/job", out), cwd=root))
     medians = {target: measure.median_run(target_runs) for target, target_runs in runs.items()}
     for target, run in medians.items():
