@@ -21,6 +21,17 @@ final class CompileCommandTests: JobcCLITestCase {
         XCTAssertTrue(dag.contains("\"jobs/good/echo_pipeline.yaml\""), "the header names the job by its root-relative path\n\(dag)")
     }
 
+    /// A job named by a bare one-character path: Foundation's `NSString.deletingLastPathComponent`
+    /// traps on "a" (Swift 6.3), and splitting job paths with it crashed `jobc compile a` (SIGILL).
+    func testBareOneCharacterJobPathCompiles() throws {
+        let project = try copyOfFixtureProject()
+        let folder = project.appendingPathComponent("jobs/good")
+        try FileManager.default.copyItem(at: folder.appendingPathComponent("echo_pipeline.yaml"), to: folder.appendingPathComponent("a"))
+        let run = try compile(["a"], out: "out", in: folder)
+        XCTAssertEqual(run.status, 0, run.summary)
+        XCTAssertEqual(run.stdout, "compiled 1 of 1 job for airflow into out\n", run.summary)
+    }
+
     /// Options are the target's to declare and jobc's to check, once per run before any job: an
     /// unknown or malformed one is one usage error naming it, whatever the target, and nothing is written.
     func testTargetOptionsAreCheckedOncePerRunBeforeAnyJob() throws {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import JobcCore
@@ -44,5 +45,23 @@ import Testing
             }
             #expect(Project.normalizeProjectPath(path) == split, "\(path.debugDescription)")
         }
+    }
+
+    @Test func folderAndNameSplitAsNSStringDoes() {
+        // The paths they are for: no trailing slash, no doubled slash (NSString would normalise those).
+        let alphabet: [String] = ["a", ".", "/", "é"]
+        var paths: [String] = [""]
+        for _ in 0..<4 { paths += paths.flatMap { path in alphabet.map { path + $0 } } }
+        // Foundation (Swift 6.3) traps on a one-character path other than "/": a job file named
+        // "a" given alone crashed `jobc compile a` while NSString split job paths.
+        for path in ["a", ".", "é"] {
+            #expect(FileSystem.folder(of: path) == "" && FileSystem.name(of: path) == path)
+        }
+        for path in Set(paths) where !path.contains("//") && !(path.hasSuffix("/") && path != "/") && (path.count != 1 || path == "/") {
+            #expect(FileSystem.folder(of: path) == (path as NSString).deletingLastPathComponent, "\(path.debugDescription)")
+            #expect(FileSystem.name(of: path) == (path as NSString).lastPathComponent || path == "/", "\(path.debugDescription)")
+        }
+        #expect(FileSystem.folder(of: "orchestration/job/a.yaml") == "orchestration/job")
+        #expect(FileSystem.name(of: "orchestration/job/a.yaml") == "a.yaml")
     }
 }

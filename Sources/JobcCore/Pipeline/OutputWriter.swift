@@ -215,12 +215,11 @@ public struct OutputWriter: Sendable {
     /// when the destination already holds exactly these bytes.
     private func writeTemporary(_ artifact: Artifact) throws(WriteError) -> String? {
         let destination = outputDirectory + "/" + artifact.relativePath
-        let directory = (destination as NSString).deletingLastPathComponent
+        let directory = FileSystem.folder(of: destination), name = FileSystem.name(of: destination)
         let data = Data(artifact.contents.utf8)
         // Unchanged: keep its mtime. A folder this run made holds no earlier output to compare with.
         if !folders.wasMade(directory), FileSystem.fileHolds(destination, exactly: data) { return nil }
         try createFolders(directory)
-        let name = (destination as NSString).lastPathComponent
         let temporary = directory + "/.\(name)\(Self.temporaryMarker)\(Self.processID).\(Self.stagingCount.next())"
         InterruptGate.shared.enter()
         defer { InterruptGate.shared.leave() }

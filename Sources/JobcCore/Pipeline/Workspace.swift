@@ -42,7 +42,7 @@ public final class Workspace: @unchecked Sendable {
         // A job's project and the real path of its folder depend only on the folder: asked once each.
         var folders: [String: (projectKey: String?, realPath: String?)] = [:]
         let jobFolders = paths.map { path in
-            let folder = (path as NSString).deletingLastPathComponent
+            let folder = FileSystem.folder(of: path)
             if let known = folders[folder] { return known }
             let answers = (projectKey(forJobAt: path), FileSystem.realPath(folder.isEmpty ? "." : folder))
             folders[folder] = answers

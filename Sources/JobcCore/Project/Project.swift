@@ -263,13 +263,28 @@ enum FileSystem {
         return String(cString: resolved)
     }
 
+    /// The part of `path` before its last slash: "" for a bare name, "/" for a name at the root.
+    /// For paths without a trailing slash (listed by discovery, or built here): NSString's
+    /// `deletingLastPathComponent` normalises the whole path first, ~25,000 instructions a call, and
+    /// some are made on the main thread for every job before the cores start.
+    static func folder(of path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// The part of `path` after its last slash (all of it when there is none); see `folder(of:)`.
+    static func name(of path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
     /// `realPath` of a path whose folder's real path is known (nil: not known): one lstat instead of
     /// resolving every folder of the path again, a link still resolved whole.
     static func realPath(_ path: String, inRealFolder folder: String?) -> String? {
         guard let folder else { return realPath(path) }
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
-        let name = (path as NSString).lastPathComponent
+        let name = FileSystem.name(of: path)
         guard info.st_mode & S_IFMT != S_IFLNK, name != ".", name != ".." else { return realPath(path) }
         return folder == "/" ? "/" + name : folder + "/" + name
     }
