@@ -57,19 +57,31 @@ extension String: TextOutput {
 /// pieces, and an Array's `append(contentsOf:)` (uniqueness, capacity and the generic sequence
 /// copy on every piece) cost more than the bytes themselves.
 package final class UTF8Text: TextOutput {
-    private var start: UnsafeMutablePointer<UInt8>
-    private var count = 0
-    private var capacity: Int
+    /// Where the bytes are. Behind a `let` pointer, not in `var`s of the class: the appends are
+    /// inlined into the emitters (another module; a call across it for each of a few thousand
+    /// pieces a file cost more than copying them), and there a `var` of a class pays a dynamic
+    /// exclusivity check (`swift_beginAccess`) on every access.
+    @usableFromInline struct Buffer {
+        @usableFromInline var start: UnsafeMutablePointer<UInt8>
+        @usableFromInline var count: Int
+        @usableFromInline var capacity: Int
+    }
+
+    @usableFromInline let buffer: UnsafeMutablePointer<Buffer>
 
     package init(reservingCapacity capacity: Int = 0) {
-        self.capacity = max(capacity, 64)
-        start = .allocate(capacity: self.capacity)
+        let capacity = max(capacity, 64)
+        buffer = .allocate(capacity: 1)
+        buffer.initialize(to: Buffer(start: .allocate(capacity: capacity), count: 0, capacity: capacity))
     }
 
     deinit {
-        start.deallocate()
+        buffer.pointee.start.deallocate()
+        buffer.deinitialize(count: 1)
+        buffer.deallocate()
     }
 
+    @inlinable
     package func append(_ text: String) {
         // The contiguous bytes copied at once (native and small strings have them, without a copy of
         // the string); appending `text.utf8` goes through the generic sequence copy instead.
@@ -78,6 +90,7 @@ package final class UTF8Text: TextOutput {
         text.withUTF8 { append($0) }
     }
 
+    @inlinable
     package func append(_ scalar: Unicode.Scalar) {
         if scalar.isASCII {
             append(byte: UInt8(truncatingIfNeeded: scalar.value))
@@ -86,24 +99,52 @@ package final class UTF8Text: TextOutput {
         }
     }
 
-    private func append(byte: UInt8) {
-        withUnsafePointer(to: byte) { append(UnsafeBufferPointer(start: $0, count: 1)) }
+    @inlinable
+    package func append(byte: UInt8) {
+        if buffer.pointee.count == buffer.pointee.capacity { grow(toHold: buffer.pointee.count + 1) }
+        buffer.pointee.start[buffer.pointee.count] = byte
+        buffer.pointee.count += 1
     }
 
-    private func append(_ piece: UnsafeBufferPointer<UInt8>) {
+    @inlinable
+    func append(_ piece: UnsafeBufferPointer<UInt8>) {
         guard let source = piece.baseAddress else { return }
-        if count + piece.count > capacity {
-            let grown = max(count + piece.count, capacity * 2)
-            let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
-            moved.initialize(from: start, count: count)
-            start.deallocate()
-            (start, capacity) = (moved, grown)
-        }
-        (start + count).initialize(from: source, count: piece.count)
-        count += piece.count
+        let count = buffer.pointee.count
+        if count + piece.count > buffer.pointee.capacity { grow(toHold: count + piece.count) }
+        (buffer.pointee.start + count).initialize(from: source, count: piece.count)
+        buffer.pointee.count = count + piece.count
     }
 
-    package var text: String { String(decoding: UnsafeBufferPointer(start: start, count: count), as: UTF8.self) }
+    /// Out of line: rare, and kept out of every inlined append.
+    @usableFromInline
+    func grow(toHold needed: Int) {
+        let old = buffer.pointee
+        let grown = max(needed, old.capacity * 2)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        moved.initialize(from: old.start, count: old.count)
+        old.start.deallocate()
+        buffer.pointee = Buffer(start: moved, count: old.count, capacity: grown)
+    }
+
+    package var text: String { String(decoding: UnsafeBufferPointer(start: buffer.pointee.start, count: buffer.pointee.count), as: UTF8.self) }
+}
+
+extension UTF8Text {
+    /// `TextOutput.appendDoubleQuotedWithSharedEscapes` for the byte buffer, its common case inlined
+    /// into the emitters: most values need no escape and are copied whole between two quote bytes.
+    @inlinable
+    package func appendDoubleQuotedWithSharedEscapes(_ text: String) {
+        guard text.needsNoSharedEscape else { return appendEscaping(text) }
+        append(byte: UInt8(ascii: "\""))
+        append(text)
+        append(byte: UInt8(ascii: "\""))
+    }
+
+    @usableFromInline
+    func appendEscaping(_ text: String) {
+        var output = self
+        output.appendDoubleQuotedWithSharedEscapes(text as String, escaping: ())
+    }
 }
 
 extension TextOutput {
@@ -116,6 +157,11 @@ extension TextOutput {
             append("\"")
             return
         }
+        appendDoubleQuotedWithSharedEscapes(text, escaping: ())
+    }
+
+    /// The escaping loop, for a text that needs it.
+    fileprivate mutating func appendDoubleQuotedWithSharedEscapes(_ text: String, escaping: Void) {
         append("\"")
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -136,7 +182,8 @@ extension String {
     /// Printable ASCII other than the quote and the backslash needs no escape: most values (ids,
     /// paths, SQL names) are copied whole instead of scalar by scalar. Checked on the contiguous
     /// UTF-8 bytes when the string has them (native and small strings do), a tight loop.
-    fileprivate var needsNoSharedEscape: Bool {
+    @usableFromInline
+    var needsNoSharedEscape: Bool {
         func isPlain(_ byte: UInt8) -> Bool {
             byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
         }

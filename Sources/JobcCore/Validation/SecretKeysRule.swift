@@ -5,18 +5,18 @@ struct SecretKeysRule: JobRule {
 
     func check(_ context: JobContext, diagnostics: inout DiagnosticCollector) {
         let tasks = context.job.tasks
-        // The last secret and function found to fit: a job's tasks mostly share both, and asking the
-        // store again costs more than comparing two names.
-        var lastFit: (secret: String, function: String)?
+        // The secrets and functions found to fit: a job's tasks share a few of each, and asking the
+        // store again costs more than comparing names with a handful.
+        var fits: [(secret: String, function: String)] = []
         for index in tasks.indices {
             guard let secret = tasks[index].secretKey, let contract = context.contracts[index], !contract.secretKeys.isEmpty
             else { continue }
-            if let lastFit, lastFit.secret == secret.value, lastFit.function == contract.name { continue }
+            if fits.contains(where: { $0.secret == secret.value && $0.function == contract.name }) { continue }
             guard context.project.secretStore.entry(secret.value) == .secret else { continue }  // a missing secret is the secret rule's
             // Most secrets hold their keys: the messages are worded only for one that does not.
             let contents = context.project.secretStore.contents(secret.value)
             if case .keys(let keys) = contents, contract.secretKeys.allSatisfy({ $0.isMet(by: keys) }) {
-                lastFit = (secret.value, contract.name)
+                fits.append((secret.value, contract.name))
                 continue
             }
             let project = context.project

@@ -4,15 +4,21 @@ struct SecretRule: JobRule {
 
     func check(_ context: JobContext, diagnostics: inout DiagnosticCollector) {
         let tasks = context.job.tasks
+        // The names this job's tasks use that were found in the store: a job names a few secrets
+        // many times, and comparing a name with a handful costs less than asking the store again.
+        var found: [String] = []
         // Fields are read by index: a task copied whole retains a dozen strings and arrays.
         for index in tasks.indices {
-            guard let secret = tasks[index].secretKey else { continue }
+            guard let secret = tasks[index].secretKey, !found.contains(secret.value) else { continue }
             if let problem = SecretName.problem(with: secret.value) {
                 diagnostics.error(.invalidSecretName, problem, at: secret.location)
                 continue
             }
             let entry = context.project.secretStore.entry(secret.value)
-            guard entry != .secret else { continue }  // the usual case: nothing to word
+            guard entry != .secret else {  // the usual case: nothing to word
+                found.append(secret.value)
+                continue
+            }
             let project = context.project
             let file = project.secretStore.relativePath(of: secret.value)
             switch entry {
