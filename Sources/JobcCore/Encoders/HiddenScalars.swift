@@ -184,10 +184,8 @@ extension String {
     /// UTF-8 bytes when the string has them (native and small strings do), a tight loop.
     @usableFromInline
     var needsNoSharedEscape: Bool {
-        func isPlain(_ byte: UInt8) -> Bool {
-            byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
-        }
-        if let plain = utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(isPlain) }) { return plain }
-        return utf8.allSatisfy(isPlain)
+        let escaped = (UInt8(ascii: "\""), UInt8(ascii: "\\"))
+        if let plain = utf8.withContiguousStorageIfAvailable({ ByteScan.isPrintableASCII($0, excluding: escaped) }) { return plain }
+        return utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != escaped.0 && $0 != escaped.1 }
     }
 }

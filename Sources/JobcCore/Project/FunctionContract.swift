@@ -13,21 +13,73 @@ public struct FunctionContract: Sendable, Equatable {
         case any
     }
 
-    public var name: String
+    /// The fields live in one shared, immutable object: a job's tasks, rules and lowering each hold
+    /// the contract of the function a task runs, and copying a dozen strings and arrays (a retain
+    /// and a release each) for every one of them cost more than reading a field through a reference.
+    private final class Storage: Sendable {
+        let name: String
+        let module: String
+        let className: String
+        let description: String?
+        let secret: SecretRequirement
+        let secretKeys: [SecretKeyRequirement]
+        let extraParameters: ExtraParameters
+        let parameters: [ParameterContract]
+        let sql: SQLContract?
+        let contractPath: String
+
+        init(
+            name: String, module: String, className: String, description: String?, secret: SecretRequirement,
+            secretKeys: [SecretKeyRequirement], extraParameters: ExtraParameters, parameters: [ParameterContract], sql: SQLContract?,
+            contractPath: String
+        ) {
+            self.name = name
+            self.module = module
+            self.className = className
+            self.description = description
+            self.secret = secret
+            self.secretKeys = secretKeys
+            self.extraParameters = extraParameters
+            self.parameters = parameters
+            self.sql = sql
+            self.contractPath = contractPath
+        }
+    }
+
+    private let storage: Storage
+
+    init(
+        name: String, module: String, className: String, description: String?, secret: SecretRequirement,
+        secretKeys: [SecretKeyRequirement] = [], extraParameters: ExtraParameters, parameters: [ParameterContract], sql: SQLContract? = nil,
+        contractPath: String
+    ) {
+        storage = Storage(
+            name: name, module: module, className: className, description: description, secret: secret, secretKeys: secretKeys,
+            extraParameters: extraParameters, parameters: parameters, sql: sql, contractPath: contractPath)
+    }
+
+    public var name: String { storage.name }
     /// The Python module (file name without `.py`) in `orchestration/function/`.
-    public var module: String
-    public var className: String
-    public var description: String?
-    public var secret: SecretRequirement
+    public var module: String { storage.module }
+    public var className: String { storage.className }
+    public var description: String? { storage.description }
+    public var secret: SecretRequirement { storage.secret }
     /// The keys the secret's JSON object must hold (`secret_keys:`); empty when the contract names none.
-    public var secretKeys: [SecretKeyRequirement] = []
-    public var extraParameters: ExtraParameters
-    public var parameters: [ParameterContract]
+    public var secretKeys: [SecretKeyRequirement] { storage.secretKeys }
+    public var extraParameters: ExtraParameters { storage.extraParameters }
+    public var parameters: [ParameterContract] { storage.parameters }
     /// Which parameter names a SQL file and in which dialect (`sql:`), so jobc can parse it; nil for
     /// functions that run no SQL file.
-    public var sql: SQLContract? = nil
+    public var sql: SQLContract? { storage.sql }
     /// The contract file, relative to the project root.
-    public var contractPath: String
+    public var contractPath: String { storage.contractPath }
+
+    public static func == (lhs: FunctionContract, rhs: FunctionContract) -> Bool {
+        lhs.storage === rhs.storage
+            || (lhs.name == rhs.name && lhs.module == rhs.module && lhs.className == rhs.className && lhs.description == rhs.description
+                && lhs.secret == rhs.secret && lhs.secretKeys == rhs.secretKeys && lhs.extraParameters == rhs.extraParameters
+                && lhs.parameters == rhs.parameters && lhs.sql == rhs.sql && lhs.contractPath == rhs.contractPath)
+    }
 
     public func parameter(named name: String) -> ParameterContract? {
         parameters.first { $0.name == name }

@@ -26,7 +26,7 @@ enum EncodingCheck {
     static func firstProblem(in bytes: [UInt8], path: String) -> Diagnostic? {
         // Printable ASCII, tabs and line breaks are always allowed, and most files hold nothing else:
         // one pass over the bytes instead of decoding them scalar by scalar.
-        if bytes.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { return nil }
+        if bytes.withUnsafeBufferPointer(ByteScan.isPlainText) { return nil }
         if let byteOrder = utf16ByteOrder(bytes) {
             return .error(
                 .yamlEncoding, "the file is UTF-16 (\(byteOrder)) text; job files must be UTF-8",
