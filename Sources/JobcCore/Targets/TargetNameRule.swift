@@ -15,9 +15,9 @@ struct TargetNameRule: RuleDeclaring {
                 diagnostics.error(.reservedName, "invalid job id: \(problem)", at: id.location, suggestion: "try '\(id.value)_job'")
             }
         }
-        for task in job.tasks {
-            check(task.key, "task key", .task, &diagnostics)
-            if let taskID = task.taskID { check(taskID, "task_id", .task, &diagnostics) }
+        for index in job.tasks.indices {  // by index: a task copied whole retains a dozen strings and arrays
+            check(job.tasks[index].key, "task key", .task, &diagnostics)
+            if let taskID = job.tasks[index].taskID { check(taskID, "task_id", .task, &diagnostics) }
         }
         for group in job.groups { check(group.key, "group key", .group, &diagnostics) }
         for param in job.params { check(param.name, "run parameter name", .runParameter, &diagnostics) }
