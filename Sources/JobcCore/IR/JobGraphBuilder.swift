@@ -105,7 +105,7 @@ public struct JobGraphBuilder: Sendable {
         }
         // A fan-out over a path parameter refers to one file per item, in item order.
         let fanOutEntries = fanOut.map { fanOut in fanOut.items.map { ParameterValue.MappingEntry(key: fanOut.parameter, value: $0) } } ?? []
-        let fileReferences: [FileReference] = (parameters + fanOutEntries).compactMap { entry in
+        let fileReferences: [FileReference] = (fanOutEntries.isEmpty ? parameters : parameters + fanOutEntries).compactMap { entry in
             guard contract.parameter(named: entry.key)?.type == .path, case .string(let path) = entry.value else { return nil }
             return FileReference(parameter: entry.key, path: path)
         }

@@ -5,7 +5,9 @@ struct DependencyReferenceRule: JobRule {
     func check(_ context: JobContext, diagnostics: inout DiagnosticCollector) {
         let structure = context.structure
         let endpointCount = structure.taskKeys.count + structure.groupKeys.count
-        var seen: [Int: SourceLocation] = [:]  // source × endpointCount + target → first declaration
+        // source × endpointCount + target → first declaration; sized up front (grown from empty it
+        // was rehashed every few dependencies)
+        var seen = [Int: SourceLocation](minimumCapacity: context.job.dependencies.count)
         for (dependency, ends) in zip(context.job.dependencies, structure.dependencyEnds) {
             let (source, target) = ends
             guard let source, let target else {

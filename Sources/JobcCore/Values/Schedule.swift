@@ -65,9 +65,9 @@ public struct CronExpression: Hashable, Sendable {
     private static func neverFires(_ fields: [(text: String, offset: Int)]) -> ParseError? {
         guard fields[4].text == "*" else { return nil }
         let days = values(of: fields[2].text, fieldSpecs[2])
-        let months = values(of: fields[3].text, fieldSpecs[3]).sorted()
+        let months = values(of: fields[3].text, fieldSpecs[3])
         let longest = months.map { StartDate.daysIn(month: $0, year: 2000) }.max() ?? 31  // Feb 29 does come
-        guard let first = days.min(), first > longest else { return nil }
+        guard let first = days.first, first > longest else { return nil }
         let names = months.map { monthNames[$0 - 1] }
         let listed = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " and " + names.last!
         return ParseError(
@@ -80,10 +80,11 @@ public struct CronExpression: Hashable, Sendable {
         "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
     ]
 
-    /// Every value a validated field matches: `*`, `v`, `a-b`, each optionally `/step` (`v/step` runs
-    /// from v to the end of the range, as in Vixie cron and croniter).
-    private static func values(of field: String, _ spec: FieldSpec) -> Set<Int> {
-        var matched = Set<Int>()
+    /// Every value a validated field matches, ascending: `*`, `v`, `a-b`, each optionally `/step`
+    /// (`v/step` runs from v to the end of the range, as in Vixie cron and croniter). One bit per
+    /// value (every field's range lies within 0...59): a set of integers hashed each of them.
+    private static func values(of field: String, _ spec: FieldSpec) -> [Int] {
+        var matched: UInt64 = 0
         for item in field.split(separator: ",") {
             let parts = item.split(separator: "/")
             let step = parts.count == 2 ? Int(parts[1]) ?? 1 : 1
@@ -93,9 +94,9 @@ public struct CronExpression: Hashable, Sendable {
                 low = number(bounds[0], spec) ?? low
                 high = bounds.count == 2 ? number(bounds[1], spec) ?? high : parts.count == 2 ? high : low
             }
-            matched.formUnion(stride(from: low, through: high, by: step))
+            for value in stride(from: low, through: high, by: step) where (0..<64).contains(value) { matched |= 1 << UInt64(value) }
         }
-        return matched
+        return (0..<64).filter { matched & (1 << UInt64($0)) != 0 }
     }
 
     private struct FieldSpec {
