@@ -16,9 +16,13 @@ struct DependencyCycleRule: JobRule {
         enum Colour { case white, grey, black }
         var colour = [Colour](repeating: .white, count: taskCount)
         var reportedAt: Set<SourceLocation> = []
+        // The search's stacks, made once a job (not once a start task) and emptied between starts.
+        var path: [Int] = [], nextChild: [Int] = []
+        path.reserveCapacity(taskCount)
+        nextChild.reserveCapacity(taskCount)
         for start in 0..<taskCount where colour[start] == .white {
-            var path: [Int] = [start]
-            var nextChild: [Int] = [0]
+            path.append(start)
+            nextChild.append(0)
             colour[start] = .grey
             while let node = path.last {
                 let index = nextChild[nextChild.count - 1]
