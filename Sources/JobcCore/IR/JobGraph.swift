@@ -119,34 +119,34 @@ public struct JobMetadata: Sendable, Equatable {
 
 /// One task with everything resolved: its function's code location, final parameters, policy.
 public struct TaskNode: Sendable, Equatable {
-    /// The key under `tasks:`; dependencies refer to tasks by it.
-    public var key: String
-    /// The id engines display (the key unless `task_id` says otherwise).
-    public var taskID: String
-    public var function: FunctionReference
-    /// The task's kwargs as written, in order (contract defaults are applied by the function itself).
-    public var parameters: [ParameterValue.MappingEntry]
-    /// Parameters that name project files, checked to exist inside the project root.
-    public var fileReferences: [FileReference]
-    /// The secret's name; its value is resolved at run time by the target's runtime, never by jobc.
-    public var secretName: String?
-    public var retry: RetryPolicy
-    public var timeout: Duration?
-    /// Where the task is declared, so a plugin's diagnostic about a task maps back to the YAML.
-    public var sourceLine: Int
-    public var sourceColumn: Int
-    /// The innermost group the task belongs to, or nil.
-    public var group: String?
-    public var triggerRule: TriggerRule
-    /// The job's alerts plus the task's own; empty when nobody is to be told.
-    public var onFailure: FailureAlerts
-    /// Set when the task runs once per item.
-    public var forEach: FanOut?
-    /// Where each of the task's settings is written.
-    public var sources: TaskSources
-    /// The tables the task's SQL reads and writes, sorted, as PostgreSQL resolves the names; empty
-    /// for tasks that run no SQL jobc parses.
-    public var lineage = TableLineage.none
+    // The fields live in one shared object, copied on write: lowering, the lineage check and the
+    // emitters each pass tasks around, and a task copied field by field retained and released a
+    // dozen strings and arrays; now a copy is one retain.
+    private struct Fields: Equatable {
+        var key: String
+        var taskID: String
+        var function: FunctionReference
+        var parameters: [ParameterValue.MappingEntry]
+        var fileReferences: [FileReference]
+        var secretName: String?
+        var retry: RetryPolicy
+        var timeout: Duration?
+        var sourceLine: Int
+        var sourceColumn: Int
+        var group: String?
+        var triggerRule: TriggerRule
+        var onFailure: FailureAlerts
+        var forEach: FanOut?
+        var sources: TaskSources
+        var lineage: TableLineage = TableLineage.none
+    }
+
+    private final class Storage: @unchecked Sendable {  // mutated only while uniquely referenced
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var storage: Storage
 
     public init(
         key: String, taskID: String, function: FunctionReference, parameters: [ParameterValue.MappingEntry],
@@ -154,21 +154,159 @@ public struct TaskNode: Sendable, Equatable {
         sourceLine: Int, sourceColumn: Int, group: String? = nil, triggerRule: TriggerRule = .allSuccess,
         onFailure: FailureAlerts = FailureAlerts(), forEach: FanOut? = nil, sources: TaskSources = TaskSources()
     ) {
-        self.sources = sources
-        self.group = group
-        self.triggerRule = triggerRule
-        self.onFailure = onFailure
-        self.forEach = forEach
-        self.key = key
-        self.taskID = taskID
-        self.function = function
-        self.parameters = parameters
-        self.fileReferences = fileReferences
-        self.secretName = secretName
-        self.retry = retry
-        self.timeout = timeout
-        self.sourceLine = sourceLine
-        self.sourceColumn = sourceColumn
+        storage = Storage(Fields(
+            key: key, taskID: taskID, function: function, parameters: parameters, fileReferences: fileReferences,
+            secretName: secretName, retry: retry, timeout: timeout, sourceLine: sourceLine, sourceColumn: sourceColumn,
+            group: group, triggerRule: triggerRule, onFailure: onFailure, forEach: forEach, sources: sources))
+    }
+
+    /// Makes the storage this value's own before a write: copied first when another value shares it.
+    private mutating func unshare() {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+    }
+
+    public static func == (lhs: TaskNode, rhs: TaskNode) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
+    }
+
+    /// The key under `tasks:`; dependencies refer to tasks by it.
+    public var key: String {
+        get { storage.fields.key }
+        set {
+            unshare()
+            storage.fields.key = newValue
+        }
+    }
+
+    /// The id engines display (the key unless `task_id` says otherwise).
+    public var taskID: String {
+        get { storage.fields.taskID }
+        set {
+            unshare()
+            storage.fields.taskID = newValue
+        }
+    }
+
+    public var function: FunctionReference {
+        get { storage.fields.function }
+        set {
+            unshare()
+            storage.fields.function = newValue
+        }
+    }
+
+    /// The task's kwargs as written, in order (contract defaults are applied by the function itself).
+    public var parameters: [ParameterValue.MappingEntry] {
+        get { storage.fields.parameters }
+        set {
+            unshare()
+            storage.fields.parameters = newValue
+        }
+    }
+
+    /// Parameters that name project files, checked to exist inside the project root.
+    public var fileReferences: [FileReference] {
+        get { storage.fields.fileReferences }
+        set {
+            unshare()
+            storage.fields.fileReferences = newValue
+        }
+    }
+
+    /// The secret's name; its value is resolved at run time by the target's runtime, never by jobc.
+    public var secretName: String? {
+        get { storage.fields.secretName }
+        set {
+            unshare()
+            storage.fields.secretName = newValue
+        }
+    }
+
+    public var retry: RetryPolicy {
+        get { storage.fields.retry }
+        set {
+            unshare()
+            storage.fields.retry = newValue
+        }
+    }
+
+    public var timeout: Duration? {
+        get { storage.fields.timeout }
+        set {
+            unshare()
+            storage.fields.timeout = newValue
+        }
+    }
+
+    /// Where the task is declared, so a plugin's diagnostic about a task maps back to the YAML.
+    public var sourceLine: Int {
+        get { storage.fields.sourceLine }
+        set {
+            unshare()
+            storage.fields.sourceLine = newValue
+        }
+    }
+
+    public var sourceColumn: Int {
+        get { storage.fields.sourceColumn }
+        set {
+            unshare()
+            storage.fields.sourceColumn = newValue
+        }
+    }
+
+    /// The innermost group the task belongs to, or nil.
+    public var group: String? {
+        get { storage.fields.group }
+        set {
+            unshare()
+            storage.fields.group = newValue
+        }
+    }
+
+    public var triggerRule: TriggerRule {
+        get { storage.fields.triggerRule }
+        set {
+            unshare()
+            storage.fields.triggerRule = newValue
+        }
+    }
+
+    /// The job's alerts plus the task's own; empty when nobody is to be told.
+    public var onFailure: FailureAlerts {
+        get { storage.fields.onFailure }
+        set {
+            unshare()
+            storage.fields.onFailure = newValue
+        }
+    }
+
+    /// Set when the task runs once per item.
+    public var forEach: FanOut? {
+        get { storage.fields.forEach }
+        set {
+            unshare()
+            storage.fields.forEach = newValue
+        }
+    }
+
+    /// Where each of the task's settings is written.
+    public var sources: TaskSources {
+        get { storage.fields.sources }
+        set {
+            unshare()
+            storage.fields.sources = newValue
+        }
+    }
+
+    /// The tables the task's SQL reads and writes, sorted, as PostgreSQL resolves the names; empty
+    /// for tasks that run no SQL jobc parses.
+    public var lineage: TableLineage {
+        get { storage.fields.lineage }
+        set {
+            unshare()
+            storage.fields.lineage = newValue
+        }
     }
 }
 
