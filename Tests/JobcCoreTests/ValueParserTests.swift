@@ -68,10 +68,17 @@ final class ValueParserTests: XCTestCase {
         XCTAssertEqual(try Duration.parse("2d").get().seconds, 172_800)
         XCTAssertEqual(try Duration.parse("45").get().seconds, 45)
         XCTAssertEqual(Duration(seconds: 5400).description, "1h30m")
-        for bad in ["", "5x", "m5", "30s5m", "1h1h", "1.5h", "-5s"] {
-            XCTAssertThrowsError(try Duration.parse(bad).get(), bad)
+        XCTAssertEqual(try Duration.parse("1d2h3m4s").get().seconds, 93_784)
+        XCTAssertEqual(try Duration.parse("007m").get().seconds, 420)
+        for bad in ["", "5x", "m5", "30s5m", "1h1h", "1.5h", "-5s", "1h30", "5 m", "5m ", "\u{FF15}m", "1\u{301}s", "s"] {
+            XCTAssertEqual(Duration.parse(bad), .failure(.malformed), bad)
         }
         XCTAssertEqual(Duration.parse("999999999d"), .failure(.tooLarge))
+        XCTAssertEqual(Duration.parse("99999999999999999999999s"), .failure(.tooLarge), "digits beyond Int, then a unit")
+        XCTAssertEqual(Duration.parse("99999999999999999999999"), .failure(.tooLarge), "a bare number beyond Int")
+        XCTAssertEqual(Duration.parse("1h99999999999999999999999"), .failure(.malformed), "trailing digits, however many")
+        XCTAssertEqual(Duration.parse(String(Duration.maximumSeconds)), .success(Duration(seconds: Duration.maximumSeconds)))
+        XCTAssertEqual(Duration.parse(String(Duration.maximumSeconds + 1)), .failure(.tooLarge))
     }
 
     func testIdentifierRule() {

@@ -9,9 +9,11 @@ public enum Identifier {
     public static func problem(with text: String) -> String? {
         // Every rule of every job asks this of every name, and nearly every name is fine: decide that
         // from the bytes (each allowed character is one byte) before the checks that word a problem.
+        // On the contiguous bytes (native and small strings have them): a tight loop, not the
+        // generic UTF-8 view's iteration.
         let utf8 = text.utf8
-        if let first = utf8.first, utf8.count <= maxLength, isLowercaseLetter(first), utf8.last != UInt8(ascii: "_"),
-           utf8.allSatisfy(isAllowed), utf8.count > longestPythonKeyword || !pythonKeywords.contains(text) {
+        if utf8.withContiguousStorageIfAvailable(isPlainIdentifier) == true,
+           utf8.count > longestPythonKeyword || !pythonKeywords.contains(text) {
             return nil
         }
         guard !text.isEmpty else { return "an id cannot be empty" }
@@ -41,6 +43,14 @@ public enum Identifier {
 
     private static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
         ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "_"
+    }
+
+    /// A lowercase letter, then lowercase letters, digits and '_', not ending in '_', at most
+    /// `maxLength` bytes: the bytes of a valid identifier, keywords aside.
+    private static func isPlainIdentifier(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = bytes.first, bytes.count <= maxLength, isLowercaseLetter(first), bytes.last != UInt8(ascii: "_") else { return false }
+        for byte in bytes where !isAllowed(byte) { return false }
+        return true
     }
 
     private static func isAllowed(_ byte: UInt8) -> Bool {
