@@ -15,7 +15,7 @@ public struct JobTest: Sendable {
     public static let suffixes = [".test.yaml", ".test.yml"]
 
     public static func isTestFile(_ name: String) -> Bool {
-        suffixes.contains { name.hasSuffix($0) && name.count > $0.count }
+        suffixes.contains { name.hasUTF8Suffix($0) && name.utf8.count > $0.utf8.count }
     }
 }
 

@@ -413,3 +413,13 @@ enum FileSystem {
         return [UInt8](data)
     }
 }
+
+extension String {
+    /// Whether the UTF-8 bytes end with `suffix`'s. For the ASCII suffixes of file names (`.yaml`,
+    /// `.contract.yaml`): job discovery asks several of each of a thousand names on the main thread
+    /// before the cores start, and Character-wise `hasSuffix` (and `count`) cost more than the rest.
+    func hasUTF8Suffix(_ suffix: String) -> Bool {
+        let count = suffix.utf8.count
+        return utf8.count >= count && utf8.suffix(count).elementsEqual(suffix.utf8)
+    }
+}
