@@ -36,7 +36,10 @@ public struct BatchCompiler: Sendable {
     /// creating files is most of what writing costs, and it overlaps the compiling that way.
     public func compileAndWrite(_ files: [String], writer: OutputWriter) -> [JobOutcome] {
         // Beside the compile, not before it: listing a folder of earlier output is a serial start,
-        // and the files it deletes (of processes gone) are never the ones this run writes.
+        // and the files it deletes (of processes gone) are never the ones this run writes. A folder
+        // not there yet holds nothing stale: then nothing lists the files this run is creating
+        // (which took the folder's lock from the threads creating them).
+        guard FileSystem.isDirectory(writer.outputDirectory) else { return run(files, writer: writer) }
         let cleanup = DispatchGroup()
         DispatchQueue.global().async(group: cleanup) { writer.removeStaleTemporaryFiles() }
         defer { cleanup.wait() }
