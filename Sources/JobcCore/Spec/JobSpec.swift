@@ -98,124 +98,33 @@ public struct TaskSpec: Sendable {
         storage = Storage(Fields(key: key, location: location))
     }
 
-    /// Makes the storage this value's own before a write: copied first when another value shares it.
-    /// (Fields are only ever set whole, so a write through a getter's copy costs nothing more.)
-    private mutating func unshare() {
-        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
-    }
-
-    public var key: Located<String> {
-        get { storage.fields.key }
-        set {
-            unshare()
-            storage.fields.key = newValue
+    /// The fields, read in place, written in place once the storage is this value's own (copied
+    /// first when another value shares it). `_read`/`_modify` rather than get/set: a set would copy
+    /// every field to change one.
+    private var fields: Fields {
+        _read { yield storage.fields }
+        _modify {
+            if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+            yield &storage.fields
         }
     }
 
-    public var location: SourceLocation {
-        get { storage.fields.location }
-        set {
-            unshare()
-            storage.fields.location = newValue
-        }
-    }
-
-    public var function: Located<String>? {
-        get { storage.fields.function }
-        set {
-            unshare()
-            storage.fields.function = newValue
-        }
-    }
-
-    public var taskID: Located<String>? {
-        get { storage.fields.taskID }
-        set {
-            unshare()
-            storage.fields.taskID = newValue
-        }
-    }
-
-    public var secretKey: Located<String>? {
-        get { storage.fields.secretKey }
-        set {
-            unshare()
-            storage.fields.secretKey = newValue
-        }
-    }
-
-    public var kwargs: [KeywordArgumentSpec] {
-        get { storage.fields.kwargs }
-        set {
-            unshare()
-            storage.fields.kwargs = newValue
-        }
-    }
-
-    public var kwargsLocation: SourceLocation? {
-        get { storage.fields.kwargsLocation }
-        set {
-            unshare()
-            storage.fields.kwargsLocation = newValue
-        }
-    }
-
-    public var dependsOn: [Located<String>] {
-        get { storage.fields.dependsOn }
-        set {
-            unshare()
-            storage.fields.dependsOn = newValue
-        }
-    }
-
-    public var policy: TaskPolicySpec {
-        get { storage.fields.policy }
-        set {
-            unshare()
-            storage.fields.policy = newValue
-        }
-    }
-
-    public var group: Located<String>? {
-        get { storage.fields.group }
-        set {
-            unshare()
-            storage.fields.group = newValue
-        }
-    }
-
-    public var triggerRule: Located<TriggerRule>? {
-        get { storage.fields.triggerRule }
-        set {
-            unshare()
-            storage.fields.triggerRule = newValue
-        }
-    }
-
-    public var onFailure: AlertsSpec? {
-        get { storage.fields.onFailure }
-        set {
-            unshare()
-            storage.fields.onFailure = newValue
-        }
-    }
-
-    public var forEach: ForEachSpec? {
-        get { storage.fields.forEach }
-        set {
-            unshare()
-            storage.fields.forEach = newValue
-        }
-    }
+    public var key: Located<String> { get { fields.key } set { fields.key = newValue } }
+    public var location: SourceLocation { get { fields.location } set { fields.location = newValue } }
+    public var function: Located<String>? { get { fields.function } set { fields.function = newValue } }
+    public var taskID: Located<String>? { get { fields.taskID } set { fields.taskID = newValue } }
+    public var secretKey: Located<String>? { get { fields.secretKey } set { fields.secretKey = newValue } }
+    public var kwargs: [KeywordArgumentSpec] { get { fields.kwargs } set { fields.kwargs = newValue } }
+    public var kwargsLocation: SourceLocation? { get { fields.kwargsLocation } set { fields.kwargsLocation = newValue } }
+    public var dependsOn: [Located<String>] { get { fields.dependsOn } set { fields.dependsOn = newValue } }
+    public var policy: TaskPolicySpec { get { fields.policy } set { fields.policy = newValue } }
+    public var group: Located<String>? { get { fields.group } set { fields.group = newValue } }
+    public var triggerRule: Located<TriggerRule>? { get { fields.triggerRule } set { fields.triggerRule = newValue } }
+    public var onFailure: AlertsSpec? { get { fields.onFailure } set { fields.onFailure = newValue } }
+    public var forEach: ForEachSpec? { get { fields.forEach } set { fields.forEach = newValue } }
 
     /// `allow_unordered:` tables the lineage check does not ask this task to order (reviewed races).
-    public var allowUnordered: [Located<String>] {
-        get { storage.fields.allowUnordered }
-        set {
-            unshare()
-            storage.fields.allowUnordered = newValue
-        }
-    }
+    public var allowUnordered: [Located<String>] { get { fields.allowUnordered } set { fields.allowUnordered = newValue } }
 
     /// The id engines show: `task_id` when given, else the key.
     public var effectiveTaskID: Located<String> { taskID ?? key }
