@@ -14,13 +14,16 @@ import os
 import re
 import sys
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import flow_module
 from .capabilities import IMPORTED_MODULES, PROTOCOL_VERSION, capabilities_for
-from .ir import IRError, JobGraph, read
-from .ir_json import load
-from .refusals import error_diagnostic, refusals
+
+if TYPE_CHECKING:
+    from .ir import JobGraph
+
+# The reading and rendering modules are imported where a compile needs them, not here: jobc asks
+# for --capabilities before it compiles anything, and waits for the answer (their imports were most
+# of that call's time).
 
 USAGE = "usage: jobc-emit-prefect --capabilities | jobc-emit-prefect < REQUEST.json (docs/plugins.md, protocol version 2)"
 # JOBC_VERSION goes into a comment line: anything unexpected is not copied.
@@ -51,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
 def read_request(stdin: bytes) -> dict:
     """``{"protocolVersion": 2, "options": {...}, "jobs": [IR, ...]}``, checked down to the jobs
     (each job's IR is checked on its own, so that one bad job fails alone)."""
+    from .ir_json import IRError, load
+
     try:
         document = load(stdin.decode("utf-8"), "a jobc compile request")
     except UnicodeDecodeError as error:
@@ -78,6 +83,9 @@ def compile_request(request: dict, jobc_version: str | None) -> dict:
 
 def compile_job(document: Any, options: dict, jobc_version: str | None) -> dict:
     """One job's answer: its flow module, or error diagnostics and no files."""
+    from .ir import IRError, read
+    from .refusals import error_diagnostic, refusals
+
     diagnostics = [_option_error(name) for name in options]
     graph = None
     try:
@@ -103,6 +111,8 @@ def compile_job(document: Any, options: dict, jobc_version: str | None) -> dict:
 def _flow_files(graph: JobGraph, jobc_version: str | None) -> list[dict] | None:
     """The job's module; None (and a traceback on stderr) if rendering failed, so that a bug seen on
     one job fails that job, not the run."""
+    from . import flow_module
+
     version = jobc_version if jobc_version and _VERSION.fullmatch(jobc_version) else "(unknown version)"
     try:
         return [{"path": f"{graph.job.id}.py", "content": flow_module.render(graph, version)}]
@@ -112,6 +122,8 @@ def _flow_files(graph: JobGraph, jobc_version: str | None) -> list[dict] | None:
 
 
 def _option_error(name: str) -> dict:
+    from .refusals import error_diagnostic
+
     return error_diagnostic(f"unknown option {json.dumps(name, ensure_ascii=False)}: the prefect target takes no options",
                             suggestion=f"remove `--option {name}=...`")
 
