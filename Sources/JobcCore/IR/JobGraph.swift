@@ -141,12 +141,7 @@ public struct TaskNode: Sendable, Equatable {
         var lineage: TableLineage = TableLineage.none
     }
 
-    private final class Storage: @unchecked Sendable {  // mutated only while uniquely referenced
-        var fields: Fields
-        init(_ fields: Fields) { self.fields = fields }
-    }
-
-    private var storage: Storage
+    private var storage: CopyOnWrite<Fields>
 
     public init(
         key: String, taskID: String, function: FunctionReference, parameters: [ParameterValue.MappingEntry],
@@ -154,65 +149,53 @@ public struct TaskNode: Sendable, Equatable {
         sourceLine: Int, sourceColumn: Int, group: String? = nil, triggerRule: TriggerRule = .allSuccess,
         onFailure: FailureAlerts = FailureAlerts(), forEach: FanOut? = nil, sources: TaskSources = TaskSources()
     ) {
-        storage = Storage(Fields(
+        storage = CopyOnWrite(Fields(
             key: key, taskID: taskID, function: function, parameters: parameters, fileReferences: fileReferences,
             secretName: secretName, retry: retry, timeout: timeout, sourceLine: sourceLine, sourceColumn: sourceColumn,
             group: group, triggerRule: triggerRule, onFailure: onFailure, forEach: forEach, sources: sources))
     }
 
-    /// The fields, read in place, written in place once the storage is this value's own (copied
-    /// first when another value shares it). `_read`/`_modify` rather than get/set: a set would copy
-    /// every field to change one.
-    private var fields: Fields {
-        _read { yield storage.fields }
-        _modify {
-            if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
-            yield &storage.fields
-        }
-    }
 
-    public static func == (lhs: TaskNode, rhs: TaskNode) -> Bool {
-        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
-    }
+    public static func == (lhs: TaskNode, rhs: TaskNode) -> Bool { lhs.storage == rhs.storage }
 
     /// The key under `tasks:`; dependencies refer to tasks by it.
-    public var key: String { get { fields.key } set { fields.key = newValue } }
+    public var key: String { get { storage.fields.key } set { storage.fields.key = newValue } }
 
     /// The id engines display (the key unless `task_id` says otherwise).
-    public var taskID: String { get { fields.taskID } set { fields.taskID = newValue } }
-    public var function: FunctionReference { get { fields.function } set { fields.function = newValue } }
+    public var taskID: String { get { storage.fields.taskID } set { storage.fields.taskID = newValue } }
+    public var function: FunctionReference { get { storage.fields.function } set { storage.fields.function = newValue } }
 
     /// The task's kwargs as written, in order (contract defaults are applied by the function itself).
-    public var parameters: [ParameterValue.MappingEntry] { get { fields.parameters } set { fields.parameters = newValue } }
+    public var parameters: [ParameterValue.MappingEntry] { get { storage.fields.parameters } set { storage.fields.parameters = newValue } }
 
     /// Parameters that name project files, checked to exist inside the project root.
-    public var fileReferences: [FileReference] { get { fields.fileReferences } set { fields.fileReferences = newValue } }
+    public var fileReferences: [FileReference] { get { storage.fields.fileReferences } set { storage.fields.fileReferences = newValue } }
 
     /// The secret's name; its value is resolved at run time by the target's runtime, never by jobc.
-    public var secretName: String? { get { fields.secretName } set { fields.secretName = newValue } }
-    public var retry: RetryPolicy { get { fields.retry } set { fields.retry = newValue } }
-    public var timeout: Duration? { get { fields.timeout } set { fields.timeout = newValue } }
+    public var secretName: String? { get { storage.fields.secretName } set { storage.fields.secretName = newValue } }
+    public var retry: RetryPolicy { get { storage.fields.retry } set { storage.fields.retry = newValue } }
+    public var timeout: Duration? { get { storage.fields.timeout } set { storage.fields.timeout = newValue } }
 
     /// Where the task is declared, so a plugin's diagnostic about a task maps back to the YAML.
-    public var sourceLine: Int { get { fields.sourceLine } set { fields.sourceLine = newValue } }
-    public var sourceColumn: Int { get { fields.sourceColumn } set { fields.sourceColumn = newValue } }
+    public var sourceLine: Int { get { storage.fields.sourceLine } set { storage.fields.sourceLine = newValue } }
+    public var sourceColumn: Int { get { storage.fields.sourceColumn } set { storage.fields.sourceColumn = newValue } }
 
     /// The innermost group the task belongs to, or nil.
-    public var group: String? { get { fields.group } set { fields.group = newValue } }
-    public var triggerRule: TriggerRule { get { fields.triggerRule } set { fields.triggerRule = newValue } }
+    public var group: String? { get { storage.fields.group } set { storage.fields.group = newValue } }
+    public var triggerRule: TriggerRule { get { storage.fields.triggerRule } set { storage.fields.triggerRule = newValue } }
 
     /// The job's alerts plus the task's own; empty when nobody is to be told.
-    public var onFailure: FailureAlerts { get { fields.onFailure } set { fields.onFailure = newValue } }
+    public var onFailure: FailureAlerts { get { storage.fields.onFailure } set { storage.fields.onFailure = newValue } }
 
     /// Set when the task runs once per item.
-    public var forEach: FanOut? { get { fields.forEach } set { fields.forEach = newValue } }
+    public var forEach: FanOut? { get { storage.fields.forEach } set { storage.fields.forEach = newValue } }
 
     /// Where each of the task's settings is written.
-    public var sources: TaskSources { get { fields.sources } set { fields.sources = newValue } }
+    public var sources: TaskSources { get { storage.fields.sources } set { storage.fields.sources = newValue } }
 
     /// The tables the task's SQL reads and writes, sorted, as PostgreSQL resolves the names; empty
     /// for tasks that run no SQL jobc parses.
-    public var lineage: TableLineage { get { fields.lineage } set { fields.lineage = newValue } }
+    public var lineage: TableLineage { get { storage.fields.lineage } set { storage.fields.lineage = newValue } }
 }
 
 /// Where a function's code lives, from its contract.

@@ -87,44 +87,28 @@ public struct TaskSpec: Sendable {
         var allowUnordered: [Located<String>] = []
     }
 
-    private final class Storage: @unchecked Sendable {  // mutated only while uniquely referenced
-        var fields: Fields
-        init(_ fields: Fields) { self.fields = fields }
-    }
-
-    private var storage: Storage
+    private var storage: CopyOnWrite<Fields>
 
     public init(key: Located<String>, location: SourceLocation) {
-        storage = Storage(Fields(key: key, location: location))
+        storage = CopyOnWrite(Fields(key: key, location: location))
     }
 
-    /// The fields, read in place, written in place once the storage is this value's own (copied
-    /// first when another value shares it). `_read`/`_modify` rather than get/set: a set would copy
-    /// every field to change one.
-    private var fields: Fields {
-        _read { yield storage.fields }
-        _modify {
-            if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
-            yield &storage.fields
-        }
-    }
-
-    public var key: Located<String> { get { fields.key } set { fields.key = newValue } }
-    public var location: SourceLocation { get { fields.location } set { fields.location = newValue } }
-    public var function: Located<String>? { get { fields.function } set { fields.function = newValue } }
-    public var taskID: Located<String>? { get { fields.taskID } set { fields.taskID = newValue } }
-    public var secretKey: Located<String>? { get { fields.secretKey } set { fields.secretKey = newValue } }
-    public var kwargs: [KeywordArgumentSpec] { get { fields.kwargs } set { fields.kwargs = newValue } }
-    public var kwargsLocation: SourceLocation? { get { fields.kwargsLocation } set { fields.kwargsLocation = newValue } }
-    public var dependsOn: [Located<String>] { get { fields.dependsOn } set { fields.dependsOn = newValue } }
-    public var policy: TaskPolicySpec { get { fields.policy } set { fields.policy = newValue } }
-    public var group: Located<String>? { get { fields.group } set { fields.group = newValue } }
-    public var triggerRule: Located<TriggerRule>? { get { fields.triggerRule } set { fields.triggerRule = newValue } }
-    public var onFailure: AlertsSpec? { get { fields.onFailure } set { fields.onFailure = newValue } }
-    public var forEach: ForEachSpec? { get { fields.forEach } set { fields.forEach = newValue } }
+    public var key: Located<String> { get { storage.fields.key } set { storage.fields.key = newValue } }
+    public var location: SourceLocation { get { storage.fields.location } set { storage.fields.location = newValue } }
+    public var function: Located<String>? { get { storage.fields.function } set { storage.fields.function = newValue } }
+    public var taskID: Located<String>? { get { storage.fields.taskID } set { storage.fields.taskID = newValue } }
+    public var secretKey: Located<String>? { get { storage.fields.secretKey } set { storage.fields.secretKey = newValue } }
+    public var kwargs: [KeywordArgumentSpec] { get { storage.fields.kwargs } set { storage.fields.kwargs = newValue } }
+    public var kwargsLocation: SourceLocation? { get { storage.fields.kwargsLocation } set { storage.fields.kwargsLocation = newValue } }
+    public var dependsOn: [Located<String>] { get { storage.fields.dependsOn } set { storage.fields.dependsOn = newValue } }
+    public var policy: TaskPolicySpec { get { storage.fields.policy } set { storage.fields.policy = newValue } }
+    public var group: Located<String>? { get { storage.fields.group } set { storage.fields.group = newValue } }
+    public var triggerRule: Located<TriggerRule>? { get { storage.fields.triggerRule } set { storage.fields.triggerRule = newValue } }
+    public var onFailure: AlertsSpec? { get { storage.fields.onFailure } set { storage.fields.onFailure = newValue } }
+    public var forEach: ForEachSpec? { get { storage.fields.forEach } set { storage.fields.forEach = newValue } }
 
     /// `allow_unordered:` tables the lineage check does not ask this task to order (reviewed races).
-    public var allowUnordered: [Located<String>] { get { fields.allowUnordered } set { fields.allowUnordered = newValue } }
+    public var allowUnordered: [Located<String>] { get { storage.fields.allowUnordered } set { storage.fields.allowUnordered = newValue } }
 
     /// The id engines show: `task_id` when given, else the key.
     public var effectiveTaskID: Located<String> { taskID ?? key }
