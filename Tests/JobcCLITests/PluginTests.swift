@@ -145,7 +145,8 @@ final class PluginTests: JobcCLITestCase {
     /// A hanging plugin is killed after its timeout (from jobc.yaml), with every process it started.
     func testAHangingPluginIsKilledWithItsChildren() throws {
         let marker = "jobc-plugin-test-\(UUID().uuidString.prefix(8))"
-        let hang = try plugin("hang", body: "sh -c 'exec -a \(marker) sleep 300' &\nsleep 300")
+        // The marker is an argument, so pgrep finds the child by its command line (dash has no `exec -a`).
+        let hang = try plugin("hang", body: "python3 -c 'import time; time.sleep(300)' \(marker) &\nsleep 300")
         try write("plugins:\n  slow:\n    command: \(hang.path)\n    timeout_seconds: 1\n", to: project.appendingPathComponent("jobc.yaml"))
         let started = Date()
         let run = try jobc(["compile", "jobs/good/echo_pipeline.yaml", "--target", "slow", "--out", "out"], in: project)
@@ -343,6 +344,27 @@ final class PluginTests: JobcCLITestCase {
             XCTAssertEqual(try filesUnder(project.appendingPathComponent("out")), ["keep.txt": Data("earlier\n".utf8)], name)
             XCTAssertEqual(calls(name).count, 1, name)
         }
+    }
+
+    /// The compile process starts with the run, before any job is read, so its start-up overlaps
+    /// jobc's own work; when no job reaches it (every job has errors), it is stopped, not left behind.
+    func testVersion2TheProcessStartedAheadIsStoppedWhenNoJobReachesIt() throws {
+        let marker = "jobc-plugin-test-\(UUID().uuidString.prefix(8))"
+        try plugin("ahead", capabilities: PluginTests.capabilitiesV2, body: """
+            echo started >> '\(scratch.path)/ahead.calls'
+            exec python3 -c 'import time; time.sleep(300)' \(marker)
+            """)
+        let run = try compile("ahead", job: "jobs/bad/dependency_cycle.yaml")
+        XCTAssertEqual(run.status, 1, run.summary)
+        XCTAssertEqual(run.errors.map(\.rule), ["dependency-cycle"], run.summary)
+        XCTAssertEqual(calls("ahead"), ["started"], "the compile process is started once, with the run")
+        usleep(200_000)  // the kernel delivers SIGKILL to the group asynchronously
+        let pgrep = Process()
+        pgrep.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
+        pgrep.arguments = ["-f", marker]
+        try pgrep.run()
+        pgrep.waitUntilExit()
+        XCTAssertEqual(pgrep.terminationStatus, 1, "the plugin started ahead outlived the run")
     }
 
     func testVersion2TimeoutGrowsWithTheBatch() throws {

@@ -11,11 +11,41 @@ final class BatchCompilerTests: XCTestCase {
         let summary = "test emitter"
         let capabilities = TargetCapabilities(supported: Dictionary(
             uniqueKeysWithValues: TargetCapabilities.Feature.allCases.map { ($0, "test") }))
-        var emitsJobByJob = true
+        var emitsInABatch = false
 
         func emit(_ graph: JobGraph, context: EmitContext) -> EmitterOutput {
             let file = (graph.job.sources.fileStart.file as NSString).lastPathComponent
             return EmitterOutput(artifacts: [Artifact(relativePath: graph.job.id + ".txt", contents: "\(graph.job.id) from \(file)\n")])
+        }
+
+        func startBatch(context: EmitContext) -> (any EmitBatch)? {
+            emitsInABatch ? Batch(emitter: self) : nil
+        }
+    }
+
+    /// Keeps the run's jobs by position and emits them when the run ends, as a plugin does.
+    private final class Batch: EmitBatch, @unchecked Sendable {
+        private let emitter: JobIDEmitter
+        private let lock = NSLock()
+        private var graphs: [Int: JobGraph] = [:]
+        private var positions: Set<Int> = []
+
+        init(emitter: JobIDEmitter) {
+            self.emitter = emitter
+        }
+
+        func add(_ graph: JobGraph?, at position: Int) {
+            lock.withLock {
+                XCTAssertTrue(positions.insert(position).inserted, "position \(position) added twice")
+                graphs[position] = graph
+            }
+        }
+
+        func finish() -> [EmitterOutput] {
+            lock.withLock {
+                XCTAssertEqual(positions, Set(0..<positions.count), "every position is added")
+                return graphs.keys.sorted().map { emitter.emit(graphs[$0]!, context: EmitContext()) }
+            }
         }
     }
 
@@ -84,10 +114,10 @@ final class BatchCompilerTests: XCTestCase {
         let project = try TestProject()
         defer { project.remove() }
         let files = try jobsWithDuplicateIDs(in: project)
-        for byJob in [true, false] {
+        for inABatch in [false, true] {
             for run in 0..<3 {
-                let output = project.root + "/out-\(byJob)-\(run)"
-                let outcomes = BatchCompiler(workspace: Workspace(), emitter: JobIDEmitter(emitsJobByJob: byJob))
+                let output = project.root + "/out-\(inABatch)-\(run)"
+                let outcomes = BatchCompiler(workspace: Workspace(), emitter: JobIDEmitter(emitsInABatch: inABatch))
                     .compileAndWrite(files, writer: OutputWriter(outputDirectory: output))
                 XCTAssertEqual(outcomes.indices.filter { !outcomes[$0].succeeded }, [7, 10, 25])
                 let written = try FileManager.default.contentsOfDirectory(atPath: output)

@@ -12,6 +12,10 @@ import Testing
         bytes.allSatisfy { ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
     }
 
+    private static func endOfJSONStringRun(_ bytes: [UInt8], from start: Int) -> Int {
+        bytes[start...].firstIndex { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 } ?? bytes.count
+    }
+
     /// Every byte value at every position of buffers of 0 to 19 plain bytes (so in every lane of a
     /// word and in the tail), and random buffers of mostly plain bytes.
     @Test func agreesWithTheByteLoops() {
@@ -38,6 +42,9 @@ import Testing
             bytes.withUnsafeBufferPointer { buffer in
                 #expect(ByteScan.isPrintableASCII(buffer, excluding: excluded) == Self.isPrintable(bytes, excluding: excluded), "\(bytes)")
                 #expect(ByteScan.isPlainText(buffer) == Self.isPlainText(bytes), "\(bytes)")
+                for start in [0, 1, 3].filter({ $0 <= bytes.count }) {
+                    #expect(ByteScan.endOfJSONStringRun(buffer, from: start) == Self.endOfJSONStringRun(bytes, from: start), "\(bytes) from \(start)")
+                }
             }
         }
     }

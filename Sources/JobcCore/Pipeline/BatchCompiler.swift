@@ -50,12 +50,22 @@ public struct BatchCompiler: Sendable {
         let pipeline = workspace.pipeline
         let (emitter, context) = (self.emitter, self.context)
         let ledger = OwnershipLedger(jobs: files.count, writer: writer)
+        // A plugin's batch starts with the run (its process loads while the jobs are checked) and
+        // takes each job as soon as it is checked.
+        let batch = emitter.startBatch(context: context)
         // Only each job's metadata is kept past its emit (the ownership check needs its id), and
         // the spec and the tasks are freed on the thread that holds them.
-        let batch: [Compiled?] = workspace.compileJobs(at: files) { index, job in
+        let checked: [Compiled?] = workspace.compileJobs(at: files) { index, job in
             var compiled = Compiled(job: job)
             compiled.job.spec = nil
-            guard emitter.emitsJobByJob else { return compiled }  // emitted with the others below
+            if let batch {
+                // A job the target cannot run as written is refused here and never sent.
+                let refusals = job.graph.map { pipeline.checkTargets($0, [emitter]) } ?? []
+                batch.add(refusals.containsErrors ? nil : job.graph, at: index)
+                compiled.refusals = refusals
+                compiled.job.graph = job.graph?.metadataOnly
+                return compiled  // emitted with the others below
+            }
             if let graph = job.graph {
                 compiled.output = pipeline.emit([graph], with: emitter, context: context)[0]
                 compiled.job.graph = graph.metadataOnly
@@ -64,16 +74,21 @@ public struct BatchCompiler: Sendable {
             ledger.settle(index, compiled)
             return nil
         }
-        if !emitter.emitsJobByJob {
-            var outputs = pipeline.emit(batch.compactMap { $0?.job.graph }, with: emitter, context: context).makeIterator()
-            let emitted = batch.map { compiled in
+        if let batch {
+            var outputs = batch.finish().makeIterator()
+            let emitted = checked.map { compiled in
                 var compiled = compiled!
-                if compiled.job.graph != nil { compiled.output = outputs.next() }
+                guard compiled.job.graph != nil else { return compiled }
+                if compiled.refusals.containsErrors {
+                    compiled.output = EmitterOutput(artifacts: [], diagnostics: compiled.refusals)
+                } else if var output = outputs.next() {
+                    output.diagnostics = compiled.refusals + output.diagnostics
+                    compiled.output = output
+                }
                 return compiled
             }
             DispatchQueue.concurrentPerform(iterations: emitted.count) { index in
                 var compiled = emitted[index]
-                compiled.job.graph = compiled.job.graph?.metadataOnly
                 compiled.stage(with: writer)
                 ledger.settle(index, compiled)
             }
@@ -86,6 +101,8 @@ public struct BatchCompiler: Sendable {
 private struct Compiled: Sendable {
     var job: Workspace.JobCompilation
     var output: EmitterOutput?
+    /// In a batch: what the target checks found before the job was sent (warnings go with its output).
+    var refusals: [Diagnostic] = []
     /// The job's files under their temporary names, when there is a writer and the job emitted
     /// without error (one that loses the ownership check has them deleted).
     var staged: Staged = nil

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A target served by an external executable speaking the plugin protocol (docs/plugins.md): the
 /// same `Emitter` interface as the built-in targets, so the rest of jobc cannot tell them apart.
 /// What the plugin declares in its capabilities (reserved names, job module, options) is applied by
@@ -44,26 +46,27 @@ public struct ExternalEmitter: Emitter {
         }
     }
 
+    /// Version 2: a batch of one job. Version 1: a process for the job.
     public func emit(_ graph: JobGraph, context: EmitContext) -> EmitterOutput {
-        emit([graph], context: context)[0]
+        protocolVersion >= 2 ? emit([graph], context: context)[0] : emitInItsOwnProcess(graph, context: context)
     }
 
-    /// One plugin process answers every job of the run (protocol version 2).
-    public var emitsJobByJob: Bool { false }
+    /// Version 2: one process for every job of the run, started with the run and sent each job as
+    /// soon as it is checked. Version 1: nil, so each job is emitted in a process of its own.
+    public func startBatch(context: EmitContext) -> (any EmitBatch)? {
+        guard protocolVersion >= 2 else { return nil }
+        return PluginBatch(plugin: self, options: optionValues(context.options))
+    }
 
-    /// Version 2: one process for every job, answers checked job by job, so a job whose answer breaks
-    /// the protocol writes nothing while the others stand. Version 1: one process per job.
-    public func emit(_ graphs: [JobGraph], context: EmitContext) -> [EmitterOutput] {
-        guard !graphs.isEmpty else { return [] }
-        guard protocolVersion >= 2 else { return graphs.concurrentMap { emitInItsOwnProcess($0, context: context) } }
-        let allowance = PluginAllowance(jobs: graphs.count, timeoutSeconds: reference.timeoutSeconds)
-        let request = PluginProtocol.compileRequest(graphs, options: optionValues(context.options))
-        let result: PluginProcess.Result
-        do {
-            result = try Self.process(reference, arguments: [], version: protocolVersion, allowance: allowance).run(stdin: request)
-        } catch {
-            return graphs.map { failed($0, "cannot start: \(error)", result: nil) }
-        }
+    /// The process of a version 2 batch; its deadline and output limit are set when the request is
+    /// complete (`PluginProcess.Started.finish`).
+    fileprivate func compileProcess() -> PluginProcess {
+        Self.process(reference, arguments: [], version: protocolVersion, allowance: PluginAllowance(jobs: nil, timeoutSeconds: reference.timeoutSeconds))
+    }
+
+    /// The answers of a version 2 process for `graphs`, checked job by job, so a job whose answer
+    /// breaks the protocol writes nothing while the others stand.
+    fileprivate func outputs(of result: PluginProcess.Result, for graphs: [JobGraph], allowance: PluginAllowance) -> [EmitterOutput] {
         if let failure = allowance.failure(of: result) {
             return graphs.map { failed($0, failure, result: result) }
         }
@@ -130,7 +133,7 @@ public struct ExternalEmitter: Emitter {
             notes: notes, suggestion: reported.suggestion)
     }
 
-    private func failed(_ graph: JobGraph, _ reason: String, result: PluginProcess.Result?) -> EmitterOutput {
+    fileprivate func failed(_ graph: JobGraph, _ reason: String, result: PluginProcess.Result?) -> EmitterOutput {
         let notes = result.map { Self.stderrTail($0).map { Diagnostic.Note("plugin stderr: \($0)") } } ?? []
         return EmitterOutput(artifacts: [], diagnostics: [.error(
             .pluginFailed, "target '\(name)': plugin \(reference.executable) \(reason)", at: jobLocation(graph),
@@ -139,6 +142,12 @@ public struct ExternalEmitter: Emitter {
 
     private func jobLocation(_ graph: JobGraph) -> SourceLocation {
         graph.job.sources.fileStart
+    }
+
+    /// The version 2 process that compiles the run's jobs; its deadline and output limit are set
+    /// when it gets the request (`PluginProcess.Started.finish`).
+    private func compileProcess(jobs: Int?) -> PluginProcess {
+        Self.process(reference, arguments: [], version: protocolVersion, allowance: PluginAllowance(jobs: jobs, timeoutSeconds: reference.timeoutSeconds))
     }
 
     private static func process(_ reference: PluginReference, arguments: [String], version: Int, allowance: PluginAllowance) -> PluginProcess {
@@ -196,4 +205,57 @@ extension RuleID {
     public static let pluginFailed = RuleID(
         "plugin-failed",
         summary: "An external emitter crashed, timed out, or answered outside the plugin protocol (docs/plugins.md).")
+}
+
+/// A version 2 run: the plugin's process starts with the batch, so its interpreter and modules load
+/// while jobc checks the jobs, and it is sent the request as the run goes (`PluginProtocol.
+/// CompileRequest`): each job's IR rendered on the thread that checked it, written in the run's order.
+private final class PluginBatch: EmitBatch, @unchecked Sendable {
+    private let plugin: ExternalEmitter
+    private let process: Result<PluginProcess.Started, PluginProcess.LaunchError>
+    private let lock = NSLock()
+    /// Jobs that came before some job ahead of them: their IR and its request text.
+    private var waiting: [Int: (graph: JobGraph, text: [UInt8])?] = [:]
+    private var nextPosition = 0
+    /// The jobs sent, in order: the answers are theirs.
+    private var sent: [JobGraph] = []
+
+    init(plugin: ExternalEmitter, options: [(String, JSONValue)]) {
+        self.plugin = plugin
+        process = Result { () throws(PluginProcess.LaunchError) in try plugin.compileProcess().start() }
+        if case .success(let started) = process { started.send(PluginProtocol.CompileRequest.head(options: options)) }
+    }
+
+    func add(_ graph: JobGraph?, at position: Int) {
+        let job = graph.map { ($0, PluginProtocol.CompileRequest.job($0)) }
+        lock.withLock {
+            waiting[position] = .some(job)
+            while let next = waiting.removeValue(forKey: nextPosition) {
+                nextPosition += 1
+                guard let (graph, text) = next else { continue }
+                if case .success(let started) = process {
+                    started.send(sent.isEmpty ? text : PluginProtocol.CompileRequest.separator + text)
+                }
+                sent.append(graph)
+            }
+        }
+    }
+
+    func finish() -> [EmitterOutput] {
+        let graphs = lock.withLock { sent }
+        precondition(lock.withLock { waiting.isEmpty }, "a position was not added")
+        let started: PluginProcess.Started
+        switch process {
+        case .success(let process): started = process
+        case .failure(let error): return graphs.map { plugin.failed($0, "cannot start: \(error)", result: nil) }
+        }
+        guard !graphs.isEmpty else {
+            started.stop()
+            return []
+        }
+        let allowance = PluginAllowance(jobs: graphs.count, timeoutSeconds: plugin.reference.timeoutSeconds)
+        started.send(PluginProtocol.CompileRequest.tail)
+        let result = started.finish(timeoutSeconds: Double(allowance.seconds), outputLimit: allowance.outputLimit)
+        return plugin.outputs(of: result, for: graphs, allowance: allowance)
+    }
 }

@@ -27,7 +27,7 @@ extension PluginProtocol {
         answer.reservedIdentifiers = try optionalList(object, "reservedIdentifiers", at: "").enumerated().map { index, entry throws(Violation) in
             try reservedIdentifier(entry, at: "reservedIdentifiers[\(index)]")
         }
-        if let naming = object["jobModule"], !(naming is NSNull) {
+        if let naming = object["jobModule"], !naming.isNull {
             answer.jobModule = try jobModule(naming)
         }
         answer.options = try optionalList(object, "options", at: "").enumerated().map { index, entry throws(Violation) in
@@ -42,34 +42,35 @@ extension PluginProtocol {
 
     /// A version 2 declaration must not hold a field jobc does not know: a misspelt one would
     /// silently drop what it declares (a reserved name, an option's check).
-    private static func knownFields(_ object: [String: Any], _ known: [String], at field: String?) throws(Violation) {
-        guard let unknown = object.keys.sorted().first(where: { !known.contains($0) }) else { return }
+    private static func knownFields(_ object: LocatedJSON, _ known: [String], at field: String?) throws(Violation) {
+        let names = (object.members ?? []).map(\.key.value)
+        guard let unknown = names.sorted().first(where: { !known.contains($0) }) else { return }
         let place = field.map { "'\($0)'" } ?? "the answer"
         throw Violation("\(place) has an unknown field \(quoted(unknown)); its fields are \(known.joined(separator: ", "))")
     }
 
-    private static func featureMap(_ value: Any?, _ field: String) throws(Violation) -> [TargetCapabilities.Feature: String] {
-        guard let value, !(value is NSNull) else { return [:] }
-        guard let object = value as? [String: Any] else { throw Violation("'\(field)' must be an object of feature: note") }
+    private static func featureMap(_ value: LocatedJSON?, _ field: String) throws(Violation) -> [TargetCapabilities.Feature: String] {
+        guard let value, !value.isNull else { return [:] }
+        guard let members = value.members else { throw Violation("'\(field)' must be an object of feature: note") }
         var features: [TargetCapabilities.Feature: String] = [:]
-        for name in object.keys.sorted() {
+        for (name, note) in members.map({ ($0.key.value, $0.value) }).sorted(by: { $0.0 < $1.0 }) {
             guard let feature = TargetCapabilities.Feature(rawValue: name) else {
                 let known = TargetCapabilities.Feature.allCases.map(\.rawValue).joined(separator: ", ")
                 throw Violation("'\(field)' names an unknown feature \(quoted(name)); known features: \(known)")
             }
-            guard let note = object[name] as? String else { throw Violation("'\(field).\(name)' must be a string") }
+            guard let note = note.string else { throw Violation("'\(field).\(name)' must be a string") }
             features[feature] = note
         }
         return features
     }
 
-    private static func reservedIdentifier(_ entry: Any, at field: String) throws(Violation) -> ReservedIdentifier {
+    private static func reservedIdentifier(_ entry: LocatedJSON, at field: String) throws(Violation) -> ReservedIdentifier {
         let object = try jsonObject(entry, at: field)
         try knownFields(object, ["name", "scopes", "reason"], at: field)
         let name = try requiredString(object, "name", at: field + ".")
         guard !name.isEmpty else { throw Violation("'\(field).name' must not be empty") }
         let reason = try requiredString(object, "reason", at: field + ".")
-        guard let listed = object["scopes"], !(listed is NSNull) else { return ReservedIdentifier(name, reason: reason) }
+        guard let listed = object["scopes"], !listed.isNull else { return ReservedIdentifier(name, reason: reason) }
         var scopes: Set<ReservedIdentifier.Scope> = []
         for (index, scopeName) in try stringList(listed, at: field + ".scopes").enumerated() {
             guard let scope = ReservedIdentifier.Scope(rawValue: scopeName) else {
@@ -82,7 +83,7 @@ extension PluginProtocol {
         return ReservedIdentifier(name, scopes: scopes, reason: reason)
     }
 
-    private static func jobModule(_ value: Any) throws(Violation) -> JobModuleNaming {
+    private static func jobModule(_ value: LocatedJSON) throws(Violation) -> JobModuleNaming {
         let object = try jsonObject(value, at: "jobModule")
         try knownFields(object, ["language", "fileExtension", "importedModules", "standardLibrary"], at: "jobModule")
         let fileExtension = try requiredString(object, "fileExtension", at: "jobModule.")
@@ -96,7 +97,7 @@ extension PluginProtocol {
     }
 
     /// An option declaration; `pattern` and `choices` become the option's check.
-    private static func option(_ entry: Any, at field: String) throws(Violation) -> TargetOption {
+    private static func option(_ entry: LocatedJSON, at field: String) throws(Violation) -> TargetOption {
         let object = try jsonObject(entry, at: field)
         try knownFields(object, ["name", "type", "default", "help", "pattern", "choices"], at: field)
         let name = try requiredString(object, "name", at: field + ".")
@@ -124,20 +125,18 @@ extension PluginProtocol {
     }
 
     /// The default as `--option` would spell it, checked against the option's type.
-    private static func defaultText(_ value: Any?, _ type: TargetOption.ValueType, at field: String) throws(Violation) -> String? {
-        guard let value, !(value is NSNull) else { return nil }
+    private static func defaultText(_ value: LocatedJSON?, _ type: TargetOption.ValueType, at field: String) throws(Violation) -> String? {
+        guard let value, !value.isNull else { return nil }
         switch type {
         case .string:
-            guard let text = value as? String else { throw Violation("'\(field)' must be a string") }
+            guard let text = value.string else { throw Violation("'\(field)' must be a string") }
             return text
         case .integer:
-            guard let number = value as? NSNumber, !isBoolean(number), number.doubleValue == Double(number.intValue) else {
-                throw Violation("'\(field)' must be a whole number")
-            }
-            return String(number.intValue)
+            guard let number = value.wholeNumber else { throw Violation("'\(field)' must be a whole number") }
+            return String(number)
         case .boolean:
-            guard let number = value as? NSNumber, isBoolean(number) else { throw Violation("'\(field)' must be true or false") }
-            return number.boolValue ? "true" : "false"
+            guard let flag = value.bool else { throw Violation("'\(field)' must be true or false") }
+            return flag ? "true" : "false"
         }
     }
 

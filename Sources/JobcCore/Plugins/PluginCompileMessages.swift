@@ -15,18 +15,22 @@ extension PluginProtocol {
         public var suggestion: String?
     }
 
-    /// The version 2 compile request: the run's option values and every job's IR (each exactly what
-    /// `jobc ir` prints, compact), in one JSON object. The IRs are rendered on every core.
-    static func compileRequest(_ graphs: [JobGraph], options: [(String, JSONValue)]) -> [UInt8] {
-        let irs = graphs.concurrentMap { $0.json.rendered(indent: nil) }
-        var text = #"{"protocolVersion":\#(version),"options":"# + JSONValue.object(options).rendered(indent: nil) + #","jobs":["#
-        text.reserveCapacity(text.utf8.count + irs.reduce(0) { $0 + $1.utf8.count + 1 } + 3)
-        for (index, ir) in irs.enumerated() {
-            if index > 0 { text += "," }
-            text += ir
+    /// The version 2 compile request, `{"protocolVersion":2,"options":{…},"jobs":[IR,…]}`, in the
+    /// pieces jobc writes as a run goes: the head when the run starts, each job's IR (exactly what
+    /// `jobc ir` prints, compact) once the job is checked, in the run's order, and the tail when
+    /// the run's last job is checked. A plugin may read it whole or job by job.
+    enum CompileRequest {
+        static func head(options: [(String, JSONValue)]) -> [UInt8] {
+            Array((#"{"protocolVersion":\#(version),"options":"# + JSONValue.object(options).rendered(indent: nil) + #","jobs":["#).utf8)
         }
-        text += "]}\n"
-        return Array(text.utf8)
+
+        static func job(_ graph: JobGraph) -> [UInt8] {
+            Array(graph.json.rendered(indent: nil).utf8)
+        }
+
+        /// Between two jobs.
+        static let separator: [UInt8] = Array(",".utf8)
+        static let tail: [UInt8] = Array("]}\n".utf8)
     }
 
     /// Version 1: the whole stdout is the answer for the one job.
@@ -39,7 +43,7 @@ extension PluginProtocol {
     /// problem inside one job's answer fails that job alone.
     public static func decodeAnswers(_ bytes: [UInt8], jobIDs: [String]) throws(Violation) -> [Result<JobAnswer, Violation>] {
         let object = try topLevelObject(bytes, expecting: 2).object
-        guard let jobs = object["jobs"] as? [Any] else { throw Violation("'jobs' must be a list") }
+        guard let jobs = object["jobs"]?.array else { throw Violation("'jobs' must be a list") }
         guard jobs.count == jobIDs.count else {
             throw Violation("'jobs' holds \(jobs.count) answer\(jobs.count == 1 ? "" : "s") for \(jobIDs.count) job\(jobIDs.count == 1 ? "" : "s") (one answer per job, in the order of the request)")
         }
@@ -51,11 +55,11 @@ extension PluginProtocol {
     }
 
     /// `{"files", "diagnostics"}` (and in version 2 an optional `job`, the id it answers for).
-    private static func jobAnswer(_ object: [String: Any], at prefix: String, jobID: String?) throws(Violation) -> JobAnswer {
+    private static func jobAnswer(_ object: LocatedJSON, at prefix: String, jobID: String?) throws(Violation) -> JobAnswer {
         if let jobID, let named = try optionalString(object, "job", at: prefix), named != jobID {
             throw Violation("'\(prefix)job' is \(quoted(named)), but that answer is for job \(quoted(jobID)) (answers come in the order of the request)")
         }
-        guard let files = object["files"] as? [Any] else { throw Violation("'\(prefix)files' must be a list") }
+        guard let files = object["files"]?.array else { throw Violation("'\(prefix)files' must be a list") }
         var artifacts: [Artifact] = []
         var seen: Set<String> = []
         for (index, entry) in files.enumerated() {
@@ -77,7 +81,7 @@ extension PluginProtocol {
         return JobAnswer(files: artifacts, diagnostics: diagnostics)
     }
 
-    private static func diagnostic(_ entry: Any, at field: String) throws(Violation) -> ReportedDiagnostic {
+    private static func diagnostic(_ entry: LocatedJSON, at field: String) throws(Violation) -> ReportedDiagnostic {
         let object = try jsonObject(entry, at: field)
         let severityName = try requiredString(object, "severity", at: field + ".")
         guard let severity = Diagnostic.Severity(rawValue: severityName) else {

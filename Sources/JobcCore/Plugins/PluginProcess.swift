@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// Runs a plugin executable once: bytes on stdin, stdout and stderr collected, within a deadline and
-/// an output limit. The child leads its own process group, so a timeout kills whatever it started too.
+/// an output limit (`run`; or `start` now and `finish` with the input later). The child leads its own process group, so a timeout kills whatever it started too.
 ///
 /// Foundation's `Process` is not used because it cannot put the child in a new process group, and its
 /// pipes are inherited by children started concurrently on other threads (jobc compiles in parallel).
@@ -36,65 +36,128 @@ struct PluginProcess {
     var outputLimit: Int
 
     func run(stdin input: [UInt8]) throws(LaunchError) -> Result {
+        try start().finish(stdin: input, timeoutSeconds: timeoutSeconds, outputLimit: outputLimit)
+    }
+
+    /// Starts the plugin and returns at once: it may load its interpreter and modules while jobc is
+    /// still making the request. Its deadline runs from `finish`, when it gets the request.
+    func start() throws(LaunchError) -> Started {
         Self.ignoreSIGPIPE
         // Pipes are created and marked close-on-exec under one lock with the spawn, so a plugin
         // started at the same moment on another thread cannot inherit this call's pipe ends.
         Self.spawnLock.lock()
-        let pipes: [(read: Int32, write: Int32)]
-        let pid: pid_t
-        do {
-            pipes = try (0..<3).map { _ throws(LaunchError) in try Self.makePipe() }
-        } catch {
-            Self.spawnLock.unlock()
-            throw error
-        }
+        defer { Self.spawnLock.unlock() }
+        let pipes = try (0..<3).map { _ throws(LaunchError) in try Self.makePipe() }
         let (stdinPipe, stdoutPipe, stderrPipe) = (pipes[0], pipes[1], pipes[2])
+        let pid: pid_t
         do {
             pid = try spawn(stdin: stdinPipe.read, stdout: stdoutPipe.write, stderr: stderrPipe.write)
         } catch {
-            Self.spawnLock.unlock()
             for pipe in pipes { close(pipe.read); close(pipe.write) }
             throw error
         }
         close(stdinPipe.read)
         close(stdoutPipe.write)
         close(stderrPipe.write)
-        Self.spawnLock.unlock()
-        var exchange = Exchange(
-            stdin: stdinPipe.write, stdout: stdoutPipe.read, stderr: stderrPipe.read, input: input,
-            deadline: Self.now() + timeoutSeconds, outputLimit: outputLimit)
-        let ended = exchange.pump()
-        let termination = finish(pid, pipesEnded: ended, deadline: exchange.deadline)
-        return Result(termination: termination, stdout: exchange.stdoutBytes, stderr: exchange.stderrBytes)
+        return Started(pid: pid, stdin: stdinPipe.write, stdout: stdoutPipe.read, stderr: stderrPipe.read)
     }
 
-    /// Waits for the child once its pipes are done (or kills its group when time or output ran out).
-    private func finish(_ pid: pid_t, pipesEnded: Exchange.Ending, deadline: Double) -> Termination {
-        switch pipesEnded {
-        case .timedOut: return killGroup(pid, reporting: .timedOut)
-        case .outputTooLarge: return killGroup(pid, reporting: .outputTooLarge)
-        case .closed: break
-        }
-        var status: Int32 = 0
-        // The plugin closed its output but may still be running: poll until the deadline.
-        while true {
-            let waited = waitpid(pid, &status, WNOHANG)
-            if waited == pid { break }
-            if waited < 0 && errno != EINTR { return .exited(-1) }
-            if Self.now() >= deadline { return killGroup(pid, reporting: .timedOut) }
-            usleep(1_000)
-        }
-        // Children it left behind in its group must not outlive the call.
-        kill(-pid, SIGKILL)
-        if status & 0x7f == 0 { return .exited((status >> 8) & 0xff) }
-        return .signalled(status & 0x7f)
-    }
+    /// A running plugin process. Its input can be given in pieces (`send`) while jobc still makes
+    /// the rest, so the plugin reads and works at the same time; `finish` then writes what the
+    /// pipe has not taken yet, collects the output and waits. Exactly one of `finish` and `stop`
+    /// must be called: each reaps the process and closes its pipes.
+    final class Started: @unchecked Sendable {
+        private let pid: pid_t
+        private let stdout: Int32
+        private let stderr: Int32
+        private let lock = NSLock()
+        /// Nil once the plugin stopped reading (EPIPE): its answer, or its exit status, says why.
+        private var stdin: Int32?
+        /// Bytes sent; those before `written` are in the pipe.
+        private var sent: [UInt8] = []
+        private var written = 0
 
-    private func killGroup(_ pid: pid_t, reporting termination: Termination) -> Termination {
-        kill(-pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return termination
+        fileprivate init(pid: pid_t, stdin: Int32, stdout: Int32, stderr: Int32) {
+            (self.pid, self.stdin, self.stdout, self.stderr) = (pid, stdin, stdout, stderr)
+            // Writes from `send` must never block the compiling thread that calls it.
+            _ = fcntl(stdin, F_SETFL, fcntl(stdin, F_GETFL) | O_NONBLOCK)
+        }
+
+        /// Appends `bytes` to the plugin's input and writes as much of what is waiting as the pipe
+        /// takes now; the rest goes with the next `send` or with `finish`. Safe from any thread.
+        func send(_ bytes: [UInt8]) {
+            lock.withLock {
+                if written == sent.count {
+                    (sent, written) = ([], 0)
+                } else if written > 1 << 20 && written > sent.count / 2 {
+                    (sent, written) = (Array(sent[written...]), 0)  // what the pipe took, dropped in bulk
+                }
+                sent.append(contentsOf: bytes)
+                guard let fd = stdin, written < sent.count else { return }
+                let count = sent.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+                if count > 0 {
+                    written += count
+                } else if count < 0 && errno != EAGAIN && errno != EINTR {
+                    close(fd)
+                    stdin = nil
+                }
+            }
+        }
+
+        /// Writes `input` to the plugin's stdin while collecting its stdout and stderr, then waits
+        /// for it to exit, within `timeoutSeconds` from now and `outputLimit` bytes of output.
+        func finish(stdin input: [UInt8], timeoutSeconds: Double, outputLimit: Int) -> Result {
+            send(input)
+            return finish(timeoutSeconds: timeoutSeconds, outputLimit: outputLimit)
+        }
+
+        /// Ends the input (after what `send` gave and the pipe has not taken yet), collects stdout
+        /// and stderr, and waits for the plugin to exit, within `timeoutSeconds` from now and
+        /// `outputLimit` bytes of output.
+        func finish(timeoutSeconds: Double, outputLimit: Int) -> Result {
+            let (input, stdin) = lock.withLock { (Array(sent[written...]), self.stdin) }
+            var exchange = Exchange(
+                stdin: stdin, stdout: stdout, stderr: stderr, input: input,
+                deadline: PluginProcess.now() + timeoutSeconds, outputLimit: outputLimit)
+            let ended = exchange.pump()
+            let termination = Self.reap(pid, pipesEnded: ended, deadline: exchange.deadline)
+            return Result(termination: termination, stdout: exchange.stdoutBytes, stderr: exchange.stderrBytes)
+        }
+
+        /// Ends a plugin that was started but is not needed after all (no job reached the emitter).
+        func stop() {
+            for fd in [lock.withLock({ stdin }), stdout, stderr].compactMap({ $0 }) { close(fd) }
+            _ = Self.killGroup(pid, reporting: .exited(0))
+        }
+
+        /// Waits for the child once its pipes are done (or kills its group when time or output ran out).
+        private static func reap(_ pid: pid_t, pipesEnded: Exchange.Ending, deadline: Double) -> Termination {
+            switch pipesEnded {
+            case .timedOut: return killGroup(pid, reporting: .timedOut)
+            case .outputTooLarge: return killGroup(pid, reporting: .outputTooLarge)
+            case .closed: break
+            }
+            var status: Int32 = 0
+            // The plugin closed its output but may still be running: poll until the deadline.
+            while true {
+                let waited = waitpid(pid, &status, WNOHANG)
+                if waited == pid { break }
+                if waited < 0 && errno != EINTR { return .exited(-1) }
+                if PluginProcess.now() >= deadline { return killGroup(pid, reporting: .timedOut) }
+                usleep(1_000)
+            }
+            // Children it left behind in its group must not outlive the call.
+            kill(-pid, SIGKILL)
+            if status & 0x7f == 0 { return .exited((status >> 8) & 0xff) }
+            return .signalled(status & 0x7f)
+        }
+
+        private static func killGroup(_ pid: pid_t, reporting termination: Termination) -> Termination {
+            kill(-pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            return termination
+        }
     }
 
     private func spawn(stdin: Int32, stdout: Int32, stderr: Int32) throws(LaunchError) -> pid_t {
@@ -162,14 +225,15 @@ private struct Exchange {
     var stdoutBytes: [UInt8] { stdout.bytes }
     var stderrBytes: [UInt8] { stderr.bytes }
 
-    init(stdin: Int32, stdout: Int32, stderr: Int32, input: [UInt8], deadline: Double, outputLimit: Int) {
+    /// `stdin`: nil when the plugin already stopped reading.
+    init(stdin: Int32?, stdout: Int32, stderr: Int32, input: [UInt8], deadline: Double, outputLimit: Int) {
         self.stdin = stdin
         self.stdout = OutputPipe(fd: stdout)
         self.stderr = OutputPipe(fd: stderr)
         self.input = input
         self.deadline = deadline
         self.outputLimit = outputLimit
-        for fd in [stdin, stdout, stderr] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        for fd in [stdin, stdout, stderr].compactMap({ $0 }) { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
         if input.isEmpty { closeStdin() }
     }
 

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The messages of the plugin protocol (docs/plugins.md, schemas in docs/plugin-protocol/), decoded
 /// and checked field by field so a misbehaving plugin gets a message that names the field, never a
 /// crash or a half-written output. Messages: `PluginCapabilities.swift` (the `--capabilities`
@@ -19,23 +17,25 @@ public enum PluginProtocol {
     }
 
     /// The plugin's whole stdout as a JSON object that declares protocol version `expected` (any
-    /// version jobc speaks when nil). Returns the object and its version.
-    static func topLevelObject(_ bytes: [UInt8], expecting expected: Int?) throws(Violation) -> (object: [String: Any], version: Int) {
-        let parsed: Any
+    /// version jobc speaks when nil). Returns the object and its version. Strict JSON: a key twice in
+    /// an object is refused, as JSON readers disagree on which one wins.
+    static func topLevelObject(_ bytes: [UInt8], expecting expected: Int?) throws(Violation) -> (object: LocatedJSON, version: Int) {
+        guard !bytes.isEmpty else { throw Violation("it printed nothing on stdout") }
+        let object: LocatedJSON
         do {
-            parsed = try JSONSerialization.jsonObject(with: Data(bytes), options: [])
+            object = try LocatedJSONParser.parse(SourceFile(displayPath: "stdout", bytes: bytes), maxBytes: Int.max)
         } catch {
             let start = String(decoding: bytes.prefix(60), as: UTF8.self)
-            throw Violation(bytes.isEmpty ? "it printed nothing on stdout" : "its output is not JSON (it starts with \(quoted(start)))")
+            throw Violation("its output is not JSON (it starts with \(quoted(start))): line \(error.location.line), column \(error.location.column): \(error.message)")
         }
-        guard let object = parsed as? [String: Any] else { throw Violation("its output is JSON but not an object") }
-        guard let number = object["protocolVersion"] as? NSNumber, !isBoolean(number) else {
+        guard object.members != nil else { throw Violation("its output is JSON but not an object") }
+        guard let number = object["protocolVersion"], number.bool == nil, !number.isNull else {
             throw Violation("'protocolVersion' is missing (this jobc speaks protocol \(spokenVersions))")
         }
-        guard number.doubleValue == Double(number.intValue) else {
-            throw Violation("'protocolVersion' must be a whole number, got \(number)")
+        guard let version = number.wholeNumber else {
+            let given = if case .number(let text) = number.value { text } else { number.value.kindDescription }
+            throw Violation("'protocolVersion' must be a whole number, got \(given)")
         }
-        let version = number.intValue
         if let expected {
             guard version == expected else {
                 throw Violation("it answered in protocol version \(version), but its --capabilities chose version \(expected)")
@@ -52,46 +52,39 @@ public enum PluginProtocol {
 
     // MARK: Fields
 
-    static func requiredString(_ object: [String: Any], _ key: String, at prefix: String) throws(Violation) -> String {
+    static func requiredString(_ object: LocatedJSON, _ key: String, at prefix: String) throws(Violation) -> String {
         guard let value = object[key] else { throw Violation("'\(prefix)\(key)' is missing") }
-        guard let string = value as? String else { throw Violation("'\(prefix)\(key)' must be a string") }
+        guard let string = value.string else { throw Violation("'\(prefix)\(key)' must be a string") }
         return string
     }
 
-    static func optionalString(_ object: [String: Any], _ key: String, at prefix: String) throws(Violation) -> String? {
-        guard let value = object[key], !(value is NSNull) else { return nil }
-        guard let string = value as? String else { throw Violation("'\(prefix)\(key)' must be a string") }
+    static func optionalString(_ object: LocatedJSON, _ key: String, at prefix: String) throws(Violation) -> String? {
+        guard let value = object[key], !value.isNull else { return nil }
+        guard let string = value.string else { throw Violation("'\(prefix)\(key)' must be a string") }
         return string
     }
 
     /// A list that may be absent or null (then empty).
-    static func optionalList(_ object: [String: Any], _ key: String, at prefix: String) throws(Violation) -> [Any] {
-        guard let value = object[key], !(value is NSNull) else { return [] }
-        guard let list = value as? [Any] else { throw Violation("'\(prefix)\(key)' must be a list") }
+    static func optionalList(_ object: LocatedJSON, _ key: String, at prefix: String) throws(Violation) -> [LocatedJSON] {
+        guard let value = object[key], !value.isNull else { return [] }
+        guard let list = value.array else { throw Violation("'\(prefix)\(key)' must be a list") }
         return list
     }
 
-    static func stringList(_ value: Any?, at field: String) throws(Violation) -> [String] {
-        guard let list = value as? [Any] else { throw Violation("'\(field)' must be a list of strings") }
+    static func stringList(_ value: LocatedJSON?, at field: String) throws(Violation) -> [String] {
+        guard let list = value?.array else { throw Violation("'\(field)' must be a list of strings") }
         var strings: [String] = []
         for (index, item) in list.enumerated() {
-            guard let string = item as? String else { throw Violation("'\(field)[\(index)]' must be a string") }
+            guard let string = item.string else { throw Violation("'\(field)[\(index)]' must be a string") }
             strings.append(string)
         }
         return strings
     }
 
-    static func jsonObject(_ value: Any, at field: String) throws(Violation) -> [String: Any] {
-        guard let object = value as? [String: Any] else { throw Violation("'\(field)' must be an object") }
-        return object
+    static func jsonObject(_ value: LocatedJSON, at field: String) throws(Violation) -> LocatedJSON {
+        guard value.members != nil else { throw Violation("'\(field)' must be an object") }
+        return value
     }
-
-    /// JSONSerialization reads `true` as an NSNumber, of its own class.
-    static func isBoolean(_ number: NSNumber) -> Bool {
-        type(of: number) == booleanClass
-    }
-
-    private static let booleanClass = type(of: NSNumber(value: true))
 
     static func quoted(_ text: String) -> String {
         JSONLiteral.string(text)

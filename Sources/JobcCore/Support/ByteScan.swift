@@ -53,4 +53,23 @@ enum ByteScan {
         }
         return bytes[offset...].allSatisfy(isPlain)
     }
+
+    /// The index of the first byte from `start` on that ends a run of plain JSON string content — a
+    /// quote, a backslash or a control byte — or `bytes.count`.
+    static func endOfJSONStringRun(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = bytes.baseAddress else { return start }
+        let raw = UnsafeRawPointer(base)
+        var offset = start
+        while offset + 8 <= bytes.count {
+            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            if hasByte(below: 0x20, in: word) || hasByte(0x22, in: word) || hasByte(0x5C, in: word) { break }
+            offset += 8
+        }
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            if byte == 0x22 || byte == 0x5C || byte < 0x20 { return offset }
+            offset += 1
+        }
+        return offset
+    }
 }

@@ -21,13 +21,25 @@ public protocol Emitter: Sendable {
     var acceptsUndeclaredOptions: Bool { get }
 
     func emit(_ graph: JobGraph, context: EmitContext) -> EmitterOutput
-    /// Every job of a run at once, answers in the same order: a target whose start-up is costly
-    /// (a plugin process) pays it once per run. The default emits job by job, on every core.
+    /// Every job of a run at once, answers in the same order. The default goes through
+    /// `startBatch` when the target has one, else emits job by job on every core.
     func emit(_ graphs: [JobGraph], context: EmitContext) -> [EmitterOutput]
-    /// True (the default) when the batch `emit` is the single one job by job: a compile then emits
+    /// For a target that gains from seeing a run's jobs together (a plugin: one process for the
+    /// run): a batch that takes each job as soon as it is checked and answers for all of them at the
+    /// end, so the target works while jobc still checks the rest. Nil (the default): a compile emits
     /// each job on the thread that checked it, as soon as it is checked, and frees its IR at once.
-    /// A target that gains from seeing the run's jobs together (a plugin: one process) says false.
-    var emitsJobByJob: Bool { get }
+    func startBatch(context: EmitContext) -> (any EmitBatch)?
+}
+
+/// One run's jobs handed to a target as they come (see `Emitter.startBatch`).
+public protocol EmitBatch: Sendable {
+    /// Job number `position` of the run: its IR, or nil when it does not reach the target. Every
+    /// position from 0 up comes exactly once, from any thread and in any order; the batch puts
+    /// them back in order, so what the target sees does not depend on thread timing.
+    func add(_ graph: JobGraph?, at position: Int)
+    /// The output of every job added with an IR, in position order. Called once, after every
+    /// position was added; a batch that got no job stops whatever it started.
+    func finish() -> [EmitterOutput]
 }
 
 extension Emitter {
@@ -35,10 +47,14 @@ extension Emitter {
     public var jobModule: JobModuleNaming? { nil }
     public var options: [TargetOption] { [] }
     public var acceptsUndeclaredOptions: Bool { false }
-    public var emitsJobByJob: Bool { true }
+    public func startBatch(context: EmitContext) -> (any EmitBatch)? { nil }
 
     public func emit(_ graphs: [JobGraph], context: EmitContext) -> [EmitterOutput] {
-        graphs.count == 1 ? [emit(graphs[0], context: context)] : graphs.concurrentMap { emit($0, context: context) }
+        if let batch = startBatch(context: context) {
+            for (position, graph) in graphs.enumerated() { batch.add(graph, at: position) }
+            return batch.finish()
+        }
+        return graphs.count == 1 ? [emit(graphs[0], context: context)] : graphs.concurrentMap { emit($0, context: context) }
     }
 }
 

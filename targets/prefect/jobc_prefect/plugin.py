@@ -9,12 +9,13 @@ it once per run, so each job costs only its own reading and rendering.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
 import sys
 import traceback
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .capabilities import IMPORTED_MODULES, PROTOCOL_VERSION, capabilities_for
 
@@ -42,12 +43,17 @@ def main(argv: list[str] | None = None) -> int:
     if arguments:
         print(f"jobc-emit-prefect: unexpected arguments {arguments!r}\n{USAGE}", file=sys.stderr)
         return 2
+    # The process answers one request and exits, and most of what it builds lives until then: the
+    # cyclic collector would only walk the request's ~100,000 containers again and again as they
+    # are made (an eighth of the plugin's time for 200 jobs).
+    gc.disable()
     try:
         request = read_request(sys.stdin.buffer.read())
     except RequestError as error:
         print(f"jobc-emit-prefect: {error}", file=sys.stderr)
         return 1
-    _write(compile_request(request, os.environ.get("JOBC_VERSION")))
+    sys.stdout.write(answer_text(request, os.environ.get("JOBC_VERSION")))
+    sys.stdout.flush()
     return 0
 
 
@@ -75,10 +81,70 @@ def read_request(stdin: bytes) -> dict:
     return document
 
 
-def compile_request(request: dict, jobc_version: str | None) -> dict:
-    """The protocol's answer: one per job of the request, in its order."""
-    return {"protocolVersion": PROTOCOL_VERSION,
-            "jobs": [compile_job(document, request["options"], jobc_version) for document in request["jobs"]]}
+def answer_text(request: dict, jobc_version: str | None) -> str:
+    """The protocol's answer as JSON text: one answer per job of the request, in its order."""
+    jobs = request["jobs"]
+    compile_slice = lambda start, end: ",\n".join(  # noqa: E731 - one line of JSON per job
+        json.dumps(compile_job(document, request["options"], jobc_version), ensure_ascii=True)
+        for document in jobs[start:end])
+    answers = _on_every_core(compile_slice, len(jobs))
+    return f'{{"protocolVersion": {PROTOCOL_VERSION}, "jobs": [\n{answers}\n]}}\n'
+
+
+# A worker is forked for every 16 jobs at most: for fewer, the fork costs more than it saves.
+_JOBS_PER_WORKER = 16
+
+
+def _on_every_core(compile_slice: Callable[[int, int], str], count: int) -> str:
+    """``compile_slice(0, count)``, computed in slices by forked workers, one per usable core, this
+    process taking the first slice. Jobs are independent and the request is already in memory, so
+    a worker shares it for free; it sends back only its slice's text. A worker that fails (its
+    traceback on stderr) has its slice computed here again: the answer never depends on workers."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = min(cores, count // _JOBS_PER_WORKER)
+    if workers < 2 or not hasattr(os, "fork"):
+        return compile_slice(0, count)
+    bounds = [count * index // workers for index in range(workers + 1)]
+    forked = [(_fork_worker(compile_slice, start, end), start, end) for start, end in zip(bounds[1:-1], bounds[2:])]
+    texts = [compile_slice(bounds[0], bounds[1])]
+    for worker, start, end in forked:
+        text = _collect(worker)
+        texts.append(text if text is not None else compile_slice(start, end))
+    return ",\n".join(text for text in texts if text)
+
+
+def _fork_worker(compile_slice: Callable[[int, int], str], start: int, end: int) -> tuple[int, int] | None:
+    """A forked process writing ``compile_slice(start, end)`` to a pipe: (pid, read end), or None."""
+    try:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:
+        status = 1
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(compile_slice(start, end).encode("ascii"))
+            status = 0
+        except BaseException:  # noqa: BLE001 - reported, and the parent computes the slice itself
+            traceback.print_exc(file=sys.stderr)
+        finally:
+            sys.stderr.flush()
+            os._exit(status)  # not sys.exit: the parent's buffers and exit handlers are not this process's
+    os.close(write_end)
+    return pid, read_end
+
+
+def _collect(worker: tuple[int, int] | None) -> str | None:
+    """A worker's text once it exited cleanly; None when it could not start or failed."""
+    if worker is None:
+        return None
+    pid, read_end = worker
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    return data.decode("ascii") if os.waitstatus_to_exitcode(status) == 0 else None
 
 
 def compile_job(document: Any, options: dict, jobc_version: str | None) -> dict:
@@ -129,7 +195,7 @@ def _option_error(name: str) -> dict:
 
 
 def _write(document: dict) -> None:
-    # ASCII-only JSON: the bytes are the same whatever the locale's encoding.
+    # ASCII-only JSON (here and in the answers): the bytes are the same whatever the locale's encoding.
     sys.stdout.write(json.dumps(document, ensure_ascii=True, indent=2) + "\n")
     sys.stdout.flush()
 

@@ -42,6 +42,30 @@ public struct LocatedJSON: Sendable {
         if case .object(let members) = value { return members }
         return nil
     }
+
+    /// The value of member `key` of an object (nil for a missing key, or when this is no object).
+    public subscript(key: String) -> LocatedJSON? {
+        guard case .object(let members) = value else { return nil }
+        return members.first { $0.key.value == key }?.value
+    }
+
+    public var isNull: Bool {
+        if case .null = value { return true }
+        return false
+    }
+
+    public var bool: Bool? {
+        if case .bool(let flag) = value { return flag }
+        return nil
+    }
+
+    /// A number with no fractional part, as an `Int` (`2` and `2.0` alike); nil for any other value.
+    public var wholeNumber: Int? {
+        guard case .number(let text) = value else { return nil }
+        if let integer = Int(text) { return integer }
+        guard let number = Double(text), number == number.rounded(), abs(number) < 0x1p53 else { return nil }
+        return Int(number)
+    }
 }
 
 /// A strict RFC 8259 parser: no comments, no trailing commas, no NaN, UTF-8 only, bounded nesting.
@@ -62,9 +86,11 @@ public struct LocatedJSONParser {
     /// Byte offset where the current line starts; columns count Unicode scalars from there.
     private var lineStart = 0
 
-    public static func parse(_ source: SourceFile) throws(SyntaxError) -> LocatedJSON {
+    /// `maxBytes`: files users write stay under `maxFileBytes`; a plugin's answer is bounded by
+    /// the output limit of its process instead.
+    public static func parse(_ source: SourceFile, maxBytes: Int = maxFileBytes) throws(SyntaxError) -> LocatedJSON {
         var parser = LocatedJSONParser(bytes: source.bytes, file: source.displayPath)
-        return try parser.parseDocument()
+        return try parser.parseDocument(maxBytes: maxBytes)
     }
 
     private init(bytes: [UInt8], file: String) {
@@ -72,9 +98,9 @@ public struct LocatedJSONParser {
         self.file = file
     }
 
-    private mutating func parseDocument() throws(SyntaxError) -> LocatedJSON {
-        guard bytes.count <= Self.maxFileBytes else {
-            throw SyntaxError(message: "the file is larger than \(Self.maxFileBytes >> 20) MiB", location: here())
+    private mutating func parseDocument(maxBytes: Int) throws(SyntaxError) -> LocatedJSON {
+        guard bytes.count <= maxBytes else {
+            throw SyntaxError(message: "the file is larger than \(maxBytes >> 20) MiB", location: here())
         }
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw SyntaxError(message: "the file is not UTF-8 text", location: here())
@@ -218,43 +244,42 @@ public struct LocatedJSONParser {
         return String(decoding: bytes[start..<offset], as: UTF8.self)
     }
 
+    /// A string without escapes is its own bytes (the whole text was checked to be UTF-8 up front),
+    /// made into a `String` at once; one with escapes is decoded into a byte buffer, run by run.
+    /// Plugin answers are mostly long strings of generated code, so this is most of reading one.
     private mutating func parseString() throws(SyntaxError) -> String {
         offset += 1
-        var scalars = String.UnicodeScalarView()
-        var runStart = offset
-        func flushRun(_ parser: LocatedJSONParser) {
-            scalars.append(contentsOf: String(decoding: parser.bytes[runStart..<parser.offset], as: UTF8.self).unicodeScalars)
-        }
+        var decoded: [UInt8] = []
+        var escaped = false
         while true {
+            let runStart = offset
+            offset = bytes.withUnsafeBufferPointer { ByteScan.endOfJSONStringRun($0, from: runStart) }
             guard offset < bytes.count else { throw error("unexpected end of file: the string is not closed with '\"'") }
             let byte = bytes[offset]
-            if byte == UInt8(ascii: "\"") {
-                flushRun(self)
-                offset += 1
-                return String(scalars)
-            }
             if byte < 0x20 { throw error("control character U+\(String(byte, radix: 16, uppercase: true)) in a string: write it as an escape (\\n, \\t, \\u00XX)") }
-            if byte != UInt8(ascii: "\\") { offset += 1; continue }
-            flushRun(self)
             offset += 1
+            if byte == UInt8(ascii: "\"") {
+                guard escaped else { return String(decoding: bytes[runStart..<offset - 1], as: UTF8.self) }
+                decoded.append(contentsOf: bytes[runStart..<offset - 1])
+                return String(decoding: decoded, as: UTF8.self)
+            }
+            decoded.append(contentsOf: bytes[runStart..<offset - 1])
+            escaped = true
             guard offset < bytes.count else { throw error("unexpected end of file in an escape sequence") }
             let escape = bytes[offset]
             offset += 1
             switch escape {
-            case UInt8(ascii: "\""): scalars.append("\"")
-            case UInt8(ascii: "\\"): scalars.append("\\")
-            case UInt8(ascii: "/"): scalars.append("/")
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "t"): scalars.append("\t")
-            case UInt8(ascii: "u"): scalars.append(try parseUnicodeEscape())
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded.append(escape)
+            case UInt8(ascii: "b"): decoded.append(0x08)
+            case UInt8(ascii: "f"): decoded.append(0x0C)
+            case UInt8(ascii: "n"): decoded.append(0x0A)
+            case UInt8(ascii: "r"): decoded.append(0x0D)
+            case UInt8(ascii: "t"): decoded.append(0x09)
+            case UInt8(ascii: "u"): decoded.append(contentsOf: String(Character(try parseUnicodeEscape())).utf8)
             default:
                 offset -= 2
                 throw error("invalid escape sequence '\\\(Unicode.Scalar(escape))' in a string")
             }
-            runStart = offset
         }
     }
 
