@@ -48,7 +48,7 @@ struct CompileCommand: ParsableCommand {
                     + "would read the generated files as jobs; pass an --out outside it")
         }
         let targets = try Targets(project: project, jobPaths: paths)
-        let emitter = try targets.emitter(named: target)
+        let emitter = try targets.emitter(named: target, forCompiling: true)
         let options: TargetOptionValues
         do {
             options = try TargetOptionValues.parse(targetOptions, for: emitter)

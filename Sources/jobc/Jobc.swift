@@ -70,9 +70,9 @@ struct Targets {
 
     /// The emitter for `name`: an unknown name is a usage error (exit 2), a plugin that cannot say
     /// what it supports an error (exit 1).
-    func emitter(named name: String) throws -> any Emitter {
+    func emitter(named name: String, forCompiling: Bool = false) throws -> any Emitter {
         do {
-            guard let emitter = try catalog.emitter(named: name) else {
+            guard let emitter = try catalog.emitter(named: name, forCompiling: forCompiling) else {
                 if let file = catalog.nonExecutablePlugin(named: name) {
                     throw UsageError("target '\(name)': the plugin \(file) is not executable; make it so (chmod +x \(file))")
                 }
@@ -88,7 +88,7 @@ struct Targets {
     /// `--target` of lint: a comma-separated list, or `all` for every built-in and plugin target.
     func emitters(listedIn list: String) throws -> [any Emitter] {
         let names = list == "all" ? catalog.names() : list.split(separator: ",").map(String.init)
-        return try names.map(emitter(named:))
+        return try names.map { try emitter(named: $0) }
     }
 }
 

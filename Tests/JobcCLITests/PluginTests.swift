@@ -225,8 +225,8 @@ final class PluginTests: JobcCLITestCase {
         """#
 
     /// Writes a protocol version 2 `jobc-emit-NAME` in Python. `--capabilities` prints `capabilities`;
-    /// a compile appends its arguments and `JOBC_PLUGIN_PROTOCOL` to `NAME.calls` in the scratch
-    /// folder, keeps the request in `NAME.request.json` and answers each job with `<job id>.txt`,
+    /// a compile that gets a request appends its arguments and `JOBC_PLUGIN_PROTOCOL` to `NAME.calls`
+    /// in the scratch folder, keeps the request in `NAME.request.json` and answers each job with `<job id>.txt`,
     /// after `body` (Python, with `request` and `answers` in scope) had its say.
     @discardableResult
     private func batchPlugin(_ name: String, capabilities: String = PluginTests.capabilitiesV2, body: String = "") throws -> URL {
@@ -239,9 +239,11 @@ final class PluginTests: JobcCLITestCase {
             if sys.argv[1:] == ["--capabilities"]:
                 sys.stdout.write(open("\#(record).capabilities.json").read())
                 sys.exit(0)
+            raw = sys.stdin.buffer.read()
+            if not raw:
+                sys.exit(1)  # started with the run but stopped before any request (jobc kills it)
             with open("\#(record).calls", "a") as calls:
                 calls.write(" ".join(sys.argv[1:]) + "|" + os.environ["JOBC_PLUGIN_PROTOCOL"] + "\n")
-            raw = sys.stdin.buffer.read()
             open("\#(record).request.json", "wb").write(raw)
             request = json.loads(raw)
             answers = [{"job": ir["job"]["id"], "files": [{"path": ir["job"]["id"] + ".txt", "content": "for " + ir["job"]["id"] + "\n"}],
@@ -265,6 +267,39 @@ final class PluginTests: JobcCLITestCase {
     }
 
     private static let goodJobs = ["echo_pipeline", "manual_minimal", "sql_transform"]
+
+    /// The compile process starts beside `--capabilities`, expecting version 2; a plugin that
+    /// chooses version 1 has it stopped before it gets anything, and then one process per job.
+    func testAVersion1PluginHasTheProcessStartedForVersion2Stopped() throws {
+        let calls = scratch.appendingPathComponent("old.calls").path
+        try plugin("old", body: """
+            echo "started $JOBC_PLUGIN_PROTOCOL" >> '\(calls)'
+            cat > /dev/null
+            echo "answered $JOBC_PLUGIN_PROTOCOL" >> '\(calls)'
+            echo '{"protocolVersion": 1, "files": [{"path": "old.txt", "content": "old"}]}'
+            """)
+        let run = try compile("old")
+        XCTAssertEqual(run.status, 0, run.summary)
+        usleep(200_000)  // a process left running would answer once jobc's exit closes its stdin
+        let lines = try String(contentsOfFile: calls, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines, ["started 2", "started 1", "answered 1"], "the version 2 process was stopped unanswered")
+    }
+
+    /// Jobs reach the plugin as they are checked, on every core, yet the request lists them in the
+    /// order of the run: 40 jobs, whatever the order they finish in.
+    func testVersion2SendsJobsInTheOrderOfTheRun() throws {
+        try batchPlugin("ordered")
+        let ids = (0..<40).map { String(format: "job_%02d", $0) }
+        for id in ids {
+            try write("job_id: \(id)\ntasks:\n  greet:\n    function: EchoFunction\n    kwargs: {message: hi}\n",
+                      to: project.appendingPathComponent("jobs/many/\(id).yaml"))
+        }
+        let run = try compile("ordered", job: "jobs/many")
+        XCTAssertEqual(run.status, 0, run.summary)
+        let jobs = try XCTUnwrap(try request("ordered")["jobs"] as? [[String: Any]])
+        XCTAssertEqual(jobs.map { ($0["job"] as? [String: Any])?["id"] as? String }, ids)
+        XCTAssertEqual(calls("ordered"), ["|2"])
+    }
 
     /// Every job of the run in one request, each exactly `jobc ir`'s JSON, in one process.
     func testVersion2CompilesEveryJobOfARunInOneProcess() throws {
@@ -397,7 +432,7 @@ final class PluginTests: JobcCLITestCase {
             XCTAssertEqual(run.status, 2, run.summary)
             XCTAssertTrue(run.stderr.contains(expected), "expected «\(expected)»\n\(run.summary)")
         }
-        XCTAssertEqual(calls("opts"), [], "no plugin runs when an option is refused")
+        XCTAssertEqual(calls("opts"), [], "no request reaches the plugin when an option is refused")
         let run = try compile("opts", extra: ["--option", "work_pool=etl", "--option", "dry=true"])
         XCTAssertEqual(run.status, 0, run.summary)
         let options = try XCTUnwrap(try request("opts")["options"] as? NSDictionary)

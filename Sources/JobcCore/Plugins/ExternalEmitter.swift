@@ -13,6 +13,9 @@ public struct ExternalEmitter: Emitter {
     public let reservedIdentifiers: [ReservedIdentifier]
     public let jobModule: JobModuleNaming?
     public let options: [TargetOption]
+    /// The compile process started beside the `--capabilities` call (`load(_:startingACompile:)`),
+    /// until a batch takes it.
+    private let startedAhead = StartedAhead()
 
     public var name: String { reference.name }
 
@@ -24,26 +27,40 @@ public struct ExternalEmitter: Emitter {
     }
 
     /// Asks the plugin for its capabilities; a plugin that cannot answer cannot be used.
-    public static func load(_ reference: PluginReference) throws(LoadError) -> ExternalEmitter {
+    /// `startingACompile`: the run will compile, so the compile process is started at once, beside
+    /// the `--capabilities` call, expecting the newest version: its interpreter and modules load while
+    /// jobc waits for the capabilities and reads the jobs. A plugin that chooses version 1 has it stopped.
+    public static func load(_ reference: PluginReference, startingACompile: Bool = false) throws(LoadError) -> ExternalEmitter {
+        let ahead = startingACompile ? try? compileProcess(reference, version: PluginProtocol.version).start() : nil
         let allowance = PluginAllowance(jobs: nil, timeoutSeconds: reference.timeoutSeconds)
         let result: PluginProcess.Result
         do {
             result = try process(reference, arguments: ["--capabilities"], version: PluginProtocol.version, allowance: allowance).run(stdin: [])
         } catch {
+            ahead?.stop()
             throw LoadError(description: "plugin \(reference.executable) cannot start: \(error)")
         }
         if let failure = allowance.failure(of: result) {
+            ahead?.stop()
             throw LoadError(description: "plugin \(reference.executable) --capabilities \(failure)" + stderrTail(result).map { "\n  " + $0 }.joined())
         }
+        let answer: PluginProtocol.Capabilities
         do {
-            let answer = try PluginProtocol.decodeCapabilities(result.stdout)
-            return ExternalEmitter(
-                reference: reference, protocolVersion: answer.protocolVersion, summary: answer.summary,
-                capabilities: answer.capabilities, reservedIdentifiers: answer.reservedIdentifiers,
-                jobModule: answer.jobModule, options: answer.options)
+            answer = try PluginProtocol.decodeCapabilities(result.stdout)
         } catch {
+            ahead?.stop()
             throw LoadError(description: "plugin \(reference.executable) --capabilities answered outside the protocol: \(error)")
         }
+        let emitter = ExternalEmitter(
+            reference: reference, protocolVersion: answer.protocolVersion, summary: answer.summary,
+            capabilities: answer.capabilities, reservedIdentifiers: answer.reservedIdentifiers,
+            jobModule: answer.jobModule, options: answer.options)
+        if answer.protocolVersion == PluginProtocol.version {
+            emitter.startedAhead.keep(ahead)
+        } else {
+            ahead?.stop()
+        }
+        return emitter
     }
 
     /// Version 2: a batch of one job. Version 1: a process for the job.
@@ -55,13 +72,13 @@ public struct ExternalEmitter: Emitter {
     /// soon as it is checked. Version 1: nil, so each job is emitted in a process of its own.
     public func startBatch(context: EmitContext) -> (any EmitBatch)? {
         guard protocolVersion >= 2 else { return nil }
-        return PluginBatch(plugin: self, options: optionValues(context.options))
+        return PluginBatch(plugin: self, started: startedAhead.take(), options: optionValues(context.options))
     }
 
     /// The process of a version 2 batch; its deadline and output limit are set when the request is
     /// complete (`PluginProcess.Started.finish`).
-    fileprivate func compileProcess() -> PluginProcess {
-        Self.process(reference, arguments: [], version: protocolVersion, allowance: PluginAllowance(jobs: nil, timeoutSeconds: reference.timeoutSeconds))
+    fileprivate static func compileProcess(_ reference: PluginReference, version: Int) -> PluginProcess {
+        process(reference, arguments: [], version: version, allowance: PluginAllowance(jobs: nil, timeoutSeconds: reference.timeoutSeconds))
     }
 
     /// The answers of a version 2 process for `graphs`, checked job by job, so a job whose answer
@@ -220,9 +237,16 @@ private final class PluginBatch: EmitBatch, @unchecked Sendable {
     /// The jobs sent, in order: the answers are theirs.
     private var sent: [JobGraph] = []
 
-    init(plugin: ExternalEmitter, options: [(String, JSONValue)]) {
+    /// `started`: the process, when one was started ahead of the run.
+    init(plugin: ExternalEmitter, started: PluginProcess.Started?, options: [(String, JSONValue)]) {
         self.plugin = plugin
-        process = Result { () throws(PluginProcess.LaunchError) in try plugin.compileProcess().start() }
+        if let started {
+            process = .success(started)
+        } else {
+            process = Result { () throws(PluginProcess.LaunchError) in
+                try ExternalEmitter.compileProcess(plugin.reference, version: plugin.protocolVersion).start()
+            }
+        }
         if case .success(let started) = process { started.send(PluginProtocol.CompileRequest.head(options: options)) }
     }
 
@@ -257,5 +281,27 @@ private final class PluginBatch: EmitBatch, @unchecked Sendable {
         started.send(PluginProtocol.CompileRequest.tail)
         let result = started.finish(timeoutSeconds: Double(allowance.seconds), outputLimit: allowance.outputLimit)
         return plugin.outputs(of: result, for: graphs, allowance: allowance)
+    }
+}
+
+/// A process started before it is needed, kept until taken; one never taken is stopped when the
+/// last copy of its emitter goes (a run that ends before it compiles, on a usage error say).
+private final class StartedAhead: @unchecked Sendable {
+    private let lock = NSLock()
+    private var started: PluginProcess.Started?
+
+    func keep(_ process: PluginProcess.Started?) {
+        lock.withLock { started = process }
+    }
+
+    func take() -> PluginProcess.Started? {
+        lock.withLock {
+            defer { started = nil }
+            return started
+        }
+    }
+
+    deinit {
+        started?.stop()
     }
 }

@@ -34,10 +34,11 @@ public struct TargetCatalog: Sendable {
         PluginDiscovery.nonExecutableCandidate(name, searchPath: searchPath)
     }
 
-    /// The emitter for a target name, nil when there is none; a plugin is asked for its capabilities first.
-    public func emitter(named name: String) throws(ExternalEmitter.LoadError) -> (any Emitter)? {
+    /// The emitter for a target name, nil when there is none; a plugin is asked for its capabilities
+    /// first. `forCompiling`: a plugin's compile process starts at once (see `ExternalEmitter.load`).
+    public func emitter(named name: String, forCompiling: Bool = false) throws(ExternalEmitter.LoadError) -> (any Emitter)? {
         if let builtin = builtins.first(where: { $0.name == name }) { return builtin }
         guard let plugin = PluginDiscovery.find(name, searchPath: searchPath, config: config) else { return nil }
-        return try ExternalEmitter.load(plugin)
+        return try ExternalEmitter.load(plugin, startingACompile: forCompiling)
     }
 }

@@ -25,9 +25,15 @@ class IRError(ValueError):
 def load(text: str, what: str = "the jobc IR") -> Any:
     """JSON with no key twice in an object and no NaN or infinity."""
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+        return json_decoder().decode(text)
     except (json.JSONDecodeError, IRError) as error:
         raise IRError(f"standard input is not {what} as JSON: {error}") from None
+
+
+def json_decoder() -> json.JSONDecoder:
+    """The JSON rules of the IR and of the plugin's requests: no key twice in an object, no NaN or
+    infinity (each raises IRError)."""
+    return json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_no_constant)
 
 
 # The readers below take the exact type json.loads makes as the common case, and word a field's

@@ -31,10 +31,6 @@ USAGE = "usage: jobc-emit-prefect --capabilities | jobc-emit-prefect < REQUEST.j
 _VERSION = re.compile(r"[0-9A-Za-z.+-]{1,40}")
 
 
-class RequestError(Exception):
-    """Standard input is not a compile request this plugin can answer job by job."""
-
-
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
     if arguments == ["--capabilities"]:
@@ -47,104 +43,72 @@ def main(argv: list[str] | None = None) -> int:
     # cyclic collector would only walk the request's ~100,000 containers again and again as they
     # are made (an eighth of the plugin's time for 200 jobs).
     gc.disable()
+    from .request import RequestError
+
     try:
-        request = read_request(sys.stdin.buffer.read())
+        answer = answer_request(sys.stdin.fileno(), os.environ.get("JOBC_VERSION"))
     except RequestError as error:
         print(f"jobc-emit-prefect: {error}", file=sys.stderr)
         return 1
-    sys.stdout.write(answer_text(request, os.environ.get("JOBC_VERSION")))
+    sys.stdout.write(answer)
     sys.stdout.flush()
     return 0
 
 
-def read_request(stdin: bytes) -> dict:
-    """``{"protocolVersion": 2, "options": {...}, "jobs": [IR, ...]}``, checked down to the jobs
-    (each job's IR is checked on its own, so that one bad job fails alone)."""
-    from .ir_json import IRError, load
+def run() -> None:
+    """The ``jobc-emit-prefect`` command: ``main``, then exit without freeing the request's objects
+    one by one on the way out (that would only keep jobc waiting)."""
+    status = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
-    try:
-        document = load(stdin.decode("utf-8"), "a jobc compile request")
-    except UnicodeDecodeError as error:
-        raise RequestError(f"standard input is not UTF-8: {error}") from None
-    except IRError as error:
-        raise RequestError(str(error)) from None
-    if not isinstance(document, dict):
-        raise RequestError("the compile request must be a JSON object")
-    version = document.get("protocolVersion")
+
+def answer_request(fd: int, jobc_version: str | None) -> str:
+    """The answer to the request read from ``fd``, as JSON text: one answer per job, in order.
+
+    ``{"protocolVersion": 2, "options": {...}, "jobs": [IR, ...]}`` is checked down to the jobs; each
+    job's IR is checked on its own, so that one bad job fails alone. A job is compiled as soon as it
+    is read once the version and options before it are known (jobc writes them first), while jobc
+    still checks the jobs after it; nothing is written before the whole request was read and found
+    to be one (RequestError otherwise).
+    """
+    from .request import RequestError, RequestReader
+
+    answers: list[str] = []
+    held_back: list[Any] = []
+
+    def on_job(document: Any) -> None:
+        if _request_problem(reader.members) is None:
+            answers.append(_answer_text(document, reader.members["options"], jobc_version))
+        else:
+            held_back.append(document)
+
+    reader = RequestReader(fd, on_job)
+    reader.read()
+    problem = _request_problem(reader.members)
+    if problem is None and reader.jobs_read is None:
+        problem = "the compile request's 'jobs' must be a list"
+    if problem:
+        raise RequestError(problem)
+    answers += [_answer_text(document, reader.members["options"], jobc_version) for document in held_back]
+    return f'{{"protocolVersion": {PROTOCOL_VERSION}, "jobs": [\n' + ",\n".join(answers) + "\n]}\n"
+
+
+def _request_problem(members: dict[str, Any]) -> str | None:
+    """What is wrong with the request's version and options; None when both are right."""
+    version = members.get("protocolVersion")
     if version != PROTOCOL_VERSION or isinstance(version, bool):
-        raise RequestError(f"protocolVersion {json.dumps(version)} is not supported: this plugin speaks "
-                           f"protocol version {PROTOCOL_VERSION} (use a jobc that speaks it)")
-    if not isinstance(document.get("options"), dict):
-        raise RequestError("the compile request's 'options' must be an object")
-    if not isinstance(document.get("jobs"), list):
-        raise RequestError("the compile request's 'jobs' must be a list")
-    return document
+        return (f"protocolVersion {json.dumps(version)} is not supported: this plugin speaks "
+                f"protocol version {PROTOCOL_VERSION} (use a jobc that speaks it)")
+    if not isinstance(members.get("options"), dict):
+        return "the compile request's 'options' must be an object"
+    return None
 
 
-def answer_text(request: dict, jobc_version: str | None) -> str:
-    """The protocol's answer as JSON text: one answer per job of the request, in its order."""
-    jobs = request["jobs"]
-    compile_slice = lambda start, end: ",\n".join(  # noqa: E731 - one line of JSON per job
-        json.dumps(compile_job(document, request["options"], jobc_version), ensure_ascii=True)
-        for document in jobs[start:end])
-    answers = _on_every_core(compile_slice, len(jobs))
-    return f'{{"protocolVersion": {PROTOCOL_VERSION}, "jobs": [\n{answers}\n]}}\n'
-
-
-# A worker is forked for every 16 jobs at most: for fewer, the fork costs more than it saves.
-_JOBS_PER_WORKER = 16
-
-
-def _on_every_core(compile_slice: Callable[[int, int], str], count: int) -> str:
-    """``compile_slice(0, count)``, computed in slices by forked workers, one per usable core, this
-    process taking the first slice. Jobs are independent and the request is already in memory, so
-    a worker shares it for free; it sends back only its slice's text. A worker that fails (its
-    traceback on stderr) has its slice computed here again: the answer never depends on workers."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    workers = min(cores, count // _JOBS_PER_WORKER)
-    if workers < 2 or not hasattr(os, "fork"):
-        return compile_slice(0, count)
-    bounds = [count * index // workers for index in range(workers + 1)]
-    forked = [(_fork_worker(compile_slice, start, end), start, end) for start, end in zip(bounds[1:-1], bounds[2:])]
-    texts = [compile_slice(bounds[0], bounds[1])]
-    for worker, start, end in forked:
-        text = _collect(worker)
-        texts.append(text if text is not None else compile_slice(start, end))
-    return ",\n".join(text for text in texts if text)
-
-
-def _fork_worker(compile_slice: Callable[[int, int], str], start: int, end: int) -> tuple[int, int] | None:
-    """A forked process writing ``compile_slice(start, end)`` to a pipe: (pid, read end), or None."""
-    try:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-    except OSError:
-        return None
-    if pid == 0:
-        status = 1
-        try:
-            os.close(read_end)
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(compile_slice(start, end).encode("ascii"))
-            status = 0
-        except BaseException:  # noqa: BLE001 - reported, and the parent computes the slice itself
-            traceback.print_exc(file=sys.stderr)
-        finally:
-            sys.stderr.flush()
-            os._exit(status)  # not sys.exit: the parent's buffers and exit handlers are not this process's
-    os.close(write_end)
-    return pid, read_end
-
-
-def _collect(worker: tuple[int, int] | None) -> str | None:
-    """A worker's text once it exited cleanly; None when it could not start or failed."""
-    if worker is None:
-        return None
-    pid, read_end = worker
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    return data.decode("ascii") if os.waitstatus_to_exitcode(status) == 0 else None
+def _answer_text(document: Any, options: dict, jobc_version: str | None) -> str:
+    # ASCII-only JSON: the bytes are the same whatever the locale's encoding.
+    return json.dumps(compile_job(document, options, jobc_version), ensure_ascii=True)
 
 
 def compile_job(document: Any, options: dict, jobc_version: str | None) -> dict:
@@ -201,4 +165,4 @@ def _write(document: dict) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
