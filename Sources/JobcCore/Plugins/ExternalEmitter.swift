@@ -161,12 +161,6 @@ public struct ExternalEmitter: Emitter {
         graph.job.sources.fileStart
     }
 
-    /// The version 2 process that compiles the run's jobs; its deadline and output limit are set
-    /// when it gets the request (`PluginProcess.Started.finish`).
-    private func compileProcess(jobs: Int?) -> PluginProcess {
-        Self.process(reference, arguments: [], version: protocolVersion, allowance: PluginAllowance(jobs: jobs, timeoutSeconds: reference.timeoutSeconds))
-    }
-
     private static func process(_ reference: PluginReference, arguments: [String], version: Int, allowance: PluginAllowance) -> PluginProcess {
         PluginProcess(
             executable: reference.executable, arguments: arguments,
@@ -231,7 +225,8 @@ private final class PluginBatch: EmitBatch, @unchecked Sendable {
     private let plugin: ExternalEmitter
     private let process: Result<PluginProcess.Started, PluginProcess.LaunchError>
     private let lock = NSLock()
-    /// Jobs that came before some job ahead of them: their IR and its request text.
+    /// Jobs that came while a job ahead of them had not: their IR and its request text (nil: the
+    /// position has no job for the target).
     private var waiting: [Int: (graph: JobGraph, text: [UInt8])?] = [:]
     private var nextPosition = 0
     /// The jobs sent, in order: the answers are theirs.
