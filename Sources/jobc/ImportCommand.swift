@@ -169,7 +169,7 @@ struct ImportAEFCommand: ParsableCommand {
     }
 
     private func write(_ yaml: String, to out: String, reporter: inout Reporter) -> Bool {
-        let folder = (out as NSString).deletingLastPathComponent
+        let folder = FileSystem.parent(of: out)
         let writer = OutputWriter(outputDirectory: folder.isEmpty ? "." : folder)
         do {
             try writer.write([Artifact(relativePath: (out as NSString).lastPathComponent, contents: yaml)])

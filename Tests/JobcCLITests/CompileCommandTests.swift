@@ -32,6 +32,17 @@ final class CompileCommandTests: JobcCLITestCase {
         XCTAssertEqual(run.stdout, "compiled 1 of 1 job for airflow into out\n", run.summary)
     }
 
+    /// An output folder named by one character, with or without a slash: creating it split the path
+    /// with the same trapping NSString method (SIGILL).
+    func testOneCharacterOutputFolderIsWritten() throws {
+        let project = try copyOfFixtureProject()
+        for out in ["o", "p/"] {
+            let run = try compile(["jobs/good/echo_pipeline.yaml"], out: out, in: project)
+            XCTAssertEqual(run.status, 0, run.summary)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: project.appendingPathComponent(out).appendingPathComponent("echo_pipeline.py").path), run.summary)
+        }
+    }
+
     /// Options are the target's to declare and jobc's to check, once per run before any job: an
     /// unknown or malformed one is one usage error naming it, whatever the target, and nothing is written.
     func testTargetOptionsAreCheckedOncePerRunBeforeAnyJob() throws {

@@ -62,6 +62,15 @@ final class ImportCommandTests: JobcCLITestCase {
         XCTAssertEqual(again.stdout, run.stdout, "same definition, same bytes")
     }
 
+    /// A job file named by one character, in the working folder: splitting `--out` with NSString's
+    /// trapping method crashed the import (SIGILL).
+    func testOneCharacterOutputFileIsWritten() throws {
+        let project = try projectForImportedJobs()
+        let run = try jobc(["import", "aef", Self.fixtures.appendingPathComponent("multi_level_pipeline.json").path, "--out", "j"], in: project)
+        XCTAssertEqual(run.status, 0, run.summary)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: project.appendingPathComponent("j").path), run.summary)
+    }
+
     /// The meaning, read back through jobc's own front end: levels in sequence, threads of a level in
     /// parallel, steps of a thread in sequence, every value of every step carried over.
     func testImportedJobOrdersLevelsThreadsAndStepsAsAEFDoes() throws {

@@ -64,4 +64,22 @@ import Testing
         #expect(FileSystem.folder(of: "orchestration/job/a.yaml") == "orchestration/job")
         #expect(FileSystem.name(of: "orchestration/job/a.yaml") == "a.yaml")
     }
+
+    /// `parent(of:)` takes any path a user can give (`--out o/`): trailing slashes ignored, as
+    /// NSString does, but no trap on the one-character paths NSString dies on ("a", ".", "a/").
+    @Test func parentAgreesWithNSStringWithoutItsTrap() {
+        let alphabet: [String] = ["a", ".", "/", "é"]
+        var paths: [String] = [""]
+        for _ in 0..<4 { paths += paths.flatMap { path in alphabet.map { path + $0 } } }
+        for path in ["a", ".", "é", "a/", "o//", "./"] {
+            #expect(FileSystem.parent(of: path) == "", "\(path.debugDescription)")
+        }
+        #expect(FileSystem.parent(of: "/") == "/" && FileSystem.parent(of: "/a/") == "/" && FileSystem.parent(of: "out/a/") == "out")
+        for path in Set(paths) where !path.contains("//") {
+            var trimmed = path
+            while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
+            guard trimmed.count != 1 || trimmed == "/" else { continue }  // where NSString traps
+            #expect(FileSystem.parent(of: path) == (path as NSString).deletingLastPathComponent, "\(path.debugDescription)")
+        }
+    }
 }

@@ -117,9 +117,9 @@ public struct OutputWriter: Sendable {
         // inside can lead out.
         guard relativePath.utf8.contains(UInt8(ascii: "/")) else { return false }
         guard let realOutput = FileSystem.realPath(outputDirectory) else { return false }  // created fresh: no links
-        var folder = (outputDirectory + "/" + relativePath as NSString).deletingLastPathComponent
-        while !FileManager.default.fileExists(atPath: folder) {
-            folder = (folder as NSString).deletingLastPathComponent
+        var folder = FileSystem.parent(of: outputDirectory + "/" + relativePath)
+        while !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
+            folder = FileSystem.parent(of: folder)
         }
         guard let realFolder = FileSystem.realPath(folder) else { return true }
         return realFolder != realOutput && !realFolder.hasPrefix(realOutput.hasSuffix("/") ? realOutput : realOutput + "/")
@@ -203,7 +203,7 @@ public struct OutputWriter: Sendable {
     private func createFolders(_ path: String) throws(WriteError) {
         if folders.exists(path) { return }
         if FileSystem.isDirectory(path) { return folders.found(path) }
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = FileSystem.parent(of: path)
         if !parent.isEmpty, parent != path { try createFolders(parent) }
         guard mkdir(path, 0o777) != 0 else { return folders.made(path) }
         let code = errno

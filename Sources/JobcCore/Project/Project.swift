@@ -251,7 +251,7 @@ public struct SecretStore: Sendable {
 }
 
 /// The few file-system questions jobc asks, in one place.
-enum FileSystem {
+public enum FileSystem {
     static func absolute(_ path: String) -> String {
         let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         return (full as NSString).standardizingPath
@@ -270,6 +270,17 @@ enum FileSystem {
     static func folder(of path: String) -> String {
         guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
         return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// The folder that holds `path`, as NSString's `deletingLastPathComponent` says, without its
+    /// trap: in Swift 6.3.1 that dies (SIGILL) on "a", "." and "a/", so `--out o` crashed a compile.
+    /// Trailing slashes are ignored; "" for a bare name, "/" for a name at the root.
+    public static func parent(of path: String) -> String {
+        var end = path.utf8.endIndex
+        while end > path.utf8.index(after: path.utf8.startIndex), path.utf8[path.utf8.index(before: end)] == UInt8(ascii: "/") {
+            end = path.utf8.index(before: end)
+        }
+        return folder(of: String(path[..<end]))
     }
 
     /// The part of `path` after its last slash (all of it when there is none); see `folder(of:)`.
