@@ -231,6 +231,8 @@ private final class PluginBatch: EmitBatch, @unchecked Sendable {
     private var nextPosition = 0
     /// The jobs sent, in order: the answers are theirs.
     private var sent: [JobGraph] = []
+    /// The request's start, sent with the first job: a run with no job for the plugin sends nothing.
+    private let head: [UInt8]
 
     /// `started`: the process, when one was started ahead of the run.
     init(plugin: ExternalEmitter, started: PluginProcess.Started?, options: [(String, JSONValue)]) {
@@ -242,7 +244,7 @@ private final class PluginBatch: EmitBatch, @unchecked Sendable {
                 try ExternalEmitter.compileProcess(plugin.reference, version: plugin.protocolVersion).start()
             }
         }
-        if case .success(let started) = process { started.send(PluginProtocol.CompileRequest.head(options: options)) }
+        head = PluginProtocol.CompileRequest.head(options: options)
     }
 
     func add(_ graph: JobGraph?, at position: Int) {
@@ -253,7 +255,7 @@ private final class PluginBatch: EmitBatch, @unchecked Sendable {
                 nextPosition += 1
                 guard let (graph, text) = next else { continue }
                 if case .success(let started) = process {
-                    started.send(sent.isEmpty ? text : PluginProtocol.CompileRequest.separator + text)
+                    started.send((sent.isEmpty ? head : PluginProtocol.CompileRequest.separator) + text)
                 }
                 sent.append(graph)
             }

@@ -16,9 +16,9 @@ extension PluginProtocol {
     }
 
     /// The version 2 compile request, `{"protocolVersion":2,"options":{…},"jobs":[IR,…]}`, in the
-    /// pieces jobc writes as a run goes: the head when the run starts, each job's IR (exactly what
-    /// `jobc ir` prints, compact) once the job is checked, in the run's order, and the tail when
-    /// the run's last job is checked. A plugin may read it whole or job by job.
+    /// pieces jobc writes as a run goes: each job's IR (exactly what `jobc ir` prints, compact) once
+    /// the job is checked, in the run's order, the head before the first, and the tail when the
+    /// run's last job is checked. A plugin may read it whole or job by job.
     enum CompileRequest {
         static func head(options: [(String, JSONValue)]) -> [UInt8] {
             Array((#"{"protocolVersion":\#(version),"options":"# + JSONValue.object(options).rendered(indent: nil) + #","jobs":["#).utf8)

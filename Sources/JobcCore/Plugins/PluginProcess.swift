@@ -132,8 +132,10 @@ struct PluginProcess {
 
         /// Ends a plugin that was started but is not needed after all (no job reached the emitter).
         func stop() {
-            for fd in [lock.withLock({ stdin }), stdout, stderr].compactMap({ $0 }) { close(fd) }
+            // Killed before its stdin closes: a plugin never reads an end of input that looks like
+            // an empty request.
             _ = Self.killGroup(pid, reporting: .exited(0))
+            for fd in [lock.withLock({ stdin }), stdout, stderr].compactMap({ $0 }) { close(fd) }
         }
 
         /// Waits for the child once its pipes are done (or kills its group when time or output ran out).

@@ -76,7 +76,9 @@ public enum ScalarValue: Sendable, Equatable {
              UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "~"):
             self = Self.keyword(text) ?? .string(text)  // no number starts with these
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
-            if let keyword = Self.keyword(text) {
+            // No keyword starts with a digit (only with '+', '-' or '.', all below '0'): an integer is
+            // not compared with twenty spellings first.
+            if first < UInt8(ascii: "0"), let keyword = Self.keyword(text) {
                 self = keyword
             } else if let integer = ScalarValue.integer(from: text) {
                 self = .integer(integer)
@@ -92,6 +94,9 @@ public enum ScalarValue: Sendable, Equatable {
 
     /// The null, boolean, infinity and NaN spellings of the core schema.
     private static func keyword(_ text: String) -> ScalarValue? {
+        // Each spelling is 1 to 5 bytes: a longer name (`function`, `tasks`…) is no keyword, without
+        // comparing it with every spelling.
+        guard text.utf8.count <= 5 else { return nil }
         switch text {
         case "~", "null", "Null", "NULL": return .null
         case "true", "True", "TRUE": return .bool(true)
