@@ -153,13 +153,18 @@ final class PluginTests: JobcCLITestCase {
         XCTAssertEqual(run.status, 1, run.summary)
         XCTAssertLessThan(Date().timeIntervalSince(started), 10, "the timeout is 1 s")
         XCTAssertTrue(run.errors.first?.message.contains("did not finish within 1 s and was killed") ?? false, run.summary)
+        try assertNoProcess(matching: marker, "a child of the killed plugin survived")
+    }
+
+    /// No process runs whose command line holds `marker`, once SIGKILL had time to land.
+    private func assertNoProcess(matching marker: String, _ message: String, file: StaticString = #filePath, line: UInt = #line) throws {
         usleep(200_000)  // the kernel delivers SIGKILL to the group asynchronously
         let pgrep = Process()
         pgrep.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
         pgrep.arguments = ["-f", marker]
         try pgrep.run()
         pgrep.waitUntilExit()
-        XCTAssertEqual(pgrep.terminationStatus, 1, "a child of the killed plugin survived")
+        XCTAssertEqual(pgrep.terminationStatus, 1, message, file: file, line: line)
     }
 
     func testConfigPluginWinsOverPATHAndBuiltInsCannotBeShadowed() throws {
@@ -393,13 +398,7 @@ final class PluginTests: JobcCLITestCase {
         XCTAssertEqual(run.status, 1, run.summary)
         XCTAssertEqual(run.errors.map(\.rule), ["dependency-cycle"], run.summary)
         XCTAssertEqual(calls("ahead"), ["started"], "the compile process is started once, with the run")
-        usleep(200_000)  // the kernel delivers SIGKILL to the group asynchronously
-        let pgrep = Process()
-        pgrep.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
-        pgrep.arguments = ["-f", marker]
-        try pgrep.run()
-        pgrep.waitUntilExit()
-        XCTAssertEqual(pgrep.terminationStatus, 1, "the plugin started ahead outlived the run")
+        try assertNoProcess(matching: marker, "the plugin started ahead outlived the run")
     }
 
     func testVersion2TimeoutGrowsWithTheBatch() throws {
