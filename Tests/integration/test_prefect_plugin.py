@@ -16,6 +16,7 @@ import random
 import shutil
 import subprocess
 import textwrap
+import time
 import tokenize
 
 import pytest
@@ -222,6 +223,41 @@ def test_the_same_ir_gives_the_same_bytes(prefect_plugin, job, tmp_path):
     [answer] = response(first)["jobs"]
     assert answer["files"] or answer["diagnostics"]
     assert first.stdout == second.stdout
+
+
+def _run_in_pieces(plugin, stdin: bytes, cuts: list[int]) -> subprocess.CompletedProcess[bytes]:
+    """The plugin with ``stdin`` arriving in pieces cut at ``cuts``, each written after a pause: how
+    jobc sends a request as its jobs are checked."""
+    environment = {"PATH": os.environ["PATH"], "JOBC_VERSION": "0.1.0", "JOBC_PLUGIN_PROTOCOL": "2"}
+    process = subprocess.Popen([str(plugin)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               cwd=REPO_ROOT, env=environment)
+    time.sleep(0.5)  # started and waiting for its request, so each piece is read on its own
+    for start, end in zip([0, *cuts], [*cuts, len(stdin)]):
+        process.stdin.write(stdin[start:end])
+        process.stdin.flush()
+        time.sleep(0.005)
+    stdout, stderr = process.communicate(timeout=60)  # closes stdin: the end of the request
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def test_a_request_read_as_it_arrives_gets_the_answer_of_the_whole(prefect_plugin, job_irs, compilable):
+    # The plugin compiles each job as soon as its IR is complete: pieces cut anywhere — inside a
+    # number at the top level, a key, a string, a UTF-8 character, between two jobs — change nothing.
+    documents = [job_irs[job] for job in compilable[:4]]
+    documents[0] = {**documents[0], "job": {**documents[0]["job"], "description": "caf\u00e9 \u2014 \u65e5\u672c"}}
+    # 2.0 is version 2 too, and a piece ending after its "2" must not be read as a whole number.
+    stdin = json.dumps({"protocolVersion": 2, "options": {}, "jobs": documents}, ensure_ascii=False).encode()
+    stdin = stdin.replace(b'"protocolVersion": 2,', b'"protocolVersion": 2.0,', 1)
+    whole = run_plugin(prefect_plugin, stdin)
+    assert len(response(whole)["jobs"]) == 4
+    utf8_inside = next(index for index, byte in enumerate(stdin) if byte >= 0xC0) + 1
+    number_inside = stdin.index(b'"protocolVersion": 2.0') + len(b'"protocolVersion": ')
+    rng = random.Random(11)
+    for cuts in ([number_inside + 1], [utf8_inside], list(range(1, 200)) + [utf8_inside],
+                 sorted(rng.sample(range(1, len(stdin)), 40)), sorted(rng.sample(range(1, len(stdin)), 400))):
+        pieces = _run_in_pieces(prefect_plugin, stdin, sorted(set(cuts)))
+        assert pieces.returncode == 0, pieces.stderr.decode(errors="replace")
+        assert pieces.stdout == whole.stdout
 
 
 def test_jobs_using_unsupported_features_are_refused_by_the_plugin_task_by_task(prefect_plugin, job_irs):
