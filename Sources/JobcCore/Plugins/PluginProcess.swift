@@ -7,7 +7,8 @@ import Darwin
 #endif
 
 /// Runs a plugin executable once: bytes on stdin, stdout and stderr collected, within a deadline and
-/// an output limit (`run`; or `start` now and `finish` with the input later). The child leads its own process group, so a timeout kills whatever it started too.
+/// an output limit (`run`; or `start` now, `send` the input as it is made and `finish`). The child
+/// leads its own process group, so a timeout kills whatever it started too.
 ///
 /// Foundation's `Process` is not used because it cannot put the child in a new process group, and its
 /// pipes are inherited by children started concurrently on other threads (jobc compiles in parallel).
@@ -93,13 +94,14 @@ struct PluginProcess {
         /// takes now; the rest goes with the next `send` or with `finish`. Safe from any thread.
         func send(_ bytes: [UInt8]) {
             lock.withLock {
+                guard stdin != nil else { return }  // it stopped reading: nothing more is kept for it
                 if written == sent.count {
                     (sent, written) = ([], 0)
                 } else if written > 1 << 20 && written > sent.count / 2 {
                     (sent, written) = (Array(sent[written...]), 0)  // what the pipe took, dropped in bulk
                 }
                 sent.append(contentsOf: bytes)
-                guard let fd = stdin, written < sent.count else { return }
+                guard let fd = stdin else { return }
                 let count = sent.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
                 if count > 0 {
                     written += count
