@@ -79,12 +79,7 @@ public struct BatchCompiler: Sendable {
             let emitted = checked.map { compiled in
                 var compiled = compiled!
                 guard compiled.job.graph != nil else { return compiled }
-                if compiled.refusals.containsErrors {
-                    compiled.output = EmitterOutput(artifacts: [], diagnostics: compiled.refusals)
-                } else if var output = outputs.next() {
-                    output.diagnostics = compiled.refusals + output.diagnostics
-                    compiled.output = output
-                }
+                compiled.output = Pipeline.output(compiled.refusals.containsErrors ? nil : outputs.next(), after: compiled.refusals)
                 return compiled
             }
             DispatchQueue.concurrentPerform(iterations: emitted.count) { index in

@@ -73,11 +73,15 @@ public struct Pipeline: Sendable {
         let refusals = graphs.map { checkTargets($0, [target]) }
         let accepted = refusals.map { !$0.containsErrors }
         var outputs = target.emit(graphs.indices.filter { accepted[$0] }.map { graphs[$0] }, context: context).makeIterator()
-        return graphs.indices.map { index in
-            guard accepted[index], var output = outputs.next() else { return EmitterOutput(artifacts: [], diagnostics: refusals[index]) }
-            output.diagnostics = refusals[index] + output.diagnostics
-            return output
-        }
+        return graphs.indices.map { index in Self.output(accepted[index] ? outputs.next() : nil, after: refusals[index]) }
+    }
+
+    /// A job's output once the target checks found `refusals`: those alone when the job was refused
+    /// (no output), else before the emitter's own diagnostics.
+    static func output(_ emitted: EmitterOutput?, after refusals: [Diagnostic]) -> EmitterOutput {
+        guard var output = emitted else { return EmitterOutput(artifacts: [], diagnostics: refusals) }
+        output.diagnostics = refusals + output.diagnostics
+        return output
     }
 
     // MARK: Walks the commands share

@@ -1,5 +1,6 @@
 /// A JSON value with the position of its first character, so import diagnostics can point at
-/// `file:line:column` like job diagnostics do (Foundation's parser keeps no positions).
+/// `file:line:column` like job diagnostics do (Foundation's parser keeps no positions). Plugin
+/// answers are read with the same strict parser.
 public indirect enum LocatedJSONValue: Sendable {
     case null
     case bool(Bool)
