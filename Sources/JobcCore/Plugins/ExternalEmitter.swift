@@ -263,8 +263,8 @@ private final class PluginBatch: EmitBatch, @unchecked Sendable {
     }
 
     func finish() -> [EmitterOutput] {
-        let graphs = lock.withLock { sent }
-        precondition(lock.withLock { waiting.isEmpty }, "a position was not added")
+        let (graphs, complete) = lock.withLock { (sent, waiting.isEmpty) }
+        precondition(complete, "a position was not added")
         let started: PluginProcess.Started
         switch process {
         case .success(let process): started = process

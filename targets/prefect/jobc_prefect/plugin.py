@@ -15,7 +15,7 @@ import os
 import re
 import sys
 import traceback
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from .capabilities import IMPORTED_MODULES, PROTOCOL_VERSION, capabilities_for
 
@@ -159,7 +159,7 @@ def _option_error(name: str) -> dict:
 
 
 def _write(document: dict) -> None:
-    # ASCII-only JSON (here and in the answers): the bytes are the same whatever the locale's encoding.
+    # ASCII-only JSON: the bytes are the same whatever the locale's encoding.
     sys.stdout.write(json.dumps(document, ensure_ascii=True, indent=2) + "\n")
     sys.stdout.flush()
 
